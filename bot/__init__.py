@@ -1,0 +1,1 @@
+"""Safe-migration chatbot: Telegram adapter, Rasa NLU components and custom actions."""

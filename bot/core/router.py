@@ -1,0 +1,157 @@
+"""One turn in, the replies out: language, engine, and the safety floor when it fails."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core import messages
+from bot.core.dialogue import DialogueClient, EngineUnavailable
+from bot.core.types import (
+    DEFAULT_LOCALE,
+    LANGUAGE_NAMES,
+    LOCALES,
+    BotReply,
+    Button,
+    Locale,
+    UserTurn,
+    as_locale,
+)
+from bot.text.normalize import normalize
+from bot.text.script import detect_script_locale
+
+log = logging.getLogger(__name__)
+_INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
+LANGUAGE_PREFIX = "lang:"
+MEDIA_MESSAGES = {
+    "voice": messages.VOICE,
+    "photo": messages.PHOTO,
+    "sticker": messages.STICKER,
+    "document": messages.DOCUMENT,
+    "location": messages.LOCATION,
+    "contact": messages.CONTACT,
+}
+
+
+class UserStore(Protocol):
+    """Remembers each pseudonymous user's language; may fail, the router copes."""
+
+    async def get_locale(self, user: str) -> Locale | None:
+        """The stored locale, or None for a new user."""
+        ...
+
+    async def remember(self, user: str, locale: Locale) -> None:
+        """Store the locale and mark the user as seen now."""
+        ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to send back, and in which language."""
+
+    locale: Locale
+    replies: tuple[BotReply, ...]
+
+
+def menu_button() -> Button:
+    """The button that always leads back to the menu."""
+    return Button(messages.MENU_BUTTON, "/ask_menu")
+
+
+def language_menu() -> BotReply:
+    """The language picker: five buttons, each language written in its own script."""
+    buttons = tuple(
+        Button(LANGUAGE_NAMES[locale], f"{LANGUAGE_PREFIX}{locale}", literal=True)
+        for locale in LOCALES
+    )
+    return BotReply(messages.CHOOSE_LANGUAGE, buttons=buttons)
+
+
+ENGINE_DOWN = BotReply(messages.ENGINE_DOWN)
+
+
+class Conversation:
+    """Routes turns to the engine; owns language choice and every fallback."""
+
+    def __init__(
+        self, dialogue: DialogueClient, store: UserStore, intents: frozenset[str]
+    ) -> None:
+        self._dialogue = dialogue
+        self._store = store
+        self._intents = intents
+        # recent users' languages, so a dead database never loses a language mid-chat.
+        self._recent: OrderedDict[str, Locale] = OrderedDict()
+
+    async def locale_for(self, user: str, language_code: str | None) -> Locale:
+        """The user's language: remembered, else Telegram's guess, else English."""
+        if user in self._recent:
+            self._recent.move_to_end(user)
+            return self._recent[user]
+        stored = await self._store.get_locale(user)
+        locale = stored or as_locale(language_code) or DEFAULT_LOCALE
+        await self._set_locale(user, locale)
+        return locale
+
+    async def _set_locale(self, user: str, locale: Locale) -> None:
+        self._recent[user] = locale
+        self._recent.move_to_end(user)
+        while len(self._recent) > 50_000:
+            self._recent.popitem(last=False)
+        await self._store.remember(user, locale)
+
+    async def on_text(self, user: str, text: str, language_code: str | None) -> Outcome:
+        """Handle typed text: switch language if the script says so, then ask the engine."""
+        clean = normalize(text)
+        locale = await self.locale_for(user, language_code)
+        written_in = detect_script_locale(clean)
+        if written_in and written_in != locale:
+            locale = written_in  # type: ignore[assignment]  # detect_* returns our locales
+            await self._set_locale(user, locale)
+        if not clean:
+            return Outcome(locale, (BotReply(messages.OTHER_MEDIA),))
+        return Outcome(locale, await self._ask_engine(UserTurn(user, clean, locale)))
+
+    async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
+        """A command (/start, /help) is an intent trigger for the engine."""
+        locale = await self.locale_for(user, language_code)
+        return Outcome(locale, await self._ask_engine(UserTurn(user, f"/{intent}", locale)))
+
+    async def on_language_command(self, user: str, language_code: str | None) -> Outcome:
+        """/language: show the picker."""
+        return Outcome(await self.locale_for(user, language_code), (language_menu(),))
+
+    async def on_button(self, user: str, data: str, language_code: str | None) -> Outcome:
+        """Handle a button press; unknown or forged data gets the menu, never an error."""
+        locale = await self.locale_for(user, language_code)
+        if data.startswith(LANGUAGE_PREFIX):
+            chosen = as_locale(data.removeprefix(LANGUAGE_PREFIX))
+            if chosen and data.removeprefix(LANGUAGE_PREFIX) == chosen:
+                await self._set_locale(user, chosen)
+                return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
+        match = _INTENT_PAYLOAD.match(data)
+        if match and match.group(1) in self._intents:
+            return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale)))
+        log.info("refused button data that is not ours")
+        return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
+
+    async def on_media(self, user: str, kind: str, language_code: str | None) -> Outcome:
+        """A kind answer to anything that is not text."""
+        locale = await self.locale_for(user, language_code)
+        msgid = MEDIA_MESSAGES.get(kind, messages.OTHER_MEDIA)
+        return Outcome(locale, (BotReply(msgid),))
+
+    async def _ask_engine(self, turn: UserTurn) -> tuple[BotReply, ...]:
+        try:
+            replies = await self._dialogue.send(turn)
+        except EngineUnavailable:
+            return (ENGINE_DOWN,)
+        if not replies:
+            return (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
+        # the engine asks for the language picker by its msgid; the buttons are ours.
+        return tuple(
+            language_menu() if reply.msgid == messages.CHOOSE_LANGUAGE else reply
+            for reply in replies
+        )

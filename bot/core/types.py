@@ -1,0 +1,56 @@
+"""Value types that cross the boundaries between adapter, core, engine and storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Locale = Literal["en", "th", "my", "km", "lo"]
+LOCALES: tuple[Locale, ...] = ("en", "th", "my", "km", "lo")
+DEFAULT_LOCALE: Locale = "en"
+# each language named in its own script, so a reader finds theirs without reading ours.
+LANGUAGE_NAMES: dict[Locale, str] = {
+    "th": "ไทย",
+    "my": "မြန်မာ",
+    "km": "ខ្មែរ",
+    "lo": "ລາວ",
+    "en": "English",
+}
+
+
+def as_locale(value: str | None) -> Locale | None:
+    """Map a Telegram language_code such as "en-US" or "my" to one of our locales."""
+    if not value:
+        return None
+    code = value.split("-")[0].split("_")[0].lower()
+    for locale in LOCALES:
+        if locale == code:
+            return locale
+    return None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label (a catalog msgid or a literal) and what a press sends."""
+
+    label: str
+    data: str
+    literal: bool = False  # literal labels (language names) are never translated
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """One chat bubble: a catalog msgid, its parameters and optional buttons."""
+
+    msgid: str
+    params: dict[str, str] = field(default_factory=dict)
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    """One thing the user said or pressed, already normalised."""
+
+    sender: str  # pseudonym, never the raw Telegram id
+    text: str
+    locale: Locale

@@ -1,0 +1,1 @@
+"""Tools around the Rasa engine: training with a fingerprint cache, evaluation, benchmarks."""

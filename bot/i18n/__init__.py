@@ -1,0 +1,75 @@
+"""Message catalogs: every user-facing string, in every language, from locales/*.po.
+
+The .po files are read directly with Babel (no compile step), so a staff member's edit
+is live after a reload. A message missing in a language falls back to English, never to
+an error: a user always gets an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from bot.core.types import LOCALES, BotReply, Locale
+
+log = logging.getLogger(__name__)
+DOMAIN = "messages"
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return msgid
+
+
+def po_path(locales_dir: Path, locale: str) -> Path:
+    """Where the catalog of one language lives."""
+    return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(path: Path) -> dict[str, str]:
+    """Translated, non-fuzzy entries of one .po file, as msgid -> msgstr."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {
+        str(message.id): str(message.string)
+        for message in catalog
+        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
+    }
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """All languages' translations, immutable so a reload can swap them atomically."""
+
+    messages: Mapping[str, Mapping[str, str]]
+
+    @classmethod
+    def load(cls, locales_dir: Path) -> Catalogs:
+        """Read every language's .po; a missing file gives an empty catalog (English source)."""
+        messages: dict[str, dict[str, str]] = {}
+        for locale in LOCALES:
+            path = po_path(locales_dir, locale)
+            messages[locale] = read_catalog(path) if path.exists() else {}
+        return cls(messages)
+
+    def gettext(self, msgid: str, locale: Locale) -> str:
+        """Translate msgid, falling back to English and then to the msgid itself."""
+        return (
+            self.messages.get(locale, {}).get(msgid)
+            or self.messages.get("en", {}).get(msgid)
+            or msgid
+        )
+
+    def render(self, reply: BotReply, locale: Locale, extra: Mapping[str, str] = {}) -> str:
+        """Text of one reply in locale, with %(name)s placeholders filled."""
+        params = {**extra, **reply.params}
+        for text in (self.gettext(reply.msgid, locale), reply.msgid):
+            try:
+                return text % params if "%" in text else text
+            except (KeyError, ValueError, TypeError):
+                log.warning("placeholder mismatch in a %s message; using the source", locale)
+        return reply.msgid

@@ -1,0 +1,94 @@
+"""python -m bot.i18n.check: refuse catalogs that would hurt a user (run by `make test`).
+
+Fails on: a message id used by the engine or the bot that a catalog lacks, an empty or
+fuzzy translation, placeholders that differ from the source, a message longer than
+Telegram allows, Zawgyi text in the Burmese catalog, digits in a non-ASCII script.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.core.types import LOCALES
+from bot.i18n import po_path
+from bot.settings import LOCALES_DIR, PROJECT_DIR
+from bot.text.normalize import is_zawgyi
+
+TELEGRAM_TEXT_LIMIT = 4096
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.
+LOCAL_DIGITS = re.compile("[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049\u1090-\u1099]")
+# a run of Myanmar digits is never a word; a single ၀ may be the letter "wa" mistyped.
+MYANMAR_DIGIT_RUN = re.compile("[\u1040-\u1049]{2,}")
+
+
+def used_msgids(root: Path = PROJECT_DIR) -> set[str]:
+    """Every msgid the engine's domain and the bot's code can show to a user."""
+    method_map = [("domain.yml", "bot.i18n.extract:extract_responses"), ("bot/**.py", "python")]
+    found = extract_from_dir(
+        str(root),
+        method_map=method_map,
+        keywords={"N_": None},
+        directory_filter=lambda path: ".venv" not in path and "tests" not in path,
+    )
+    return {str(message) for _file, _line, message, _comments, _context in found}
+
+
+def problems_in(path: Path, locale: str, needed: set[str]) -> Iterator[str]:
+    """Every problem of one catalog, as a line naming the message."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    present = {str(m.id): m for m in catalog if m.id and isinstance(m.id, str)}
+    for msgid in sorted(needed - present.keys()):
+        yield f"{locale}: missing message {msgid[:60]!r}"
+    for msgid, message in present.items():
+        text, short = str(message.string or ""), msgid[:60]
+        if not text:
+            yield f"{locale}: untranslated {short!r}"
+            continue
+        if message.fuzzy:
+            yield f"{locale}: fuzzy {short!r}"
+        if sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(msgid)):
+            yield f"{locale}: placeholders differ from the source in {short!r}"
+        if len(text) > TELEGRAM_TEXT_LIMIT:
+            yield f"{locale}: longer than {TELEGRAM_TEXT_LIMIT} characters: {short!r}"
+        if locale == "my" and is_zawgyi(text):
+            yield f"{locale}: Zawgyi text (use Unicode) in {short!r}"
+        digits = MYANMAR_DIGIT_RUN if locale == "my" else LOCAL_DIGITS
+        if digits.search(text):
+            yield f"{locale}: digits must be ASCII (0-9) in {short!r}"
+
+
+def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str]:
+    """All problems of all catalogs; empty when every language is ready."""
+    needed = used_msgids(root)
+    problems: list[str] = []
+    for locale in LOCALES:
+        path = po_path(locales_dir, locale)
+        if not path.exists():
+            problems.append(f"{locale}: no catalog at {path}")
+            continue
+        try:
+            problems.extend(problems_in(path, locale, needed))
+        except Exception as error:  # a syntax error in a .po is a problem to report
+            problems.append(f"{locale}: unreadable catalog ({error})")
+    return problems
+
+
+def main() -> int:
+    """Print every problem; exit 1 if there is any."""
+    problems = check()
+    for line in problems:
+        print(line)
+    print(f"catalogs: {len(problems)} problem(s) in {len(LOCALES)} languages")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The Bot API methods a bot calls, answered the way Telegram answers them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.sandbox.state import BOT_USER, SandboxState
+
+Params = dict[str, Any]
+Method = Callable[[SandboxState, Params], Awaitable[Any]]
+JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope", "entities", "message_ids"}
+
+
+class ApiError(Exception):
+    """A Bot API error: the bot receives ok=false with this code and description."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+def decode(raw: dict[str, Any]) -> Params:
+    """Bot libraries send JSON values as strings in form fields; decode those."""
+    params: Params = {}
+    for key, value in raw.items():
+        if isinstance(value, str) and key in JSON_FIELDS:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
+        params[key] = value
+    return params
+
+
+def _int(params: Params, key: str, default: int | None = None) -> int:
+    value = params.get(key, default)
+    if value is None:
+        raise ApiError(400, f"Bad Request: {key} is empty")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, f"Bad Request: invalid {key}") from None
+
+
+async def get_me(state: SandboxState, params: Params) -> Any:
+    return BOT_USER
+
+
+async def get_updates(state: SandboxState, params: Params) -> Any:
+    offset, limit = _int(params, "offset", 0), _int(params, "limit", 100)
+    timeout = min(_int(params, "timeout", 0), 50)
+    if state.webhook.get("url"):
+        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
+    # confirming an offset forgets every earlier update, as Telegram does.
+    state.updates[:] = [u for u in state.updates if u["update_id"] >= offset]
+    await state.wait_for(lambda: bool(state.updates), timeout)
+    return state.updates[:limit]
+
+
+async def set_webhook(state: SandboxState, params: Params) -> Any:
+    state.webhook = {"url": params.get("url", ""), "secret": params.get("secret_token")}
+    return True
+
+
+async def delete_webhook(state: SandboxState, params: Params) -> Any:
+    state.webhook = {}
+    if str(params.get("drop_pending_updates", "")).lower() == "true":
+        state.updates.clear()
+    return True
+
+
+async def get_webhook_info(state: SandboxState, params: Params) -> Any:
+    return {
+        "url": state.webhook.get("url", ""),
+        "has_custom_certificate": False,
+        "pending_update_count": len(state.updates),
+    }
+
+
+async def send_message(state: SandboxState, params: Params) -> Any:
+    chat_id = _int(params, "chat_id")
+    text = str(params.get("text") or params.get("caption") or "")
+    if not text and params.get("_kind") is None:
+        raise ApiError(400, "Bad Request: message text is empty")
+    if len(text) > 4096:
+        raise ApiError(400, "Bad Request: message is too long")
+    message: dict[str, Any] = {
+        "message_id": state.new_message_id(),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+        "from": BOT_USER,
+        "text": text,
+    }
+    markup = params.get("reply_markup")
+    if markup:
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if len(str(button.get("callback_data", "")).encode()) > 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        message["reply_markup"] = markup
+    if params.get("message_thread_id"):
+        message["message_thread_id"] = _int(params, "message_thread_id")
+    await state.store_message(chat_id, message)
+    return message
+
+
+def _find(state: SandboxState, params: Params) -> dict[str, Any]:
+    chat_id, message_id = _int(params, "chat_id"), _int(params, "message_id")
+    for message in state.messages.get(chat_id, []):
+        if message["message_id"] == message_id and not message.get("deleted"):
+            return message
+    raise ApiError(400, "Bad Request: message to edit not found")
+
+
+async def edit_message_text(state: SandboxState, params: Params) -> Any:
+    message = _find(state, params)
+    message["text"] = str(params.get("text", ""))
+    message["reply_markup"] = params.get("reply_markup") or {}
+    async with state.changed:
+        state.changed.notify_all()
+    return message
+
+
+async def edit_message_reply_markup(state: SandboxState, params: Params) -> Any:
+    message = _find(state, params)
+    message["reply_markup"] = params.get("reply_markup") or {}
+    return message
+
+
+async def delete_message(state: SandboxState, params: Params) -> Any:
+    try:
+        message = _find(state, params)
+    except ApiError:
+        raise ApiError(400, "Bad Request: message to delete not found") from None
+    if time.time() - message["date"] > 48 * 3600:
+        raise ApiError(400, "Bad Request: message can't be deleted")
+    message["deleted"] = True
+    return True
+
+
+async def ok(state: SandboxState, params: Params) -> Any:
+    return True
+
+
+async def set_my_commands(state: SandboxState, params: Params) -> Any:
+    if not isinstance(params.get("commands"), list):
+        raise ApiError(400, "Bad Request: commands must be an array")
+    return True
+
+
+async def get_my_commands(state: SandboxState, params: Params) -> Any:
+    language = params.get("language_code", "")
+    for call in reversed(state.calls):
+        if (
+            call["method"] == "setMyCommands"
+            and call["params"].get("language_code", "") == language
+        ):
+            return call["params"]["commands"]
+    return []
+
+
+METHODS: dict[str, Method] = {
+    "getme": get_me,
+    "getupdates": get_updates,
+    "setwebhook": set_webhook,
+    "deletewebhook": delete_webhook,
+    "getwebhookinfo": get_webhook_info,
+    "sendmessage": send_message,
+    "editmessagetext": edit_message_text,
+    "editmessagereplymarkup": edit_message_reply_markup,
+    "deletemessage": delete_message,
+    "sendchataction": ok,
+    "answercallbackquery": ok,
+    "setmycommands": set_my_commands,
+    "getmycommands": get_my_commands,
+    "deletemycommands": ok,
+    "close": ok,
+    "logout": ok,
+}
+
+
+async def call(state: SandboxState, method: str, params: Params) -> Any:
+    """Run one Bot API method (names are case-insensitive, as on Telegram)."""
+    handler = METHODS.get(method.lower())
+    if handler is None:
+        raise ApiError(404, "Not Found: method not found")
+    state.calls.append({"method": method, "params": params, "at": time.time()})
+    return await handler(state, params)
+
+
+async def deliver_webhook(
+    state: SandboxState, post: Callable[[str, Any, dict[str, str]], Awaitable[int]]
+) -> None:
+    """Push queued updates to the registered webhook, one at a time, retrying on failure."""
+    while True:
+        await state.wait_for(lambda: bool(state.webhook.get("url") and state.updates), 3600)
+        url = state.webhook.get("url")
+        if not url or not state.updates:
+            continue
+        update = state.updates[0]
+        headers = (
+            {"X-Telegram-Bot-Api-Secret-Token": state.webhook["secret"]}
+            if state.webhook.get("secret")
+            else {}
+        )
+        try:
+            status = await post(url, update, headers)
+        except OSError:
+            status = 0
+        if status == 200:
+            state.updates.pop(0)
+        else:
+            await asyncio.sleep(0.5)

@@ -1,0 +1,147 @@
+"""Run the sandbox Bot API server: python -m bot.sandbox.server --port 8081 [--token T].
+
+Bot side: {root}/bot{token}/{method}, as on api.telegram.org.
+User side (for the terminal chat and the tests), JSON in and out:
+  POST /sandbox/send    {"user_id", "text" | "kind", "language_code"?, "chat"?, "caption"?}
+  POST /sandbox/press   {"user_id", "message_id", "data"}
+  POST /sandbox/update  a raw Update object (edited messages, channel posts, ...)
+  GET  /sandbox/messages?chat_id=&after_id=0&count=1&wait=0  the bot's messages
+  GET  /sandbox/calls?method=   the Bot API calls the bot made
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+from bot.sandbox import botapi, users
+from bot.sandbox.state import SandboxState
+
+log = logging.getLogger("sandbox")
+STATE = web.AppKey("state", SandboxState)
+TOKEN = web.AppKey("token", str)
+
+
+def _state(request: web.Request) -> SandboxState:
+    state: SandboxState = request.app[STATE]
+    return state
+
+
+async def bot_api(request: web.Request) -> web.Response:
+    """Answer a Bot API call; the token in the path must match when one is configured."""
+    token, method = request.match_info["token"], request.match_info["method"]
+    expected = request.app.get(TOKEN)
+    if expected and token != expected:
+        return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"})
+    raw: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        if request.content_type == "application/json":
+            raw.update(await request.json())
+        else:
+            raw.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+    try:
+        result = await botapi.call(_state(request), method, botapi.decode(raw))
+    except botapi.ApiError as error:
+        body = {"ok": False, "error_code": error.code, "description": error.description}
+        return web.json_response(body, status=error.code if error.code != 409 else 409)
+    return web.json_response({"ok": True, "result": result})
+
+
+async def control_send(request: web.Request) -> web.Response:
+    """A sandbox user sends something to the bot."""
+    body = await request.json()
+    message = await users.send(
+        _state(request),
+        int(body["user_id"]),
+        text=body.get("text"),
+        kind=body.get("kind"),
+        language_code=body.get("language_code"),
+        chat=body.get("chat"),
+        caption=body.get("caption"),
+    )
+    return web.json_response(message)
+
+
+async def control_press(request: web.Request) -> web.Response:
+    """A sandbox user taps a button."""
+    body = await request.json()
+    update = await users.press(
+        _state(request),
+        int(body["user_id"]),
+        int(body.get("message_id", 0)),
+        str(body.get("data", "")),
+        body.get("language_code"),
+    )
+    return web.json_response(update)
+
+
+async def control_update(request: web.Request) -> web.Response:
+    """Queue a raw update (for kinds the helpers above don't build)."""
+    return web.json_response(await _state(request).push_update(await request.json()))
+
+
+async def control_messages(request: web.Request) -> web.Response:
+    """The bot's messages in a chat after a message id, waiting for `count` of them."""
+    state, q = _state(request), request.query
+    chat_id, after = int(q["chat_id"]), int(q.get("after_id", 0))
+    count, wait = int(q.get("count", 1)), float(q.get("wait", 0))
+    await state.wait_for(lambda: len(state.bot_messages(chat_id, after)) >= count, wait)
+    return web.json_response(state.bot_messages(chat_id, after))
+
+
+async def control_calls(request: web.Request) -> web.Response:
+    """Bot API calls made so far, optionally of one method."""
+    method = request.query.get("method", "").lower()
+    calls = [c for c in _state(request).calls if not method or c["method"].lower() == method]
+    return web.json_response(calls)
+
+
+async def _webhook_sender(app: web.Application) -> Any:
+    session = ClientSession(timeout=ClientTimeout(total=30))
+
+    async def post(url: str, update: Any, headers: dict[str, str]) -> int:
+        async with session.post(url, json=update, headers=headers) as response:
+            return int(response.status)
+
+    task = asyncio.create_task(botapi.deliver_webhook(app[STATE], post))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await session.close()
+
+
+def make_app(token: str | None = None) -> web.Application:
+    """The sandbox server's aiohttp application."""
+    app = web.Application()
+    app[STATE] = SandboxState()
+    if token:
+        app[TOKEN] = token
+    app.router.add_route("*", "/bot{token}/{method}", bot_api)
+    app.router.add_post("/sandbox/send", control_send)
+    app.router.add_post("/sandbox/press", control_press)
+    app.router.add_post("/sandbox/update", control_update)
+    app.router.add_get("/sandbox/messages", control_messages)
+    app.router.add_get("/sandbox/calls", control_calls)
+    app.cleanup_ctx.append(_webhook_sender)
+    return app
+
+
+def main() -> None:
+    """Serve until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default=None)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    web.run_app(make_app(args.token), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""What the sandbox Bot API server remembers: updates waiting, messages sent, calls made."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+BOT_USER = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "Sandbox",
+    "username": "sandbox_safe_migration_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class SandboxState:
+    """All state of one sandbox server; every mutation wakes the waiters."""
+
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by chat id
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def new_message_id(self) -> int:
+        """Message ids are unique across chats here (Telegram's are per chat; both work)."""
+        return next(self._message_ids)
+
+    async def push_update(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Queue one update for the bot (getUpdates or webhook delivery)."""
+        update = {"update_id": next(self._update_ids), **payload}
+        async with self.changed:
+            self.updates.append(update)
+            self.changed.notify_all()
+        return update
+
+    async def store_message(self, chat_id: int, message: dict[str, Any]) -> None:
+        """Keep a message of a chat (from the user or the bot)."""
+        async with self.changed:
+            self.messages.setdefault(chat_id, []).append(message)
+            self.changed.notify_all()
+
+    async def wait_for(self, predicate: Any, timeout: float) -> bool:
+        """Wait until predicate() is true or the timeout passes."""
+        deadline = time.monotonic() + timeout
+        async with self.changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                try:
+                    await asyncio.wait_for(self.changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    return bool(predicate())
+            return True
+
+    def bot_messages(self, chat_id: int, after_id: int = 0) -> list[dict[str, Any]]:
+        """Messages the bot sent in a chat after a message id, not deleted."""
+        return [
+            m
+            for m in self.messages.get(chat_id, [])
+            if m["from"]["id"] == BOT_USER["id"]
+            and m["message_id"] > after_id
+            and not m.get("deleted")
+        ]

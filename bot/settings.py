@@ -1,0 +1,117 @@
+"""Configuration from environment variables (see README "Configuration").
+
+Every name of shared/spec/runtime.md is read here and nowhere else. A setting that is
+required but missing or malformed raises SettingsError with one line naming it; the
+entry points print that line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_DIR / "data"
+LOCALES_DIR = PROJECT_DIR / "locales"
+MODELS_DIR = PROJECT_DIR / "models"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+def _ids(name: str) -> frozenset[int]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated Telegram user ids") from None
+
+
+def _optional_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a Telegram chat id (an integer)") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds") from None
+
+
+def _pseudonym_key() -> bytes:
+    """Key for pseudonymous ids; generated once into the data folder when not configured."""
+    raw = os.environ.get("PSEUDONYM_KEY", "").strip()
+    if raw:
+        return raw.encode()
+    path = DATA_DIR / "pseudonym.key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot process needs to start."""
+
+    token: str = field(repr=False)
+    api_base_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
+    database_url: str = f"sqlite:///{DATA_DIR / 'bot.sqlite3'}"
+    rasa_url: str = "http://localhost:5005"
+    rasa_timeout: float = 8.0
+    action_server_url: str = "http://localhost:5055/webhook"
+    operator_chat_id: int | None = None
+    staff_chat_id: int | None = None
+    operator_ids: frozenset[int] = frozenset()
+    staff_ids: frozenset[int] = frozenset()
+    pseudonym_key: bytes = field(default=b"", repr=False)
+
+
+def load_settings(require_token: bool = True) -> Settings:
+    """Read the environment; raise SettingsError naming the first bad or missing setting."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if require_token and not token:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather "
+            "(or run `make run` without it to use the local sandbox)"
+        )
+    port_raw = os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")
+    if not port_raw.isdigit():
+        raise SettingsError("TELEGRAM_WEBHOOK_PORT must be a port number")
+    return Settings(
+        token=token,
+        api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/")
+        or "https://api.telegram.org",
+        webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
+        webhook_listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_port=int(port_raw),
+        webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        database_url=os.environ.get("DATABASE_URL", "").strip()
+        or f"sqlite:///{DATA_DIR / 'bot.sqlite3'}",
+        rasa_url=os.environ.get("RASA_URL", "").strip().rstrip("/") or "http://localhost:5005",
+        rasa_timeout=_float("RASA_TIMEOUT", 8.0),
+        action_server_url=os.environ.get("ACTION_SERVER_URL", "").strip()
+        or "http://localhost:5055/webhook",
+        operator_chat_id=_optional_int("OPERATOR_CHAT_ID"),
+        staff_chat_id=_optional_int("STAFF_CHAT_ID"),
+        operator_ids=_ids("OPERATOR_IDS"),
+        staff_ids=_ids("STAFF_IDS"),
+        pseudonym_key=_pseudonym_key(),
+    )

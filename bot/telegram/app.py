@@ -1,0 +1,126 @@
+"""Wire the Telegram application: handlers, services, commands, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import yaml
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core import messages
+from bot.core.dialogue import RasaRestClient
+from bot.core.router import Conversation
+from bot.core.types import LOCALES
+from bot.i18n import Catalogs
+from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
+from bot.storage.session import migrate, new_engine, new_sessionmaker
+from bot.storage.users import SqlUserStore
+from bot.telegram import handlers
+
+log = logging.getLogger(__name__)
+COMMANDS = (
+    ("start", messages.COMMAND_START),
+    ("help", messages.COMMAND_HELP),
+    ("language", messages.COMMAND_LANGUAGE),
+)
+UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
+
+
+def domain_intents(domain: Path = PROJECT_DIR / "domain.yml") -> frozenset[str]:
+    """Intents a button may trigger: exactly those the engine's domain declares."""
+    data = yaml.safe_load(domain.read_text(encoding="utf-8"))
+    return frozenset(str(i if isinstance(i, str) else next(iter(i))) for i in data["intents"])
+
+
+async def register_commands(app: Application, catalogs: Catalogs) -> None:  # type: ignore[type-arg]
+    """setMyCommands once per language, so the "/" menu reads in the user's language."""
+    for locale in LOCALES:
+        commands = [BotCommand(name, catalogs.gettext(desc, locale)) for name, desc in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=locale)
+    default = [BotCommand(name, catalogs.gettext(desc, "en")) for name, desc in COMMANDS]
+    await app.bot.set_my_commands(default)
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
+    engine = new_engine(settings.database_url)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        try:
+            await asyncio.wait_for(asyncio.to_thread(migrate, engine), 30)
+        except Exception as error:  # the bot must still answer without its database
+            log.error("database migration failed, running without storage: %s", error)
+        http = httpx.AsyncClient()
+        app.bot_data["http"] = http
+        catalogs = Catalogs.load(LOCALES_DIR)
+        conversation = Conversation(
+            RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
+            SqlUserStore(new_sessionmaker(engine)),
+            domain_intents(),
+        )
+        app.bot_data["services"] = handlers.Services(
+            conversation, catalogs, settings.pseudonym_key
+        )
+        await register_commands(app, catalogs)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await app.bot_data["http"].aclose()
+        engine.dispose()
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.api_base_url}/bot")
+        .base_file_url(f"{settings.api_base_url}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Private chats get the bot; groups get an invitation to a private chat."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("start", handlers.on_start, filters=private))
+    app.add_handler(CommandHandler("help", handlers.on_help, filters=private))
+    app.add_handler(CommandHandler("language", handlers.on_language, filters=private))
+    app.add_handler(CallbackQueryHandler(handlers.on_button))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    app.add_handler(MessageHandler(private & ~filters.TEXT, handlers.on_media))
+    app.add_handler(MessageHandler(private & filters.COMMAND, handlers.on_help))
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND
+    app.add_handler(MessageHandler(groups, handlers.on_group))
+    app.add_error_handler(handlers.on_error)
+
+
+def run(settings: Settings) -> None:
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=UPDATES)

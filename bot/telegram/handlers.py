@@ -1,0 +1,178 @@
+"""Thin handlers: build the turn, ask the core, send what it says."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from weakref import WeakValueDictionary
+
+from telegram import Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core import messages
+from bot.core.identity import pseudonym
+from bot.core.router import Conversation, Outcome
+from bot.core.types import BotReply
+from bot.i18n import Catalogs
+from bot.telegram.render import keyboard, text_chunks
+
+log = logging.getLogger(__name__)
+TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per chat action
+
+
+@dataclass
+class Services:
+    """What handlers need, built once in post_init and kept in bot_data."""
+
+    conversation: Conversation
+    catalogs: Catalogs
+    pseudonym_key: bytes
+    # one lock per user keeps a person's turns in order while users run concurrently.
+    locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The Services object of this application."""
+    found: Services = context.bot_data["services"]
+    return found
+
+
+@contextlib.asynccontextmanager
+async def typing(message: Message) -> AsyncIterator[None]:
+    """Show "typing…" until the block ends; a failed chat action never blocks a reply."""
+
+    async def keep_typing() -> None:
+        while True:
+            with contextlib.suppress(TelegramError):
+                await message.chat.send_action(ChatAction.TYPING)
+            await asyncio.sleep(TYPING_EVERY)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+async def send(message: Message, outcome: Outcome, catalogs: Catalogs) -> None:
+    """Send every reply of an outcome, in order, as separate chat bubbles."""
+    for reply in outcome.replies:
+        await send_reply(message, reply, outcome, catalogs)
+
+
+async def send_reply(message: Message, reply: BotReply, outcome: Outcome, cat: Catalogs) -> None:
+    """Send one reply; its buttons go under its last piece of text."""
+    chunks = list(text_chunks(reply, outcome.locale, cat))
+    for index, chunk in enumerate(chunks):
+        markup = keyboard(reply, outcome.locale, cat) if index == len(chunks) - 1 else None
+        await message.chat.send_message(chunk, reply_markup=markup)
+
+
+async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, arg: str) -> None:
+    """Serialise one user's turns, ask the core, and reply in the user's language."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    sender = pseudonym(svc.pseudonym_key, user.id)
+    lock = svc.locks.setdefault(sender, asyncio.Lock())
+    convo, code = svc.conversation, user.language_code
+    async with lock, typing(message):
+        if work == "text":
+            outcome = await convo.on_text(sender, arg, code)
+        elif work == "command":
+            outcome = await convo.on_command(sender, arg, code)
+        elif work == "button":
+            outcome = await convo.on_button(sender, arg, code)
+        elif work == "language":
+            outcome = await convo.on_language_command(sender, code)
+        else:
+            outcome = await convo.on_media(sender, arg, code)
+    await send(message, outcome, svc.catalogs)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a typed message in a private chat."""
+    if update.message and update.message.text is not None:
+        await _run(update, context, "text", update.message.text)
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: greet the user."""
+    await _run(update, context, "command", "greet")
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: show what the bot can do."""
+    await _run(update, context, "command", "ask_menu")
+
+
+async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: offer the five languages."""
+    await _run(update, context, "language", "")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle an inline-button press; the press itself is acknowledged at once."""
+    query = update.callback_query
+    if query is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    if query.message is None or not isinstance(query.message, Message):
+        return  # the message is too old to reply under; nothing useful to do
+    await _run(update, context, "button", query.data or "")
+
+
+def media_kind(message: Message) -> str:
+    """Name the kind of non-text message, for the matching kind answer."""
+    if message.voice or message.audio or message.video_note:
+        return "voice"
+    if message.photo or message.video or message.animation:
+        return "photo"
+    if message.sticker:
+        return "sticker"
+    if message.document:
+        return "document"
+    if message.location or message.venue:
+        return "location"
+    if message.contact:
+        return "contact"
+    return "other"
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer stickers, voice notes, photos and the rest; a caption is read as text."""
+    message = update.message
+    if message is None:
+        return
+    await _run(update, context, "media", media_kind(message))
+    if message.caption:
+        await _run(update, context, "text", message.caption)
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, invite the person to a private chat instead of talking there."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    sender = pseudonym(svc.pseudonym_key, user.id)
+    locale = await svc.conversation.locale_for(sender, user.language_code)
+    outcome = Outcome(locale, (BotReply(messages.GROUP_ONLY_PRIVATE),))
+    await send(message, outcome, svc.catalogs)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure by type only: no message text, no ids."""
+    error = context.error
+    log.error(
+        "update failed: %s",
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )

@@ -1,0 +1,40 @@
+"""Turn BotReply values into Telegram message text and inline keyboards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.hotlines import numbers
+from bot.core.types import BotReply, Locale
+from bot.i18n import Catalogs
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def keyboard(reply: BotReply, locale: Locale, catalogs: Catalogs) -> InlineKeyboardMarkup | None:
+    """One button per row: labels in our scripts get long, and thumbs need room."""
+    if not reply.buttons:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(
+                button.label if button.literal else catalogs.gettext(button.label, locale),
+                callback_data=button.data,
+            )
+        ]
+        for button in reply.buttons
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def text_chunks(reply: BotReply, locale: Locale, catalogs: Catalogs) -> Iterator[str]:
+    """The reply's text, split at line breaks so no piece exceeds Telegram's limit."""
+    text = catalogs.render(reply, locale, numbers())
+    while len(text) > TELEGRAM_TEXT_LIMIT:
+        cut = text.rfind("\n", 0, TELEGRAM_TEXT_LIMIT)
+        cut = cut if cut > 0 else TELEGRAM_TEXT_LIMIT
+        yield text[:cut]
+        text = text[cut:].lstrip("\n")
+    yield text
