@@ -53,7 +53,7 @@ rasa-test: install model ## Rasa test stories (dialogue)
 	$(RASA) test core --stories tests/stories --model models/$$($(PY) -m bot.engine.fingerprint).tar.gz \
 		--fail-on-prediction-errors --out results
 
-eval-nlu: install ## train on intents/ and report held-out accuracy per language
+eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall, speed per language
 	$(PY) -m bot.engine.eval_nlu
 
 bench: install model ## end-to-end turn latency through the sandbox Bot API server

@@ -28,17 +28,16 @@ def letter_counts(text: str) -> Counter[str]:
 
 
 def detect_script_locale(text: str, min_letters: int = 2) -> str | None:
-    """Return the locale whose script dominates text, or None when text has too few letters.
+    """Return the locale whose script text is written in, or None when too little to tell.
 
-    Latin needs at least two words, so "ok" or "hi" from a Burmese reader does not flip
-    the conversation into English.
+    Thai, Lao, Khmer and Burmese beat Latin: people mix English words (passport, boss, OT)
+    into their own script far more often than the reverse. Latin needs two words, so
+    "ok" or "hi" from a Burmese reader does not flip the conversation into English.
     """
     counts = letter_counts(text)
-    if not counts:
-        return None
-    locale, letters = counts.most_common(1)[0]
-    if letters < min_letters:
-        return None
-    if locale == "en" and len(re.findall(r"[A-Za-z]{2,}", text)) < 2:
-        return None
-    return locale
+    native = Counter({k: v for k, v in counts.items() if k != "en" and v >= min_letters})
+    if native:
+        return native.most_common(1)[0][0]
+    if len(re.findall(r"[A-Za-z]{2,}", text)) >= 2:
+        return "en"
+    return None

@@ -1,0 +1,139 @@
+"""Drive the sandbox from Python: start processes, act as users, read the bot's replies.
+
+Used by the end-to-end tests and `make bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from bot.settings import PROJECT_DIR
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(predicate: Any, timeout: float, what: str) -> None:
+    """Poll predicate until true; raise TimeoutError naming what we waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def start(module: str, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `python -m module args` from the project folder, logging to a file."""
+    handle: TextIO = log.open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+class SandboxClient:
+    """Acts as Telegram users against a sandbox server."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, timeout=60)
+
+    def ready(self) -> bool:
+        """True once the server answers."""
+        return self.http.get("/sandbox/calls").status_code == 200
+
+    def calls(self, method: str = "") -> list[dict[str, Any]]:
+        """Bot API calls the bot made."""
+        result: list[dict[str, Any]] = self.http.get(
+            "/sandbox/calls", params={"method": method}
+        ).json()
+        return result
+
+    def bot_polling(self) -> bool:
+        """True once the bot has started long polling (its first getUpdates)."""
+        return bool(self.calls("getUpdates"))
+
+    def send(self, user_id: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+        """The user sends text (or kind=..., language_code=..., chat=..., caption=...)."""
+        body = {"user_id": user_id, "text": text, **extra}
+        message: dict[str, Any] = self.http.post("/sandbox/send", json=body).json()
+        return message
+
+    def press(self, user_id: int, message_id: int, data: str) -> None:
+        """The user taps a button under one of the bot's messages."""
+        body = {"user_id": user_id, "message_id": message_id, "data": data}
+        self.http.post("/sandbox/press", json=body).raise_for_status()
+
+    def update(self, update: dict[str, Any]) -> None:
+        """Queue a raw update."""
+        self.http.post("/sandbox/update", json=update).raise_for_status()
+
+    def replies(
+        self, chat_id: int, after_id: int, count: int = 1, wait: float = 20
+    ) -> list[dict[str, Any]]:
+        """The bot's messages in a chat after a message id, waiting for `count` of them."""
+        params = {"chat_id": chat_id, "after_id": after_id, "count": count, "wait": wait}
+        found: list[dict[str, Any]] = self.http.get("/sandbox/messages", params=params).json()
+        return found
+
+    def ask(self, user_id: int, text: str, count: int = 1, **extra: Any) -> list[dict[str, Any]]:
+        """Send text and wait for `count` replies."""
+        sent = self.send(user_id, text, **extra)
+        return self.replies(user_id, sent["message_id"], count)
+
+
+def start_stack(logs: Path) -> tuple[subprocess.Popen[bytes], SandboxClient, dict[str, str]]:
+    """Start `python -m bot.stack` in sandbox mode on free ports; wait until all is ready."""
+    sandbox_port, rasa_port, actions_port = free_port(), free_port(), free_port()
+    env = {
+        "TELEGRAM_BOT_TOKEN": "",
+        "SANDBOX_PORT": str(sandbox_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
+        "PSEUDONYM_KEY": "sandbox-run-key",
+    }
+    process = start("bot.stack", [], env, logs / "stack.log")
+    client = SandboxClient(f"http://127.0.0.1:{sandbox_port}")
+    wait_until(lambda: httpx.get(env["RASA_URL"]).status_code == 200, 300, "the engine")
+    wait_until(client.bot_polling, 60, "the bot's first getUpdates")
+    wait_until(
+        lambda: httpx.get(f"http://127.0.0.1:{actions_port}/health").status_code == 200,
+        60,
+        "the action server",
+    )
+    return process, client, env
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM the process group and wait; kill it if it hangs."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return int(process.returncode)

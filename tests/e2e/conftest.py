@@ -1,0 +1,83 @@
+"""End-to-end fixtures: real processes (sandbox Bot API server, bot, engine) on free ports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.engine.fingerprint import model_path
+from bot.sandbox.client import SandboxClient, free_port, start, start_stack, stop, wait_until
+
+TOKEN = "123456:e2e-secret-token"
+
+
+@dataclass
+class StackRun:
+    """A running `python -m bot.stack` and how to reach it."""
+
+    sandbox: SandboxClient
+    log: Path
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the processes' logs (scanned by the privacy tests)."""
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="module")
+def sandbox(logs: Path) -> Iterator[SandboxClient]:
+    """A sandbox Bot API server that only accepts our token."""
+    port = free_port()
+    process = start(
+        "bot.sandbox.server", ["--port", str(port), "--token", TOKEN], {}, logs / "sandbox.log"
+    )
+    client = SandboxClient(f"http://127.0.0.1:{port}")
+    wait_until(client.ready, 20, "the sandbox server")
+    yield client
+    stop(process)
+
+
+def bot_env(sandbox: SandboxClient, logs: Path, **extra: str) -> dict[str, str]:
+    """Environment for a bot process talking to the sandbox."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": sandbox.url,
+        "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens: engine down
+        "PSEUDONYM_KEY": "e2e-key",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def bot_without_engine(sandbox: SandboxClient, logs: Path) -> Iterator[Path]:
+    """The real bot process, polling the sandbox, with the engine unreachable."""
+    log = logs / "bot.log"
+    process = start("bot", [], bot_env(sandbox, logs), log)
+    wait_until(sandbox.bot_polling, 60, "the bot's first getUpdates")
+    yield log
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackRun]:
+    """`python -m bot.stack` without a token: sandbox, engine, actions and bot, as `make run`."""
+    if not model_path().exists():
+        if os.environ.get("CI"):
+            pytest.fail("no trained model: `make test` trains it before pytest")
+        pytest.skip("no trained model for the current data (run `make model`)")
+    logs = tmp_path_factory.mktemp("stack")
+    process, client, env = start_stack(logs)
+    yield StackRun(client, logs / "stack.log", process, env)
+    stop(process)

@@ -1,0 +1,84 @@
+"""The whole stack as `make run` starts it (sandbox mode): engine, actions, bot, sandbox.
+
+These tests talk only to the sandbox Bot API server, as a Telegram user would.
+"""
+
+from __future__ import annotations
+
+import signal
+
+import httpx
+import pytest
+
+from bot.core.types import LOCALES
+from tests.e2e.conftest import StackRun
+from tests.e2e.scripts import SAMPLES, script_of
+
+pytestmark = pytest.mark.e2e
+
+
+def buttons(message: dict) -> list[dict]:
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_start_greets_in_each_language_in_its_own_script(stack: StackRun, locale: str) -> None:
+    sandbox = stack.sandbox
+    user = 5000 + LOCALES.index(locale)
+    [greeting] = sandbox.ask(user, "/start", language_code=locale)
+    assert script_of(greeting["text"]) == locale
+    assert "191" not in greeting["text"]  # the engine answered, not the safety floor
+    assert [b["callback_data"] for b in buttons(greeting)] == ["/ask_menu"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_greeting_typed_in_each_language_is_answered_in_it(stack: StackRun, locale: str) -> None:
+    sandbox = stack.sandbox
+    [reply] = sandbox.ask(5100 + LOCALES.index(locale), SAMPLES[locale])
+    assert script_of(reply["text"]) == locale
+    assert buttons(reply) and buttons(reply)[0]["callback_data"] == "/ask_menu"
+
+
+def test_menu_button_leads_to_the_menu_and_its_buttons_work(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    [greeting] = sandbox.ask(5200, "/start", language_code="my")
+    sandbox.press(5200, greeting["message_id"], "/ask_menu")
+    [menu] = sandbox.replies(5200, greeting["message_id"])
+    data = [b["callback_data"] for b in buttons(menu)]
+    assert "/ask_hotlines" in data and "/choose_language" in data
+    sandbox.press(5200, menu["message_id"], "/ask_hotlines")
+    [numbers] = sandbox.replies(5200, menu["message_id"])
+    assert script_of(numbers["text"]) == "my"
+    for number in ("191", "1669", "1-800-010-180", "1300"):
+        assert number in numbers["text"]
+
+
+def test_change_language_through_the_engine(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    [picker] = sandbox.ask(5300, "I want to change the language please")
+    labels = [b["text"] for b in buttons(picker)]
+    assert labels == ["English", "ไทย", "မြန်မာ", "ខ្មែរ", "ລາວ"]
+    sandbox.press(5300, picker["message_id"], "lang:th")
+    [confirm] = sandbox.replies(5300, picker["message_id"])
+    assert script_of(confirm["text"]) == "th"
+
+
+def test_danger_in_thai_gets_emergency_numbers_first(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(5400, "ช่วยด้วย นายจ้างขังพวกเราไว้ในโรงงาน ออกไปไหนไม่ได้", count=2)
+    assert "191" in replies[0]["text"] and "1669" in replies[0]["text"]
+    assert script_of(replies[0]["text"]) == "th"
+
+
+def test_the_stack_runs_the_action_server(stack: StackRun) -> None:
+    text = stack.log.read_text()
+    assert "Action endpoint is up and running" in text or "Starting action endpoint" in text
+
+
+def test_sigterm_stops_every_child(stack: StackRun) -> None:
+    """Runs last: SIGTERM to the stack leaves no engine, action server or bot behind."""
+    stack.process.send_signal(signal.SIGTERM)
+    assert stack.process.wait(60) == 0
+    for url in (stack.env["RASA_URL"], stack.env["ACTION_SERVER_URL"], stack.sandbox.url):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(url, timeout=2)

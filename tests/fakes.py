@@ -1,0 +1,36 @@
+"""In-memory stand-ins for the engine and the user store; they record their calls."""
+
+from __future__ import annotations
+
+from bot.core.dialogue import EngineUnavailable
+from bot.core.types import BotReply, Locale, UserTurn
+
+
+class FakeDialogue:
+    """Answers each turn with scripted replies, or fails like a dead engine."""
+
+    def __init__(self, replies: list[BotReply] | None = None, down: bool = False) -> None:
+        self.replies = replies if replies is not None else [BotReply("Hello!")]
+        self.down = down
+        self.calls: list[UserTurn] = []
+
+    async def send(self, turn: UserTurn) -> list[BotReply]:
+        self.calls.append(turn)
+        if self.down:
+            raise EngineUnavailable("down")
+        return list(self.replies)
+
+
+class FakeStore:
+    """A user store in a dict; `down` makes every call behave like a dead database."""
+
+    def __init__(self, down: bool = False) -> None:
+        self.locales: dict[str, Locale] = {}
+        self.down = down
+
+    async def get_locale(self, user: str) -> Locale | None:
+        return None if self.down else self.locales.get(user)
+
+    async def remember(self, user: str, locale: Locale) -> None:
+        if not self.down:
+            self.locales[user] = locale

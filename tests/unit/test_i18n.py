@@ -1,0 +1,63 @@
+"""Rendering from catalogs, and the catalog check that guards them."""
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+from bot.core.hotlines import numbers
+from bot.core.types import BotReply
+from bot.i18n import Catalogs, po_path
+from bot.i18n.check import check
+
+
+def write(dir_: Path, locale: str, entries: dict[str, str], fuzzy: set[str] = frozenset()) -> None:
+    catalog = Catalog(locale=locale)
+    for msgid, msgstr in entries.items():
+        catalog.add(msgid, msgstr, flags=("fuzzy",) if msgid in fuzzy else ())
+    path = po_path(dir_, locale)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+
+
+def test_render_translates_and_fills_numbers(tmp_path: Path) -> None:
+    write(tmp_path, "th", {"Call %(police)s": "โทร %(police)s"})
+    text = Catalogs.load(tmp_path).render(BotReply("Call %(police)s"), "th", numbers())
+    assert text == "โทร 191"
+
+
+def test_missing_or_fuzzy_translation_falls_back_to_english(tmp_path: Path) -> None:
+    write(tmp_path, "en", {"Hi": "Hello!", "Bye": "Bye"})
+    write(tmp_path, "lo", {"Bye": "ລາກ່ອນ"}, fuzzy={"Bye"})
+    catalogs = Catalogs.load(tmp_path)
+    assert catalogs.render(BotReply("Hi"), "lo") == "Hello!"
+    assert catalogs.render(BotReply("Bye"), "lo") == "Bye"
+
+
+def test_broken_placeholder_in_a_translation_falls_back_to_the_source(tmp_path: Path) -> None:
+    write(tmp_path, "km", {"Call %(police)s": "ហៅ %(polise)s"})
+    text = Catalogs.load(tmp_path).render(BotReply("Call %(police)s"), "km", numbers())
+    assert text == "Call 191"
+
+
+def test_project_catalogs_pass_the_check() -> None:
+    assert check() == []
+
+
+def test_check_catches_each_kind_of_problem(tmp_path: Path) -> None:
+    good = {"Call %(police)s": "Call %(police)s"}
+    for locale in ("en", "th", "km", "lo"):
+        write(tmp_path, locale, good)
+    write(tmp_path, "my", {"Call %(police)s": "မင္းကို ခ်စ္တယ္ %(police)s"})  # Zawgyi
+    write(tmp_path, "th", {"Call %(police)s": "โทร %(polis)s"})  # placeholder typo
+    write(tmp_path, "km", {"Call %(police)s": "ហៅ ១៩១ %(police)s"})  # Khmer digits
+    write(tmp_path, "lo", {"Call %(police)s": ""})  # untranslated
+    write(tmp_path, "en", {"Call %(police)s": "x" * 5000})  # too long for Telegram
+    problems = "\n".join(check(tmp_path))
+    assert "my: Zawgyi" in problems
+    assert "th: placeholders differ" in problems
+    assert "km: digits must be ASCII" in problems
+    assert "lo: untranslated" in problems
+    assert "en: longer than 4096" in problems
+    assert "en: missing message \"Sorry, I can't answer" in problems  # used by the bot
