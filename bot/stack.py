@@ -139,15 +139,15 @@ def supervise(children: list[Child], env: dict[str, str], rasa_url: str) -> int:
                 status = 0 if child.name == "chat" else (code or 1)
                 stopping.append(0)
                 break
+    # newest first: the bot finishes its last getUpdates before the sandbox goes away.
     for child in reversed(children):
         child.stop()
-    deadline = time.monotonic() + 15
-    for child in children:
         if child.process:
             try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
+                child.process.wait(10)
             except subprocess.TimeoutExpired:
                 child.process.kill()
+                child.process.wait()
     return status
 
 
