@@ -59,8 +59,7 @@ eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall,
 bench: install model ## end-to-end turn latency through the sandbox Bot API server
 	$(PY) -m bot.engine.bench
 
-test: install texts-check rasa-validate model lint ## every test suite (what CI runs)
+test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
-	$(MAKE) --no-print-directory rasa-test
 
 .PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench test

@@ -17,7 +17,7 @@ import contextlib
 import logging
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 from bot.sandbox import botapi, users
 from bot.sandbox.state import SandboxState
@@ -102,7 +102,10 @@ async def control_calls(request: web.Request) -> web.Response:
 
 
 async def _webhook_sender(app: web.Application) -> Any:
-    session = ClientSession(timeout=ClientTimeout(total=30))
+    # one connection per update: a kept-alive connection holds up the bot's webhook shutdown.
+    session = ClientSession(
+        timeout=ClientTimeout(total=30), connector=TCPConnector(force_close=True)
+    )
 
     async def post(url: str, update: Any, headers: dict[str, str]) -> int:
         async with session.post(url, json=update, headers=headers) as response:
@@ -140,7 +143,10 @@ def main() -> None:
     parser.add_argument("--token", default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    web.run_app(make_app(args.token), host=args.host, port=args.port, print=None)
+    # short shutdown: idle keep-alive connections would otherwise hold SIGTERM for 60 s.
+    web.run_app(
+        make_app(args.token), host=args.host, port=args.port, print=None, shutdown_timeout=1
+    )
 
 
 if __name__ == "__main__":
