@@ -15,13 +15,15 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 from bot.engine.fingerprint import model_path
-from bot.settings import PROJECT_DIR, SettingsError, load_settings
+from bot.settings import DATA_DIR, PROJECT_DIR, SettingsError, load_settings
 
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 SANDBOX_TOKEN = "100000:sandbox-token"
+LOG_DIR = DATA_DIR / "logs"
 MAX_RESTARTS = 5
 
 
@@ -41,10 +43,19 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     restarts: int = field(default=0)
 
-    def start(self, env: dict[str, str]) -> None:
-        """Start (or restart) the process."""
+    def start(self, env: dict[str, str], log_dir: Path | None = None) -> None:
+        """Start (or restart) the process; with log_dir, its output goes to a file there."""
+        output = None
+        if log_dir is not None and self.own_session:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            output = (log_dir / f"{self.name}.log").open("ab")
         self.process = subprocess.Popen(
-            self.argv, cwd=PROJECT_DIR, env=env, start_new_session=self.own_session
+            self.argv,
+            cwd=PROJECT_DIR,
+            env=env,
+            start_new_session=self.own_session,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
         )
 
     def stop(self) -> None:
@@ -113,13 +124,15 @@ def plan(env: dict[str, str], sandbox: bool, interactive: bool) -> list[Child]:
     return children
 
 
-def supervise(children: list[Child], env: dict[str, str], rasa_url: str) -> int:
+def supervise(
+    children: list[Child], env: dict[str, str], rasa_url: str, log_dir: Path | None = None
+) -> int:
     """Run until a signal, the chat ends, or an essential child dies; then stop them all."""
     stopping: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda number, _frame: stopping.append(number))
     for child in children:
-        child.start(env)
+        child.start(env, log_dir)
     announced, status = False, 0
     while not stopping:
         time.sleep(0.5)
@@ -133,7 +146,7 @@ def supervise(children: list[Child], env: dict[str, str], rasa_url: str) -> int:
             if child.restart and child.restarts < MAX_RESTARTS:
                 child.restarts += 1
                 print(f"stack: {child.name} exited ({code}); restarting", file=sys.stderr)
-                child.start(env)
+                child.start(env, log_dir)
             else:
                 print(f"stack: {child.name} exited ({code}); stopping", file=sys.stderr)
                 status = 0 if child.name == "chat" else (code or 1)
@@ -177,7 +190,14 @@ def main() -> int:
             "stack: chat with: .venv/bin/python -m bot.sandbox.chat "
             f"--url {env['TELEGRAM_API_BASE_URL']}"
         )
-    return supervise(children, env, settings.rasa_url)
+    # a terminal chat shares the screen with nobody: the services log to files instead.
+    log_dir = LOG_DIR if sandbox and sys.stdin.isatty() else None
+    if log_dir:
+        print(
+            f"stack: service logs in {log_dir.relative_to(PROJECT_DIR)}/; the engine takes "
+            "about 20 s to load, and until then the bot answers with emergency numbers"
+        )
+    return supervise(children, env, settings.rasa_url, log_dir)
 
 
 if __name__ == "__main__":

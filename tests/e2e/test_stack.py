@@ -10,6 +10,7 @@ import signal
 import httpx
 import pytest
 
+from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import SAMPLES, script_of
@@ -70,9 +71,14 @@ def test_danger_in_thai_gets_emergency_numbers_first(stack: StackRun) -> None:
     assert script_of(replies[0]["text"]) == "th"
 
 
-def test_the_stack_runs_the_action_server(stack: StackRun) -> None:
-    text = stack.log.read_text()
-    assert "Action endpoint is up and running" in text or "Starting action endpoint" in text
+def test_custom_actions_run_and_record_the_conversation_tier(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    sandbox.ask(5500, "they took my passport and will not give it back to me", count=1)
+    sender = pseudonym(b"sandbox-run-key", 5500)
+    tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
+    assert tracker["slots"]["tier"] in (1.0, 2.0)
+    actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
+    assert "action_track_tier" in actions
 
 
 def test_sigterm_stops_every_child(stack: StackRun) -> None:
