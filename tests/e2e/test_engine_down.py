@@ -51,14 +51,6 @@ def test_commands_are_registered_in_every_language(
         assert script_of(by_language[locale][0]["description"]) == locale
 
 
-def test_typing_indicator_is_shown_while_working(
-    sandbox: SandboxClient, bot_without_engine: Path
-) -> None:
-    sandbox.ask(1200, "hello there")
-    actions = sandbox.calls("sendChatAction")
-    assert any(c["params"]["action"] == "typing" for c in actions)
-
-
 @pytest.mark.parametrize("kind", ["voice", "photo", "sticker", "document", "location", "contact"])
 def test_non_text_messages_get_a_kind_answer(
     sandbox: SandboxClient, bot_without_engine: Path, kind: str
