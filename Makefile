@@ -49,7 +49,10 @@ texts-check: install ## fail on missing, fuzzy, broken or unsafe translations
 rasa-validate: install ## rasa data validate
 	$(RASA) data validate --data intents stories --domain domain.yml --config config.yml --fail-on-warnings
 
-rasa-test: install model ## Rasa test stories (dialogue)
+rasa-bench-safety: install model ## at-risk held-out messages through the whole bot, engine up and down
+	$(PY) -m bot.engine.bench_safety
+
+test: install model ## Rasa test stories (dialogue)
 	$(RASA) test core --stories tests/stories --model models/$$($(PY) -m bot.engine.fingerprint).tar.gz \
 		--fail-on-prediction-errors --out results
 
@@ -59,7 +62,10 @@ eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall,
 bench: install model ## end-to-end turn latency through the sandbox Bot API server
 	$(PY) -m bot.engine.bench
 
+bench-safety: install model ## at-risk held-out messages through the whole bot, engine up and down
+	$(PY) -m bot.engine.bench_safety
+
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench test
+.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench bench-safety test

@@ -37,3 +37,43 @@ OTHER_MEDIA = N_("I can only read text for now. Please type your question.")
 COMMAND_START = N_("Start the conversation")
 COMMAND_HELP = N_("What I can help with")
 COMMAND_LANGUAGE = N_("Change the language")
+
+# the engine's tier replies (domain.yml utter_tier1, utter_tier1_next, utter_tier2), which
+# the bot also sends by itself when the safety net fires or the engine is down.
+# tests/unit/test_safety_net.py keeps these identical to the domain.
+TIER1 = N_(
+    "Your safety comes first. If you are in danger now, please call:\n\n"
+    "🚓 Police: %(police)s\n"
+    "🚑 Medical emergency: %(medical)s\n"
+    "🧒 Under 18: Childline %(childline)s\n\n"
+    "In Cambodia: police %(kh_police)s\n"
+    "These calls are free, 24 hours a day."
+)
+TIER1_NEXT = N_(
+    "You don't have to tell me anything you don't want to. When you can, tap below for "
+    "people who can help in your language."
+)
+TIER2 = N_(
+    "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
+    "have the right to get help. In Thailand, no employer or agent may keep a worker's "
+    "passport or work permit: that is against the law.\n\n"
+    "People who can help, free and 24 hours a day:\n"
+    "☎️ Issara Institute: Burmese %(issara_my)s · Khmer %(issara_km)s · Lao and Thai "
+    "%(issara_lo)s\n"
+    "☎️ Government help centre for trafficking and forced labour (Thai language): %(msdhs)s\n\n"
+    "If you are in danger now, call the police: %(police)s"
+)
+HOTLINES_BUTTON = N_("Numbers to call for help")
+# domain.yml utter_hotlines: with the engine down the bot cannot tell a greeting from a
+# disclosure, so the floor carries the hotlines as well as the emergency numbers.
+HOTLINES_LIST = N_(
+    "People who can help you, for free:\n\n"
+    "🚓 Police: %(police)s · 🚑 Medical emergency: %(medical)s (24 hours)\n"
+    "☎️ Issara Institute, 24 hours: Burmese %(issara_my)s · Khmer %(issara_km)s · "
+    "Lao and Thai %(issara_lo)s\n"
+    "☎️ Government help centre for trafficking and abuse: %(msdhs)s (24 hours, Thai language)\n"
+    "☎️ Migrant worker hotline: %(doe)s (Burmese, Khmer, English; office hours)\n"
+    "☎️ Labour hotline: %(dlpw)s (Ministry of Labour)\n"
+    "🧒 Under 18: Childline %(childline)s\n\n"
+    "In Cambodia: police %(kh_police)s · Child Helpline %(kh_childline)s"
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections import OrderedDict
@@ -10,6 +11,7 @@ from typing import Protocol
 
 from bot.core import messages
 from bot.core.dialogue import DialogueClient, EngineUnavailable
+from bot.core.safety_net import SafetyNet
 from bot.core.types import (
     DEFAULT_LOCALE,
     LANGUAGE_NAMES,
@@ -50,10 +52,11 @@ class UserStore(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What to send back, and in which language."""
+    """What to send back, in which language, and a turn to record with the engine after."""
 
     locale: Locale
     replies: tuple[BotReply, ...]
+    record: UserTurn | None = None
 
 
 def menu_button() -> Button:
@@ -71,17 +74,27 @@ def language_menu() -> BotReply:
 
 
 ENGINE_DOWN = BotReply(messages.ENGINE_DOWN)
+FLOOR = (ENGINE_DOWN, BotReply(messages.HOTLINES_LIST))
+HOTLINES = Button(messages.HOTLINES_BUTTON, "/ask_hotlines")
+TIER1_REPLIES = (BotReply(messages.TIER1), BotReply(messages.TIER1_NEXT, buttons=(HOTLINES,)))
+TIER2_REPLY = BotReply(messages.TIER2)
+URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
 
 
 class Conversation:
     """Routes turns to the engine; owns language choice and every fallback."""
 
     def __init__(
-        self, dialogue: DialogueClient, store: UserStore, intents: frozenset[str]
+        self,
+        dialogue: DialogueClient,
+        store: UserStore,
+        intents: frozenset[str],
+        net: SafetyNet | None = None,
     ) -> None:
         self._dialogue = dialogue
         self._store = store
         self._intents = intents
+        self.net = net or SafetyNet.empty()
         # recent users' languages, so a dead database never loses a language mid-chat.
         self._recent: OrderedDict[str, Locale] = OrderedDict()
 
@@ -112,7 +125,22 @@ class Conversation:
             await self._set_locale(user, locale)
         if not clean:
             return Outcome(locale, (BotReply(messages.OTHER_MEDIA),))
-        return Outcome(locale, await self._ask_engine(UserTurn(user, clean, locale)))
+        danger = self.net.tier(clean)
+        if danger == 1:
+            # numbers first, before the engine has a say; it hears of the turn afterwards.
+            return Outcome(locale, TIER1_REPLIES, UserTurn(user, "/emergency_help", locale))
+        try:
+            replies = await self._ask_engine(UserTurn(user, clean, locale), fail=True)
+        except EngineUnavailable:
+            return Outcome(locale, (TIER2_REPLY,) if danger == 2 else FLOOR)
+        if danger == 2 and not URGENT_MSGIDS.intersection(r.msgid for r in replies):
+            replies = (TIER2_REPLY, *replies)  # the classifier missed what the net saw
+        return Outcome(locale, replies)
+
+    async def record(self, turn: UserTurn) -> None:
+        """Tell the engine about a turn the bot already answered; its replies are dropped."""
+        with contextlib.suppress(EngineUnavailable):
+            await self._dialogue.send(turn)
 
     async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
         """A command (/start, /help) is an intent trigger for the engine."""
@@ -143,11 +171,14 @@ class Conversation:
         msgid = MEDIA_MESSAGES.get(kind, messages.OTHER_MEDIA)
         return Outcome(locale, (BotReply(msgid),))
 
-    async def _ask_engine(self, turn: UserTurn) -> tuple[BotReply, ...]:
+    async def _ask_engine(self, turn: UserTurn, fail: bool = False) -> tuple[BotReply, ...]:
+        """The engine's replies; when it fails, the floor (or the error, if fail is set)."""
         try:
             replies = await self._dialogue.send(turn)
         except EngineUnavailable:
-            return (ENGINE_DOWN,)
+            if fail:
+                raise
+            return FLOOR
         if not replies:
             return (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
         # the engine asks for the language picker by its msgid; the buttons are ours.

@@ -36,6 +36,11 @@ class SafetyNet:
     patterns: dict[str, re.Pattern[str] | None]
 
     @classmethod
+    def empty(cls) -> SafetyNet:
+        """A net that never fires (tests, or before the phrase files are readable)."""
+        return cls({tier: None for tier in TIERS})
+
+    @classmethod
     def load(cls, folder: Path) -> SafetyNet:
         """Read every <lang>.yml in folder; phrases of all languages apply to every message."""
         phrases: dict[str, list[str]] = {tier: [] for tier in TIERS}

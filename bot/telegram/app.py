@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,6 +24,7 @@ from telegram.ext import (
 from bot.core import messages
 from bot.core.dialogue import RasaRestClient
 from bot.core.router import Conversation
+from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
@@ -54,6 +56,15 @@ async def register_commands(app: Application, catalogs: Catalogs) -> None:  # ty
     await app.bot.set_my_commands(default)
 
 
+def load_safety_net(folder: Path = LOCALES_DIR / "safety_net") -> SafetyNet:
+    """The danger phrases; an unreadable file is logged and the classifier carries on alone."""
+    try:
+        return SafetyNet.load(folder)
+    except (OSError, ValueError, yaml.YAMLError, re.error) as error:
+        log.error("safety net phrases unreadable, running without them: %s", error)
+        return SafetyNet.empty()
+
+
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
     engine = new_engine(settings.database_url)
@@ -70,6 +81,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
             SqlUserStore(new_sessionmaker(engine)),
             domain_intents(),
+            load_safety_net(),
         )
         app.bot_data["services"] = handlers.Services(
             conversation, catalogs, settings.pseudonym_key

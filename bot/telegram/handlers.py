@@ -86,7 +86,18 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
     sender = pseudonym(svc.pseudonym_key, user.id)
     lock = svc.locks.setdefault(sender, asyncio.Lock())
     convo, code = svc.conversation, user.language_code
-    async with lock, typing(message):
+    async with lock:
+        outcome = await _ask_core(convo, work, sender, arg, code, message)
+        await send(message, outcome, svc.catalogs)
+        if outcome.record is not None:
+            await convo.record(outcome.record)
+
+
+async def _ask_core(
+    convo: Conversation, work: str, sender: str, arg: str, code: str | None, message: Message
+) -> Outcome:
+    """Dispatch one piece of work to the core while showing "typing…"."""
+    async with typing(message):
         if work == "text":
             outcome = await convo.on_text(sender, arg, code)
         elif work == "command":
@@ -97,7 +108,7 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
             outcome = await convo.on_language_command(sender, code)
         else:
             outcome = await convo.on_media(sender, arg, code)
-    await send(message, outcome, svc.catalogs)
+    return outcome
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,7 +1,7 @@
 """The conversation core: language choice, engine calls, and every fallback."""
 
 from bot.core import messages
-from bot.core.router import ENGINE_DOWN, Conversation
+from bot.core.router import FLOOR, Conversation
 from bot.core.types import BotReply, Button
 from tests.fakes import FakeDialogue, FakeStore
 
@@ -43,7 +43,7 @@ async def test_zawgyi_is_converted_before_the_engine_sees_it() -> None:
 
 async def test_engine_failure_gives_the_emergency_floor() -> None:
     outcome = await conversation(FakeDialogue(down=True)).on_text("u1", "help", "th")
-    assert outcome.replies == (ENGINE_DOWN,)
+    assert outcome.replies == FLOOR
     assert outcome.locale == "th"
 
 

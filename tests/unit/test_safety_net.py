@@ -1,0 +1,106 @@
+"""The safety net: danger phrases beside the classifier (shared/spec/safety.md 1, 2, 4)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core import messages
+from bot.core.router import FLOOR, TIER1_REPLIES, TIER2_REPLY, Conversation
+from bot.core.safety_net import SafetyNet
+from bot.core.types import BotReply
+from bot.settings import LOCALES_DIR, PROJECT_DIR
+from tests.fakes import FakeDialogue, FakeStore
+
+
+def net_of(tmp_path: Path, tier1: list[str], tier2: list[str]) -> SafetyNet:
+    (tmp_path / "xx.yml").write_text(yaml.safe_dump({"tier1": tier1, "tier2": tier2}))
+    return SafetyNet.load(tmp_path)
+
+
+def test_phrases_match_inside_longer_messages_in_any_script(tmp_path: Path) -> None:
+    net = net_of(tmp_path, ["ถูกขัง", "locked in"], ["ยึดพาสปอร์ต"])
+    assert net.tier("ช่วยด้วยค่ะ ตอนนี้ถูกขังอยู่ในโรงงาน") == 1
+    assert net.tier("Boss LOCKED   IN us") == 1
+    assert net.tier("นายจ้างยึดพาสปอร์ตไว้") == 2
+    assert net.tier("how do I renew my passport") is None
+
+
+def test_latin_phrases_match_whole_words_only(tmp_path: Path) -> None:
+    net = net_of(tmp_path, ["rape"], [])
+    assert net.tier("they rape women here") == 1
+    assert net.tier("grapes farm job") is None
+
+
+def test_tier_one_wins_over_tier_two(tmp_path: Path) -> None:
+    net = net_of(tmp_path, ["beat me"], ["keep my passport"])
+    assert net.tier("they keep my passport and beat me") == 1
+
+
+def test_zawgyi_text_is_matched_after_conversion(tmp_path: Path) -> None:
+    net = net_of(tmp_path, ["ကူညီပါ"], [])
+    assert net.tier("ကၽြန္ေတာ့္ကို ကူညီပါ") == 1  # typed in Zawgyi
+
+
+def convo(net: SafetyNet, dialogue: FakeDialogue) -> Conversation:
+    return Conversation(dialogue, FakeStore(), frozenset({"ask_hotlines"}), net)
+
+
+async def test_tier1_answers_at_once_and_tells_the_engine_after(tmp_path: Path) -> None:
+    dialogue = FakeDialogue(replies=[BotReply("brochure")])
+    outcome = await convo(net_of(tmp_path, ["locked in"], []), dialogue).on_text(
+        "u", "we are locked in the boat", "en"
+    )
+    assert outcome.replies == TIER1_REPLIES
+    assert dialogue.calls == []  # nothing waits for the engine before the numbers
+    assert outcome.record is not None and outcome.record.text == "/emergency_help"
+
+
+async def test_tier1_works_with_the_engine_down(tmp_path: Path) -> None:
+    c = convo(net_of(tmp_path, ["ចាក់សោ"], []), FakeDialogue(down=True))
+    outcome = await c.on_text("u", "គេចាក់សោទ្វារ", "km")
+    assert outcome.replies == TIER1_REPLIES and outcome.locale == "km"
+    await c.record(outcome.record)  # a dead engine is fine here too
+
+
+async def test_tier2_with_the_engine_down_gets_hotlines_not_just_the_floor(
+    tmp_path: Path,
+) -> None:
+    c = convo(net_of(tmp_path, [], ["keeps my passport"]), FakeDialogue(down=True))
+    assert (await c.on_text("u", "boss keeps my passport", "en")).replies == (TIER2_REPLY,)
+    assert (await c.on_text("u", "hello there", "en")).replies == FLOOR
+
+
+async def test_tier2_net_adds_hotlines_when_the_classifier_missed(tmp_path: Path) -> None:
+    net = net_of(tmp_path, [], ["keeps my passport"])
+    missed = FakeDialogue(replies=[BotReply("About documents…")])
+    outcome = await convo(net, missed).on_text("u", "boss keeps my passport", "en")
+    assert [r.msgid for r in outcome.replies] == [messages.TIER2, "About documents…"]
+    caught = FakeDialogue(replies=[BotReply(messages.TIER2)])
+    outcome = await convo(net, caught).on_text("u", "boss keeps my passport", "en")
+    assert [r.msgid for r in outcome.replies] == [messages.TIER2]
+
+
+def test_bot_tier_messages_are_the_engines_own() -> None:
+    responses = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())["responses"]
+    assert responses["utter_tier1"][0]["custom"]["msgid"] == messages.TIER1
+    assert responses["utter_tier1_next"][0]["custom"]["msgid"] == messages.TIER1_NEXT
+    assert responses["utter_tier2"][0]["custom"]["msgid"] == messages.TIER2
+    assert responses["utter_hotlines"][0]["custom"]["msgid"] == messages.HOTLINES_LIST
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I renew my passport",
+        "what is the minimum wage in Bangkok",
+        "can you help me understand my contract",
+        "ต่อวีซ่าทำยังไงคะ",
+        "ค่าแรงขั้นต่ำเท่าไหร่",
+        "ပတ်စပို့ သက်တမ်းတိုးချင်လို့",
+        "ប្រាក់ឈ្នួលអប្បបរមាប៉ុន្មាន",
+        "ເຮັດບັດຊົມພູແນວໃດ",
+    ],
+)
+def test_project_phrases_leave_ordinary_questions_alone(question: str) -> None:
+    assert SafetyNet.load(LOCALES_DIR / "safety_net").tier(question) is None
