@@ -5,6 +5,8 @@ SHELL := /bin/bash
 # Rasa 3.6 needs Python 3.10 exactly; find one (PATH, pyenv, Debian) or explain.
 PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+# Rasa reports usage and crashes to its servers unless told not to; users' data stays here.
+export RASA_TELEMETRY_ENABLED := false
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa

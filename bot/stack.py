@@ -167,6 +167,7 @@ def supervise(
 def main() -> int:
     """Check settings and the model, then supervise the stack."""
     env = dict(os.environ)
+    env["RASA_TELEMETRY_ENABLED"] = "false"  # no usage or crash reports leave the machine
     sandbox = not env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if sandbox:
         port = env.get("SANDBOX_PORT", "8081")

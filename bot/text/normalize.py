@@ -14,6 +14,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _REPEATS = re.compile(r"(\w)\1{3,}")
 _MYANMAR = re.compile("[\u1000-\u109f]")
 ZAWGYI_THRESHOLD = 0.95
+# spellings that look the same on screen but differ in code points (phone keyboards type
+# either); one form each, so "ຫລາຍ" and "ຫຼາຍ" are the same word to everything downstream.
+_SAME_LOOKING = (
+    ("\u0e4d\u0e32", "\u0e33"),  # Thai nikhahit + sara aa -> sara am (ำ)
+    ("\u0e40\u0e40", "\u0e41"),  # Thai sara e typed twice -> sara ae (แ)
+    ("\u0ecd\u0eb2", "\u0eb3"),  # Lao niggahita + aa -> am (ຳ)
+    ("\u0eab\u0e99", "\u0edc"),  # Lao ຫນ -> ໜ
+    ("\u0eab\u0ea1", "\u0edd"),  # Lao ຫມ -> ໝ
+    ("\u0eab\u0ea5", "\u0eab\u0ebc"),  # Lao ຫລ -> ຫຼ
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,5 +53,7 @@ def normalize(text: str) -> str:
     if is_zawgyi(text):
         text = zawgyi_to_unicode(text)
     text = unicodedata.normalize("NFC", text)
+    for variant, canonical in _SAME_LOOKING:
+        text = text.replace(variant, canonical)
     text = _REPEATS.sub(r"\1\1\1", text)
     return re.sub(r"[ \t]+", " ", text).strip()

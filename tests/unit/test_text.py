@@ -76,3 +76,17 @@ def test_romanized_text_is_split_by_words() -> None:
         "suay",
         "leua",
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("ทํางาน", "ทำงาน"),  # Thai sara am typed as two marks
+        ("เเม่", "แม่"),
+        ("ເຮັດວຽກຫລາຍ", "ເຮັດວຽກຫຼາຍ"),
+        ("ຫນັງສືຜ່ານແດນ", "ໜັງສືຜ່ານແດນ"),
+        ("ທໍາງານ", "ທຳງານ"),
+    ],
+)
+def test_same_looking_spellings_become_one(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
