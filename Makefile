@@ -61,6 +61,9 @@ test: install model ## Rasa test stories (dialogue)
 eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall, speed per language
 	$(PY) -m bot.engine.eval_nlu
 
+bench-nlu: install ## the NLU pipeline on the public SIB-200 benchmark (th, lo, km, my)
+	$(PY) -m bot.engine.bench_nlu
+
 bench: install model ## end-to-end turn latency through the sandbox Bot API server
 	$(PY) -m bot.engine.bench
 
@@ -70,4 +73,4 @@ bench-safety: install model ## at-risk held-out messages through the whole bot, 
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench bench-safety test
+.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-safety test

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bot.core.types import LOCALES
-from bot.engine.nlu_eval import evaluate, read_examples
+from bot.engine.nlu_eval import evaluate, quiet_rasa, read_examples
 from bot.settings import PROJECT_DIR
 
 RASA = PROJECT_DIR / ".venv" / "bin" / "rasa"
@@ -52,6 +52,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="score this model instead of training")
     parser.add_argument("--min-accuracy", type=float, default=0.0)
     args = parser.parse_args()
+    quiet_rasa()
     with tempfile.TemporaryDirectory() as tmp:
         model, seconds = (args.model, 0.0) if args.model else train_nlu(Path(tmp))
         size_mb = model.stat().st_size / 1e6

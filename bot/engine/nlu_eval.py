@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import time
 from collections import Counter
@@ -78,6 +79,14 @@ async def parse_all(agent: Any, texts: list[str]) -> tuple[list[str], list[float
         latencies.append((time.perf_counter() - started) * 1000)
         predicted.append(str(result["intent"]["name"]))
     return predicted, latencies
+
+
+def quiet_rasa() -> None:
+    """Rasa's structlog prints every parsed text at debug level; benchmarks need none of it."""
+    import structlog
+
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
 def evaluate(model: Path, examples: list[tuple[str, str]]) -> Score:
