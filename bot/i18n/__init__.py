@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from bot.core.facts import load_facts
+from bot.core.hotlines import numbers
 from bot.core.types import LOCALES, BotReply, Locale
 
 log = logging.getLogger(__name__)
@@ -43,18 +45,22 @@ def read_catalog(path: Path) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Catalogs:
-    """All languages' translations, immutable so a reload can swap them atomically."""
+    """All languages' translations and the values placeholders take, swapped as a whole."""
 
     messages: Mapping[str, Mapping[str, str]]
+    params: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, locales_dir: Path) -> Catalogs:
-        """Read every language's .po; a missing file gives an empty catalog (English source)."""
+        """Read every language's .po (a missing one falls back to English) and the values:
+        hotline numbers from bot/core/hotlines.py, dated facts from locales/facts.yml."""
         messages: dict[str, dict[str, str]] = {}
         for locale in LOCALES:
             path = po_path(locales_dir, locale)
             messages[locale] = read_catalog(path) if path.exists() else {}
-        return cls(messages)
+        facts_file = locales_dir / "facts.yml"
+        facts = load_facts(facts_file) if facts_file.exists() else {}
+        return cls(messages, {**facts, **numbers()})
 
     def gettext(self, msgid: str, locale: Locale) -> str:
         """Translate msgid, falling back to English and then to the msgid itself."""
@@ -64,9 +70,9 @@ class Catalogs:
             or msgid
         )
 
-    def render(self, reply: BotReply, locale: Locale, extra: Mapping[str, str] = {}) -> str:
+    def render(self, reply: BotReply, locale: Locale) -> str:
         """Text of one reply in locale, with %(name)s placeholders filled."""
-        params = {**extra, **reply.params}
+        params = {**self.params, **reply.params}
         for text in (self.gettext(reply.msgid, locale), reply.msgid):
             try:
                 return text % params if "%" in text else text

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.hotlines import numbers
 from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 
@@ -31,7 +30,7 @@ def keyboard(reply: BotReply, locale: Locale, catalogs: Catalogs) -> InlineKeybo
 
 def text_chunks(reply: BotReply, locale: Locale, catalogs: Catalogs) -> Iterator[str]:
     """The reply's text, split at line breaks so no piece exceeds Telegram's limit."""
-    text = catalogs.render(reply, locale, numbers())
+    text = catalogs.render(reply, locale)
     while len(text) > TELEGRAM_TEXT_LIMIT:
         cut = text.rfind("\n", 0, TELEGRAM_TEXT_LIMIT)
         cut = cut if cut > 0 else TELEGRAM_TEXT_LIMIT

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from bot.core.hotlines import numbers
 from bot.core.types import BotReply
 from bot.i18n import Catalogs, po_path
 from bot.i18n.check import check
@@ -23,7 +23,7 @@ def write(dir_: Path, locale: str, entries: dict[str, str], fuzzy: set[str] = fr
 
 def test_render_translates_and_fills_numbers(tmp_path: Path) -> None:
     write(tmp_path, "th", {"Call %(police)s": "โทร %(police)s"})
-    text = Catalogs.load(tmp_path).render(BotReply("Call %(police)s"), "th", numbers())
+    text = Catalogs.load(tmp_path).render(BotReply("Call %(police)s"), "th")
     assert text == "โทร 191"
 
 
@@ -37,7 +37,7 @@ def test_missing_or_fuzzy_translation_falls_back_to_english(tmp_path: Path) -> N
 
 def test_broken_placeholder_in_a_translation_falls_back_to_the_source(tmp_path: Path) -> None:
     write(tmp_path, "km", {"Call %(police)s": "ហៅ %(polise)s"})
-    text = Catalogs.load(tmp_path).render(BotReply("Call %(police)s"), "km", numbers())
+    text = Catalogs.load(tmp_path).render(BotReply("Call %(police)s"), "km")
     assert text == "Call 191"
 
 
@@ -61,3 +61,15 @@ def test_check_catches_each_kind_of_problem(tmp_path: Path) -> None:
     assert "lo: untranslated" in problems
     assert "en: longer than 4096" in problems
     assert "en: missing message \"Sorry, I can't answer" in problems  # used by the bot
+
+
+def test_dated_facts_fill_placeholders_and_must_carry_a_source(tmp_path: Path) -> None:
+    write(tmp_path, "en", {"Minimum: %(min_wage_range)s": "Minimum: %(min_wage_range)s"})
+    (tmp_path / "facts.yml").write_text(
+        "min_wage_range: {value: '337-400', source: 'x', checked: '2026-03-01'}\n"
+    )
+    catalogs = Catalogs.load(tmp_path)
+    assert catalogs.render(BotReply("Minimum: %(min_wage_range)s"), "en") == "Minimum: 337-400"
+    (tmp_path / "facts.yml").write_text("min_wage_range: {value: '337-400'}\n")
+    with pytest.raises(ValueError, match="lacks checked, source"):
+        Catalogs.load(tmp_path)
