@@ -77,3 +77,9 @@ HOTLINES_LIST = N_(
     "🧒 Under 18: Childline %(childline)s\n\n"
     "In Cambodia: police %(kh_police)s · Child Helpline %(kh_childline)s"
 )
+SHARE_BUTTON = N_("Share with a friend")
+SHARE_CARD = N_(
+    "Know someone who works in Thailand or plans to? Forward this message to them. "
+    "This chat is free, private, and answers in Thai, Burmese, Khmer, Lao and English: "
+    "%(bot_link)s"
+)

@@ -28,6 +28,7 @@ from bot.text.script import detect_script_locale
 log = logging.getLogger(__name__)
 _INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 LANGUAGE_PREFIX = "lang:"
+SHARE = "share"
 MEDIA_MESSAGES = {
     "voice": messages.VOICE,
     "photo": messages.PHOTO,
@@ -77,7 +78,7 @@ ENGINE_DOWN = BotReply(messages.ENGINE_DOWN)
 FLOOR = (ENGINE_DOWN, BotReply(messages.HOTLINES_LIST))
 HOTLINES = Button(messages.HOTLINES_BUTTON, "/ask_hotlines")
 TIER1_REPLIES = (BotReply(messages.TIER1), BotReply(messages.TIER1_NEXT, buttons=(HOTLINES,)))
-TIER2_REPLY = BotReply(messages.TIER2)
+TIER2_REPLY = BotReply(messages.TIER2, buttons=(HOTLINES,))
 URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
 
 
@@ -95,6 +96,7 @@ class Conversation:
         self._store = store
         self._intents = intents
         self.net = net or SafetyNet.empty()
+        self.bot_link = ""  # https://t.me/<username>, known once the bot has called getMe
         # recent users' languages, so a dead database never loses a language mid-chat.
         self._recent: OrderedDict[str, Locale] = OrderedDict()
 
@@ -159,6 +161,9 @@ class Conversation:
             if chosen and data.removeprefix(LANGUAGE_PREFIX) == chosen:
                 await self._set_locale(user, chosen)
                 return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
+        if data == SHARE and self.bot_link:
+            card = BotReply(messages.SHARE_CARD, params={"bot_link": self.bot_link})
+            return Outcome(locale, (card,))
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
             return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale)))

@@ -15,12 +15,15 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.core.facts import load_facts
+from bot.core.hotlines import numbers
 from bot.core.types import LOCALES
 from bot.i18n import po_path
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.normalize import is_zawgyi
 
 TELEGRAM_TEXT_LIMIT = 4096
+RUNTIME_PARAMS = {"bot_link"}  # filled by the bot itself when it sends the message
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.
 LOCAL_DIGITS = re.compile("[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049\u1090-\u1099]")
@@ -65,10 +68,20 @@ def problems_in(path: Path, locale: str, needed: set[str]) -> Iterator[str]:
             yield f"{locale}: digits must be ASCII (0-9) in {short!r}"
 
 
+def unfilled_placeholders(needed: set[str], locales_dir: Path) -> Iterator[str]:
+    """Placeholders that neither the hotline list nor locales/facts.yml gives a value."""
+    facts_file = locales_dir / "facts.yml"
+    known = set(numbers()) | set(load_facts(facts_file) if facts_file.exists() else {})
+    known |= RUNTIME_PARAMS
+    for msgid in sorted(needed):
+        for name in sorted(set(PLACEHOLDER.findall(msgid)) - known):
+            yield f"all: %({name})s in {msgid[:50]!r} has no value (hotlines.py or facts.yml)"
+
+
 def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str]:
     """All problems of all catalogs; empty when every language is ready."""
     needed = used_msgids(root)
-    problems: list[str] = []
+    problems: list[str] = list(unfilled_placeholders(needed, locales_dir))
     for locale in LOCALES:
         path = po_path(locales_dir, locale)
         if not path.exists():

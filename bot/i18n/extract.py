@@ -11,18 +11,21 @@ import yaml
 Extracted = tuple[int, str, str, list[str]]
 
 
-def responses_msgids(domain: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(response name, msgid) for every text, custom msgid and button title of a domain."""
+def responses_msgids(domain: dict[str, Any]) -> Iterator[tuple[str, str, list[str]]]:
+    """(response name, msgid, translator comments) for every text and button title."""
     for name, variants in (domain.get("responses") or {}).items():
         for variant in variants or []:
             custom = variant.get("custom") or {}
+            comments = [f"domain.yml response {name}"]
+            if custom.get("source"):
+                comments.append(f"source: {custom['source']}")
             for text in (variant.get("text"), custom.get("msgid")):
                 if text:
-                    yield name, text
+                    yield name, text, comments
             for button in [*(variant.get("buttons") or []), *(custom.get("buttons") or [])]:
                 title = button.get("title") or button.get("msgid")
                 if title:
-                    yield name, title
+                    yield name, title, [f"button in domain.yml response {name}"]
 
 
 def extract_responses(
@@ -30,5 +33,5 @@ def extract_responses(
 ) -> Iterator[Extracted]:
     """Babel entry point (see locales/babel.cfg)."""
     domain = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
-    for name, msgid in responses_msgids(domain):
-        yield 0, "", msgid, [f"domain.yml response {name}"]
+    for _name, msgid, comments in responses_msgids(domain):
+        yield 0, "", msgid, comments

@@ -83,6 +83,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             domain_intents(),
             load_safety_net(),
         )
+        conversation.bot_link = f"https://t.me/{app.bot.username}"
         app.bot_data["services"] = handlers.Services(
             conversation, catalogs, settings.pseudonym_key
         )
