@@ -43,7 +43,7 @@ texts-extract: install ## regenerate locales/messages.pot from domain.yml and bo
 		--omit-header -o locales/messages.pot .
 
 texts-update: texts-extract ## merge new message ids into every language's .po
-	$(VENV)/bin/pybabel -q update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --omit-header
+	$(VENV)/bin/pybabel -q update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 texts-check: install ## fail on missing, fuzzy, broken or unsafe translations
 	$(PY) -m bot.i18n.check

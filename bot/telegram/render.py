@@ -10,22 +10,22 @@ from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 
 TELEGRAM_TEXT_LIMIT = 4096
+LONG_MENU = 6
 
 
 def keyboard(reply: BotReply, locale: Locale, catalogs: Catalogs) -> InlineKeyboardMarkup | None:
-    """One button per row: labels in our scripts get long, and thumbs need room."""
+    """One button per row (labels in our scripts get long), two per row for long menus."""
     if not reply.buttons:
         return None
-    rows = [
-        [
-            InlineKeyboardButton(
-                button.label if button.literal else catalogs.gettext(button.label, locale),
-                callback_data=button.data,
-            )
-        ]
+    buttons = [
+        InlineKeyboardButton(
+            button.label if button.literal else catalogs.gettext(button.label, locale),
+            callback_data=button.data,
+        )
         for button in reply.buttons
     ]
-    return InlineKeyboardMarkup(rows)
+    width = 2 if len(buttons) > LONG_MENU else 1
+    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
 
 
 def text_chunks(reply: BotReply, locale: Locale, catalogs: Catalogs) -> Iterator[str]:

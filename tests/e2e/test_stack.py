@@ -81,6 +81,59 @@ def test_custom_actions_run_and_record_the_conversation_tier(stack: StackRun) ->
     assert "action_track_tier" in actions
 
 
+TOPICS = [
+    "ask_legal_migration",
+    "ask_documents",
+    "ask_recruitment_fees",
+    "ask_verify_job_offer",
+    "ask_contract",
+    "ask_wages",
+    "ask_working_hours",
+    "ask_worker_rights",
+    "ask_hotlines",
+    "ask_return_home",
+    "ask_victim_support",
+]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_topic_from_the_menu_in_each_language(stack: StackRun, locale: str) -> None:
+    sandbox = stack.sandbox
+    user = 6000 + LOCALES.index(locale)
+    [menu] = sandbox.ask(user, "/help", language_code=locale)
+    offered = [b["callback_data"] for b in buttons(menu)]
+    assert set(TOPICS) <= {d.lstrip("/") for d in offered}
+    for topic in TOPICS:
+        bubbles = 1 if topic == "ask_hotlines" else 3
+        sandbox.press(user, menu["message_id"], f"/{topic}")
+        replies = sandbox.replies(user, menu["message_id"], count=bubbles)
+        assert len(replies) == bubbles, topic
+        assert all(script_of(r["text"]) == locale for r in replies), topic
+        assert "%(" not in " ".join(r["text"] for r in replies)  # every placeholder filled
+        menu = replies[-1]
+        if topic != "ask_hotlines":
+            assert [b["callback_data"] for b in buttons(menu)] == ["share", "/ask_menu"]
+            sandbox.press(user, menu["message_id"], "/ask_menu")
+            [menu] = sandbox.replies(user, menu["message_id"])
+
+
+def test_a_question_in_free_text_gets_its_topic(stack: StackRun) -> None:
+    replies = stack.sandbox.ask(6100, "ค่าแรงขั้นต่ำตอนนี้วันละเท่าไหร่คะ", count=3)
+    assert script_of(replies[0]["text"]) == "th"
+    assert "337-400" in " ".join(r["text"] for r in replies)  # the dated fact, filled in
+
+
+def test_share_gives_a_forwardable_card(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(6200, "/help", language_code="km")
+    sandbox.press(6200, replies[0]["message_id"], "/ask_contract")
+    bubbles = sandbox.replies(6200, replies[0]["message_id"], count=3)
+    sandbox.press(6200, bubbles[-1]["message_id"], "share")
+    [card] = sandbox.replies(6200, bubbles[-1]["message_id"])
+    assert "https://t.me/sandbox_safe_migration_bot" in card["text"]
+    assert script_of(card["text"]) == "km"
+
+
 def test_sigterm_stops_every_child(stack: StackRun) -> None:
     """Runs last: SIGTERM to the stack leaves no engine, action server or bot behind."""
     stack.process.send_signal(signal.SIGTERM)

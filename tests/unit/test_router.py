@@ -94,3 +94,11 @@ async def test_media_gets_a_kind_answer_in_the_users_language() -> None:
     assert outcome.replies[0].msgid == messages.VOICE
     assert outcome.locale == "lo"
     assert (await convo.on_media("u1", "hologram", "lo")).replies[0].msgid == messages.OTHER_MEDIA
+
+
+async def test_share_button_gives_a_forwardable_card_with_the_bot_link() -> None:
+    convo = conversation()
+    convo.bot_link = "https://t.me/example_bot"
+    outcome = await convo.on_button("u1", "share", "lo")
+    assert outcome.replies[0].msgid == messages.SHARE_CARD
+    assert outcome.replies[0].params == {"bot_link": "https://t.me/example_bot"}

@@ -104,3 +104,16 @@ def test_bot_tier_messages_are_the_engines_own() -> None:
 )
 def test_project_phrases_leave_ordinary_questions_alone(question: str) -> None:
     assert SafetyNet.load(LOCALES_DIR / "safety_net").tier(question) is None
+
+
+def test_tier_one_guard_lets_plausible_danger_win() -> None:
+    from bot.nlu.tier_guard import promote
+
+    ranking = [
+        {"name": "ask_documents", "confidence": 0.5},
+        {"name": "report_confinement", "confidence": 0.25},
+        {"name": "greet", "confidence": 0.1},
+    ]
+    assert promote(ranking, 0.2)[0]["name"] == "report_confinement"
+    assert promote(ranking, 0.3)[0]["name"] == "ask_documents"
+    assert promote([], 0.2) == []
