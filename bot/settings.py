@@ -82,6 +82,7 @@ class Settings:
     operator_ids: frozenset[int] = frozenset()
     staff_ids: frozenset[int] = frozenset()
     pseudonym_key: bytes = field(default=b"", repr=False)
+    locales_dir: Path = LOCALES_DIR
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -114,4 +115,5 @@ def load_settings(require_token: bool = True) -> Settings:
         operator_ids=_ids("OPERATOR_IDS"),
         staff_ids=_ids("STAFF_IDS"),
         pseudonym_key=_pseudonym_key(),
+        locales_dir=Path(os.environ.get("LOCALES_DIR", "").strip() or LOCALES_DIR),
     )

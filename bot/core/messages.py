@@ -83,3 +83,17 @@ SHARE_CARD = N_(
     "This chat is free, private, and answers in Thai, Burmese, Khmer, Lao and English: "
     "%(bot_link)s"
 )
+
+# staff tools (users listed in STAFF_IDS)
+RELOAD_OK = N_(
+    "Content reloaded: %(messages)s messages in 5 languages, safety net and facts. "
+    "Users see the new text from their next message."
+)
+RELOAD_REFUSED = N_(
+    "Reload refused: the content has problems, so the old content stays live. "
+    "Fix these and try again:\n%(problems)s"
+)
+PREVIEW_USAGE = N_(
+    "Preview a topic as users see it: /preview <topic> <language>\n"
+    "Languages: en th my km lo\nTopics: %(topics)s"
+)

@@ -23,7 +23,7 @@ from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.normalize import is_zawgyi
 
 TELEGRAM_TEXT_LIMIT = 4096
-RUNTIME_PARAMS = {"bot_link"}  # filled by the bot itself when it sends the message
+RUNTIME_PARAMS = {"bot_link", "messages", "problems", "topics"}  # filled by the bot as it sends
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.
 LOCAL_DIGITS = re.compile("[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049\u1090-\u1099]")

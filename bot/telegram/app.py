@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -30,7 +31,7 @@ from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
-from bot.telegram import handlers
+from bot.telegram import handlers, staff
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -76,18 +77,27 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             log.error("database migration failed, running without storage: %s", error)
         http = httpx.AsyncClient()
         app.bot_data["http"] = http
-        catalogs = Catalogs.load(LOCALES_DIR)
+        catalogs = Catalogs.load(settings.locales_dir)
         conversation = Conversation(
             RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
             SqlUserStore(new_sessionmaker(engine)),
             domain_intents(),
-            load_safety_net(),
+            load_safety_net(settings.locales_dir / "safety_net"),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
-        app.bot_data["services"] = handlers.Services(
-            conversation, catalogs, settings.pseudonym_key
+        svc = handlers.Services(
+            conversation,
+            catalogs,
+            settings.pseudonym_key,
+            settings.staff_ids,
+            settings.locales_dir,
         )
+        app.bot_data["services"] = svc
         await register_commands(app, catalogs)
+        # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: app.create_task(staff.reload_content(svc))
+        )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot_data["http"].aclose()
@@ -114,6 +124,8 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", handlers.on_start, filters=private))
     app.add_handler(CommandHandler("help", handlers.on_help, filters=private))
     app.add_handler(CommandHandler("language", handlers.on_language, filters=private))
+    app.add_handler(CommandHandler("reload", staff.on_reload, filters=private))
+    app.add_handler(CommandHandler("preview", staff.on_preview, filters=private))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, handlers.on_media))

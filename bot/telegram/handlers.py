@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from weakref import WeakValueDictionary
 
 from telegram import Message, Update
@@ -19,6 +20,7 @@ from bot.core.identity import pseudonym
 from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply
 from bot.i18n import Catalogs
+from bot.settings import LOCALES_DIR
 from bot.telegram.render import keyboard, text_chunks
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,10 @@ class Services:
     """What handlers need, built once in post_init and kept in bot_data."""
 
     conversation: Conversation
-    catalogs: Catalogs
+    catalogs: Catalogs  # replaced as a whole by a staff reload
     pseudonym_key: bytes
+    staff_ids: frozenset[int] = frozenset()
+    locales_dir: Path = LOCALES_DIR  # where catalogs, facts and safety net are (re)loaded from
     # one lock per user keeps a person's turns in order while users run concurrently.
     locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
 

@@ -1,0 +1,77 @@
+"""Staff change a translation and see it live, without a restart; broken content is refused."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from bot.core import messages
+from bot.sandbox.client import SandboxClient, start, stop, wait_until
+from bot.settings import LOCALES_DIR
+from tests.e2e.conftest import bot_env
+from tests.e2e.scripts import script_of
+
+pytestmark = pytest.mark.e2e
+STAFF, USER = 9000, 9100
+
+
+@pytest.fixture(scope="module")
+def content(sandbox: SandboxClient, logs: Path) -> Iterator[Path]:
+    """A bot reading its content from a copy that the tests edit; STAFF is staff."""
+    folder = logs / "locales"
+    shutil.copytree(LOCALES_DIR, folder)
+    env = bot_env(sandbox, logs, LOCALES_DIR=str(folder), STAFF_IDS=str(STAFF))
+    process = start("bot", [], env, logs / "staff-bot.log")
+    wait_until(sandbox.bot_polling, 60, "the bot's first getUpdates")
+    yield folder
+    stop(process)
+
+
+def edit_thai(folder: Path, msgid: str, change: str) -> None:
+    path = folder / "th" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog[msgid].string = change.replace("{old}", str(catalog[msgid].string))
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+
+
+def floor_text(sandbox: SandboxClient) -> str:
+    replies = sandbox.ask(USER, "สวัสดีครับ", count=2, language_code="th")  # the floor: 2
+    return str(replies[0]["text"])
+
+
+def test_a_corrected_translation_is_live_after_reload(
+    sandbox: SandboxClient, content: Path
+) -> None:
+    before = floor_text(sandbox)
+    edit_thai(content, messages.ENGINE_DOWN, "{old} (ฉบับแก้ไข)")
+    assert floor_text(sandbox) == before  # nothing changes until a reload
+    sandbox.ask(USER, "/reload", count=2, language_code="th")  # not staff: just the help
+    assert floor_text(sandbox) == before
+    [done] = sandbox.ask(STAFF, "/reload", language_code="en")
+    assert done["text"].startswith("Content reloaded"), done["text"]
+    assert floor_text(sandbox) == before + " (ฉบับแก้ไข)"
+
+
+def test_broken_content_is_refused_and_the_old_stays_live(
+    sandbox: SandboxClient, content: Path
+) -> None:
+    live = floor_text(sandbox)
+    edit_thai(content, messages.ENGINE_DOWN, "โทร %(polise)s")
+    [refused] = sandbox.ask(STAFF, "/reload", language_code="en")
+    assert refused["text"].startswith("Reload refused")
+    assert "placeholders differ" in refused["text"]
+    assert floor_text(sandbox) == live
+
+
+def test_staff_preview_a_topic_in_any_language(sandbox: SandboxClient, content: Path) -> None:
+    bubbles = sandbox.ask(STAFF, "/preview ask_documents my", count=3)
+    assert len(bubbles) == 3
+    assert all(script_of(b["text"]) == "my" for b in bubbles)
+    [usage] = sandbox.ask(STAFF, "/preview nonsense")
+    assert "ask_documents" in usage["text"]
