@@ -1,5 +1,9 @@
 """The built-in list of verified numbers, the last resort when everything else fails.
 
+Staff maintain the directory in locales/hotlines.yml (with hours and languages); this
+list is used when that file is missing or unreadable, so it must stay a copy of its
+24-hour entries (tests/unit/test_directory.py checks that).
+
 These are shown even when the engine, the database and the directory file are all
 unavailable, so only numbers confirmed by a source in shared/content/brief.md are here,
 each with that source and the date it was last verified. Numbers stay ASCII digits.

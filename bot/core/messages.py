@@ -97,3 +97,7 @@ PREVIEW_USAGE = N_(
     "Preview a topic as users see it: /preview <topic> <language>\n"
     "Languages: en th my km lo\nTopics: %(topics)s"
 )
+DIRECTORY_STATUS = N_(
+    "Hotline directory at %(now)s (Bangkok time):\n\n%(lines)s\n\n"
+    "✅ open now · ⏸ closed now · ❔ hours unknown · ⚠️ last verified over 90 days ago"
+)

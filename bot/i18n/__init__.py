@@ -14,6 +14,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from bot.core.directory import Directory
 from bot.core.facts import load_facts
 from bot.core.hotlines import numbers
 from bot.core.types import LOCALES, BotReply, Locale
@@ -60,7 +61,10 @@ class Catalogs:
             messages[locale] = read_catalog(path) if path.exists() else {}
         facts_file = locales_dir / "facts.yml"
         facts = load_facts(facts_file) if facts_file.exists() else {}
-        return cls(messages, {**facts, **numbers()})
+        directory_file = locales_dir / "hotlines.yml"
+        # the staff-edited directory's verified numbers; the built-in list if there is none
+        hotlines = Directory.load(directory_file).numbers() if directory_file.exists() else {}
+        return cls(messages, {**facts, **numbers(), **hotlines})
 
     def gettext(self, msgid: str, locale: Locale) -> str:
         """Translate msgid, falling back to English and then to the msgid itself."""

@@ -7,14 +7,18 @@ Telegram allows, Zawgyi text in the Burmese catalog, digits in a non-ASCII scrip
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.core.directory import Directory, DirectoryError
 from bot.core.facts import load_facts
 from bot.core.hotlines import numbers
 from bot.core.types import LOCALES
@@ -23,7 +27,14 @@ from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.normalize import is_zawgyi
 
 TELEGRAM_TEXT_LIMIT = 4096
-RUNTIME_PARAMS = {"bot_link", "messages", "problems", "topics"}  # filled by the bot as it sends
+RUNTIME_PARAMS = {
+    "bot_link",
+    "messages",
+    "problems",
+    "topics",
+    "now",
+    "lines",
+}  # filled by the bot as it sends
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.
 LOCAL_DIGITS = re.compile("[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049\u1090-\u1099]")
@@ -71,17 +82,39 @@ def problems_in(path: Path, locale: str, needed: set[str]) -> Iterator[str]:
 def unfilled_placeholders(needed: set[str], locales_dir: Path) -> Iterator[str]:
     """Placeholders that neither the hotline list nor locales/facts.yml gives a value."""
     facts_file = locales_dir / "facts.yml"
+    directory_file = locales_dir / "hotlines.yml"
     known = set(numbers()) | set(load_facts(facts_file) if facts_file.exists() else {})
+    if directory_file.exists():
+        with contextlib.suppress(DirectoryError, ValueError, yaml.YAMLError):  # reported apart
+            known = (known - set(numbers())) | set(Directory.load(directory_file).numbers())
     known |= RUNTIME_PARAMS
     for msgid in sorted(needed):
         for name in sorted(set(PLACEHOLDER.findall(msgid)) - known):
             yield f"all: %({name})s in {msgid[:50]!r} has no value (hotlines.py or facts.yml)"
 
 
+def directory_problems(locales_dir: Path) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of the hotline directory; stale entries are warnings."""
+    path = locales_dir / "hotlines.yml"
+    if not path.exists():
+        return [], []
+    try:
+        directory = Directory.load(path)
+    except (DirectoryError, ValueError, yaml.YAMLError) as error:
+        return [f"hotlines.yml: {error}"], []
+    today = datetime.now(timezone.utc).date()
+    warnings = [
+        f"hotlines.yml: {e.key} last verified {e.verified_on or 'never'}: phone it and update"
+        for e in directory.stale(today)
+    ]
+    return [], warnings
+
+
 def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str]:
     """All problems of all catalogs; empty when every language is ready."""
     needed = used_msgids(root)
     problems: list[str] = list(unfilled_placeholders(needed, locales_dir))
+    problems.extend(directory_problems(locales_dir)[0])
     for locale in LOCALES:
         path = po_path(locales_dir, locale)
         if not path.exists():
@@ -99,6 +132,8 @@ def main() -> int:
     problems = check()
     for line in problems:
         print(line)
+    for line in directory_problems(LOCALES_DIR)[1]:
+        print(f"warning: {line}")
     print(f"catalogs: {len(problems)} problem(s) in {len(LOCALES)} languages")
     return 1 if problems else 0
 

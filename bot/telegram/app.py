@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot.core import messages
 from bot.core.dialogue import RasaRestClient
+from bot.core.hotlines import numbers
 from bot.core.router import Conversation
 from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
@@ -77,7 +78,12 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             log.error("database migration failed, running without storage: %s", error)
         http = httpx.AsyncClient()
         app.bot_data["http"] = http
-        catalogs = Catalogs.load(settings.locales_dir)
+        try:
+            catalogs = Catalogs.load(settings.locales_dir)
+        except (OSError, ValueError, yaml.YAMLError) as error:
+            # last resort: English source texts with the built-in verified numbers
+            log.error("content unreadable, using built-in texts and numbers: %s", error)
+            catalogs = Catalogs({}, numbers())
         conversation = Conversation(
             RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
             SqlUserStore(new_sessionmaker(engine)),
@@ -126,6 +132,7 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("language", handlers.on_language, filters=private))
     app.add_handler(CommandHandler("reload", staff.on_reload, filters=private))
     app.add_handler(CommandHandler("preview", staff.on_preview, filters=private))
+    app.add_handler(CommandHandler("directory", staff.on_directory, filters=private))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, handlers.on_media))

@@ -8,13 +8,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core import messages
+from bot.core.directory import Directory
 from bot.core.router import Outcome
 from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply, Button, as_locale
@@ -25,6 +28,7 @@ from bot.telegram.handlers import Services, on_help, send, services
 
 log = logging.getLogger(__name__)
 _BUBBLE = re.compile(r"^utter_(ask_[a-z_]+)_(\d+)$")
+BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
 def load_checked(locales_dir: Path = LOCALES_DIR) -> tuple[Catalogs, SafetyNet, list[str]]:
@@ -106,3 +110,34 @@ async def on_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await send(message, Outcome("en", (usage,)), svc.catalogs)
         return
     await send(message, Outcome(locale, tuple(topics[topic])), svc.catalogs)
+
+
+def directory_lines(directory: Directory, now: datetime) -> str:
+    """One line per entry: status, name, numbers, verification date."""
+    lines = []
+    for entry in directory.entries:
+        status = "✅" if entry.is_open(now) else ("⏸" if entry.hours_known else "❔")
+        stale = " ⚠️" if entry.is_stale(now.date()) else ""
+        numbers = " / ".join(entry.numbers)
+        lines.append(f"{status} {entry.name}: {numbers} ({entry.verified_on or '-'}){stale}")
+    return "\n".join(lines)
+
+
+async def on_directory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/directory: every hotline with what is open now and what needs a new phone check."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not is_staff(update, context):
+        await on_help(update, context)
+        return
+    svc = services(context)
+    now = datetime.now(BANGKOK)
+    try:
+        lines = directory_lines(Directory.load(svc.locales_dir / "hotlines.yml"), now)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        lines = f"hotlines.yml: {error}"
+    params = {"now": now.strftime("%Y-%m-%d %H:%M"), "lines": lines}
+    locale = as_locale(update.effective_user.language_code if update.effective_user else None)
+    reply = BotReply(messages.DIRECTORY_STATUS, params)
+    await send(message, Outcome(locale or "en", (reply,)), svc.catalogs)

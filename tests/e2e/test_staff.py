@@ -75,3 +75,11 @@ def test_staff_preview_a_topic_in_any_language(sandbox: SandboxClient, content: 
     assert all(script_of(b["text"]) == "my" for b in bubbles)
     [usage] = sandbox.ask(STAFF, "/preview nonsense")
     assert "ask_documents" in usage["text"]
+
+
+def test_staff_see_directory_status(sandbox: SandboxClient, content: Path) -> None:
+    [status] = sandbox.ask(STAFF, "/directory", language_code="en")
+    assert "Police emergency (Royal Thai Police): 191" in status["text"]
+    assert "⚠️" in status["text"]  # nothing in the directory has been phoned in 90 days
+    replies = sandbox.ask(USER, "/directory", count=2, language_code="th")
+    assert "Royal Thai Police" not in replies[0]["text"]  # not staff: only the usual help
