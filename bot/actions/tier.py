@@ -8,42 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-TIER_OF_INTENT: dict[str, int] = {
-    **dict.fromkeys(
-        [
-            "emergency_help",
-            "report_confinement",
-            "report_violence",
-            "report_sexual_exploitation",
-            "report_forced_scam_work",
-        ],
-        1,
-    ),
-    **dict.fromkeys(
-        [
-            "report_documents_withheld",
-            "report_debt_bondage",
-            "report_threats",
-            "report_child_labour",
-            "report_third_party",
-        ],
-        2,
-    ),
-    **dict.fromkeys(["report_unpaid_wages", "report_deception", "report_excessive_hours"], 3),
-}
-COERCION_SIGNS = frozenset(
-    {"report_documents_withheld", "report_debt_bondage", "report_threats", "report_confinement"}
-)
-INFORMATION = 4
-
-
-def conversation_tier(intents: list[str]) -> int:
-    """Most urgent tier of the intents so far; tier 3 plus a coercion sign counts as tier 2."""
-    tiers = [TIER_OF_INTENT.get(intent, INFORMATION) for intent in intents]
-    tier = min(tiers, default=INFORMATION)
-    if tier == 3 and COERCION_SIGNS.intersection(intents):
-        tier = 2
-    return tier
+from bot.tiers import conversation_tier
 
 
 class ActionTrackTier(Action):  # type: ignore[misc]

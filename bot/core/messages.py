@@ -101,3 +101,16 @@ DIRECTORY_STATUS = N_(
     "Hotline directory at %(now)s (Bangkok time):\n\n%(lines)s\n\n"
     "✅ open now · ⏸ closed now · ❔ hours unknown · ⚠️ last verified over 90 days ago"
 )
+OPTIONS_BUTTON = N_("What can I do? Options and risks")
+OPTIONS = N_(
+    "You decide what happens next. Your options:\n\n"
+    "☎️ An NGO such as Issara Institute (%(issara_my)s Burmese · %(issara_km)s Khmer · "
+    "%(issara_lo)s Lao and Thai, 24 hours) can listen, explain your rights and, only if you "
+    "agree, contact the authorities for you.\n"
+    "☎️ The government help centre %(msdhs)s (24 hours, Thai language) takes reports of "
+    "trafficking and forced labour.\n"
+    "🚓 The police (%(police)s) are for immediate danger. If you have no valid papers, going "
+    "to the police yourself can lead to arrest; an NGO can go with you or speak for you.\n\n"
+    "Nobody is contacted about you unless you say so. Offices run by the Myanmar government "
+    "are one option, never the only one."
+)

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 _INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 LANGUAGE_PREFIX = "lang:"
 SHARE = "share"
+OPTIONS = "options"
 MEDIA_MESSAGES = {
     "voice": messages.VOICE,
     "photo": messages.PHOTO,
@@ -78,7 +79,8 @@ ENGINE_DOWN = BotReply(messages.ENGINE_DOWN)
 FLOOR = (ENGINE_DOWN, BotReply(messages.HOTLINES_LIST))
 HOTLINES = Button(messages.HOTLINES_BUTTON, "/ask_hotlines")
 TIER1_REPLIES = (BotReply(messages.TIER1), BotReply(messages.TIER1_NEXT, buttons=(HOTLINES,)))
-TIER2_REPLY = BotReply(messages.TIER2, buttons=(HOTLINES,))
+OPTIONS_BUTTON = Button(messages.OPTIONS_BUTTON, OPTIONS)
+TIER2_REPLY = BotReply(messages.TIER2, buttons=(OPTIONS_BUTTON, HOTLINES))
 URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
 
 
@@ -161,6 +163,9 @@ class Conversation:
             if chosen and data.removeprefix(LANGUAGE_PREFIX) == chosen:
                 await self._set_locale(user, chosen)
                 return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
+        if data == OPTIONS:
+            # the choices and their risks (safety.md invariant 6); no referral happens here
+            return Outcome(locale, (BotReply(messages.OPTIONS, buttons=(HOTLINES,)),))
         if data == SHARE and self.bot_link:
             card = BotReply(messages.SHARE_CARD, params={"bot_link": self.bot_link})
             return Outcome(locale, (card,))

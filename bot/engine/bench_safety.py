@@ -20,19 +20,11 @@ from pathlib import Path
 import httpx
 
 from bot.core.types import LOCALES
-from bot.engine.nlu_eval import TIER1, read_examples
+from bot.engine.nlu_eval import read_examples
 from bot.sandbox.client import SandboxClient, free_port, start, start_stack, stop, wait_until
 from bot.settings import PROJECT_DIR
+from bot.tiers import TIER1, TIER2
 
-TIER2 = frozenset(
-    {
-        "report_documents_withheld",
-        "report_debt_bondage",
-        "report_threats",
-        "report_child_labour",
-        "report_third_party",
-    }
-)
 HOTLINES = ("1300", "1-800-010-180", "1-800-010-181", "1-800-010-182")
 Result = tuple[str, int, bool, float]  # locale, tier, answered right, first-reply seconds
 

@@ -13,15 +13,7 @@ from typing import Any
 
 import yaml
 
-TIER1 = frozenset(
-    {
-        "emergency_help",
-        "report_confinement",
-        "report_violence",
-        "report_sexual_exploitation",
-        "report_forced_scam_work",
-    }
-)
+from bot.tiers import TIER1
 
 
 def read_examples(path: Path) -> list[tuple[str, str]]:

@@ -18,15 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT
 from rasa.shared.nlu.training_data.message import Message
 
-TIER1 = frozenset(
-    {
-        "emergency_help",
-        "report_confinement",
-        "report_violence",
-        "report_sexual_exploitation",
-        "report_forced_scam_work",
-    }
-)
+from bot.tiers import TIER1
 
 
 def promote(ranking: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:

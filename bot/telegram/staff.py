@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -20,7 +22,7 @@ from bot.core import messages
 from bot.core.directory import Directory
 from bot.core.router import Outcome
 from bot.core.safety_net import SafetyNet
-from bot.core.types import BotReply, Button, as_locale
+from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.i18n import Catalogs
 from bot.i18n.check import check
 from bot.settings import LOCALES_DIR, PROJECT_DIR
@@ -74,42 +76,50 @@ def is_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return bool(user and user.id in services(context).staff_ids)
 
 
-async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reload: re-read catalogs, facts and safety net, refusing broken content."""
-    message = update.effective_message
-    if message is None:
-        return
-    if not is_staff(update, context):
-        await on_help(update, context)  # to everyone else the command does not exist
-        return
-    svc = services(context)
+StaffTool = Callable[[Services, list[str], Locale], Awaitable[Outcome]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def staff_command(tool: StaffTool) -> Handler:
+    """A command handler for staff; to everyone else the command does not exist (help)."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if not is_staff(update, context):
+            await on_help(update, context)
+            return
+        svc = services(context)
+        outcome = await tool(svc, context.args or [], as_locale(user.language_code) or "en")
+        await send(message, outcome, svc.catalogs)
+
+    handler.__doc__ = tool.__doc__
+    return handler
+
+
+@staff_command
+async def on_reload(svc: Services, args: list[str], locale: Locale) -> Outcome:
+    """/reload: re-read catalogs, facts, directory and safety net, refusing broken content."""
     problems = await reload_content(svc)
-    locale = as_locale(update.effective_user.language_code if update.effective_user else None)
     if problems:
         reply = BotReply(messages.RELOAD_REFUSED, {"problems": "\n".join(problems[:15])})
     else:
         count = str(len(svc.catalogs.messages.get("en", {})))
         reply = BotReply(messages.RELOAD_OK, {"messages": count})
-    await send(message, Outcome(locale or "en", (reply,)), svc.catalogs)
+    return Outcome(locale, (reply,))
 
 
-async def on_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@staff_command
+async def on_preview(svc: Services, args: list[str], locale: Locale) -> Outcome:
     """/preview <topic> <language>: the topic's bubbles as that language's users see them."""
-    message = update.effective_message
-    if message is None:
-        return
-    if not is_staff(update, context):
-        await on_help(update, context)
-        return
-    svc, args = services(context), context.args or []
     topics = topic_bubbles()
-    locale = as_locale(args[1]) if len(args) == 2 else None
+    shown_in = as_locale(args[1]) if len(args) == 2 else None
     topic = args[0] if args and args[0] in topics else None
-    if topic is None or locale is None:
+    if topic is None or shown_in is None:
         usage = BotReply(messages.PREVIEW_USAGE, {"topics": ", ".join(sorted(topics))})
-        await send(message, Outcome("en", (usage,)), svc.catalogs)
-        return
-    await send(message, Outcome(locale, tuple(topics[topic])), svc.catalogs)
+        return Outcome(locale, (usage,))
+    return Outcome(shown_in, tuple(topics[topic]))
 
 
 def directory_lines(directory: Directory, now: datetime) -> str:
@@ -123,21 +133,13 @@ def directory_lines(directory: Directory, now: datetime) -> str:
     return "\n".join(lines)
 
 
-async def on_directory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@staff_command
+async def on_directory(svc: Services, args: list[str], locale: Locale) -> Outcome:
     """/directory: every hotline with what is open now and what needs a new phone check."""
-    message = update.effective_message
-    if message is None:
-        return
-    if not is_staff(update, context):
-        await on_help(update, context)
-        return
-    svc = services(context)
     now = datetime.now(BANGKOK)
     try:
         lines = directory_lines(Directory.load(svc.locales_dir / "hotlines.yml"), now)
     except (OSError, ValueError, yaml.YAMLError) as error:
         lines = f"hotlines.yml: {error}"
     params = {"now": now.strftime("%Y-%m-%d %H:%M"), "lines": lines}
-    locale = as_locale(update.effective_user.language_code if update.effective_user else None)
-    reply = BotReply(messages.DIRECTORY_STATUS, params)
-    await send(message, Outcome(locale or "en", (reply,)), svc.catalogs)
+    return Outcome(locale, (BotReply(messages.DIRECTORY_STATUS, params),))

@@ -134,6 +134,23 @@ def test_share_gives_a_forwardable_card(stack: StackRun) -> None:
     assert script_of(card["text"]) == "km"
 
 
+def test_a_child_at_work_gets_child_lines(stack: StackRun) -> None:
+    replies = stack.sandbox.ask(
+        6300, "my daughter is 14 and the boss makes her work in the factory"
+    )
+    assert "1387" in replies[0]["text"] and "1280" in replies[0]["text"]
+
+
+def test_tier2_offers_options_and_their_risks(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    [reply] = sandbox.ask(6400, "ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນຂອງຂ້ອຍໄວ້ ບໍ່ຍອມຄືນໃຫ້")
+    assert "1300" in reply["text"] and script_of(reply["text"]) == "lo"
+    assert [b["callback_data"] for b in buttons(reply)] == ["options", "/ask_hotlines"]
+    sandbox.press(6400, reply["message_id"], "options")
+    [options] = sandbox.replies(6400, reply["message_id"])
+    assert script_of(options["text"]) == "lo" and "191" in options["text"]
+
+
 def test_sigterm_stops_every_child(stack: StackRun) -> None:
     """Runs last: SIGTERM to the stack leaves no engine, action server or bot behind."""
     stack.process.send_signal(signal.SIGTERM)

@@ -102,3 +102,9 @@ async def test_share_button_gives_a_forwardable_card_with_the_bot_link() -> None
     outcome = await convo.on_button("u1", "share", "lo")
     assert outcome.replies[0].msgid == messages.SHARE_CARD
     assert outcome.replies[0].params == {"bot_link": "https://t.me/example_bot"}
+
+
+async def test_options_button_explains_choices_and_risks() -> None:
+    outcome = await conversation().on_button("u1", "options", "my")
+    assert outcome.replies[0].msgid == messages.OPTIONS
+    assert "Myanmar government" in messages.OPTIONS and "arrest" in messages.OPTIONS

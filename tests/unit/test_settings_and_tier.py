@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.actions.tier import conversation_tier
 from bot.core.identity import pseudonym
 from bot.settings import SettingsError, load_settings
+from bot.tiers import conversation_tier
 
 
 def test_missing_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
