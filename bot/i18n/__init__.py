@@ -62,9 +62,11 @@ class Catalogs:
         facts_file = locales_dir / "facts.yml"
         facts = load_facts(facts_file) if facts_file.exists() else {}
         directory_file = locales_dir / "hotlines.yml"
-        # the staff-edited directory's verified numbers; the built-in list if there is none
-        hotlines = Directory.load(directory_file).numbers() if directory_file.exists() else {}
-        return cls(messages, {**facts, **numbers(), **hotlines})
+        # the staff-edited directory's verified numbers (an unverified entry has no value, so
+        # its number is never shown); the built-in list only when there is no directory
+        exists = directory_file.exists()
+        hotlines = Directory.load(directory_file).numbers() if exists else numbers()
+        return cls(messages, {**facts, **hotlines})
 
     def gettext(self, msgid: str, locale: Locale) -> str:
         """Translate msgid, falling back to English and then to the msgid itself."""

@@ -19,10 +19,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.core.directory import Directory, DirectoryError
-from bot.core.facts import load_facts
 from bot.core.hotlines import numbers
 from bot.core.types import LOCALES
-from bot.i18n import po_path
+from bot.i18n import Catalogs, po_path
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.normalize import is_zawgyi
 
@@ -80,17 +79,14 @@ def problems_in(path: Path, locale: str, needed: set[str]) -> Iterator[str]:
 
 
 def unfilled_placeholders(needed: set[str], locales_dir: Path) -> Iterator[str]:
-    """Placeholders that neither the hotline list nor locales/facts.yml gives a value."""
-    facts_file = locales_dir / "facts.yml"
-    directory_file = locales_dir / "hotlines.yml"
-    known = set(numbers()) | set(load_facts(facts_file) if facts_file.exists() else {})
-    if directory_file.exists():
-        with contextlib.suppress(DirectoryError, ValueError, yaml.YAMLError):  # reported apart
-            known = (known - set(numbers())) | set(Directory.load(directory_file).numbers())
+    """Placeholders the bot would have no value for (directory, facts or the bot itself)."""
+    known = set(numbers())  # if the content is unreadable, other checks report it
+    with contextlib.suppress(DirectoryError, ValueError, OSError, yaml.YAMLError):
+        known = set(Catalogs.load(locales_dir).params)
     known |= RUNTIME_PARAMS
     for msgid in sorted(needed):
         for name in sorted(set(PLACEHOLDER.findall(msgid)) - known):
-            yield f"all: %({name})s in {msgid[:50]!r} has no value (hotlines.py or facts.yml)"
+            yield f"all: %({name})s in {msgid[:50]!r} has no value (hotlines.yml or facts.yml)"
 
 
 def directory_problems(locales_dir: Path) -> tuple[list[str], list[str]]:
