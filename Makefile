@@ -51,10 +51,7 @@ texts-check: install ## fail on missing, fuzzy, broken or unsafe translations
 rasa-validate: install ## rasa data validate
 	$(RASA) data validate --data intents stories --domain domain.yml --config config.yml --fail-on-warnings
 
-rasa-bench-safety: install model ## at-risk held-out messages through the whole bot, engine up and down
-	$(PY) -m bot.engine.bench_safety
-
-test: install model ## Rasa test stories (dialogue)
+rasa-test: install model ## Rasa test stories (dialogue)
 	$(RASA) test core --stories tests/stories --model models/$$($(PY) -m bot.engine.fingerprint).tar.gz \
 		--fail-on-prediction-errors --out results
 
