@@ -47,7 +47,7 @@ def _float(name: str, default: float) -> float:
     try:
         return float(raw) if raw else default
     except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds") from None
+        raise SettingsError(f"{name} must be a number") from None
 
 
 def _pseudonym_key() -> bytes:
@@ -83,6 +83,10 @@ class Settings:
     staff_ids: frozenset[int] = frozenset()
     pseudonym_key: bytes = field(default=b"", repr=False)
     locales_dir: Path = LOCALES_DIR
+    # what users agreed to keep (their words) is purged after this many days; the job
+    # runs every retention_check_seconds (tests shorten both to watch it happen).
+    retention_days: float = 30.0
+    retention_check_seconds: float = 3600.0
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -116,4 +120,6 @@ def load_settings(require_token: bool = True) -> Settings:
         staff_ids=_ids("STAFF_IDS"),
         pseudonym_key=_pseudonym_key(),
         locales_dir=Path(os.environ.get("LOCALES_DIR", "").strip() or LOCALES_DIR),
+        retention_days=_float("RETENTION_DAYS", 30.0),
+        retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
     )

@@ -42,6 +42,7 @@ COMMAND_LANGUAGE = N_("Change the language")
 # the bot also sends by itself when the safety net fires or the engine is down.
 # tests/unit/test_safety_net.py keeps these identical to the domain.
 TIER1 = N_(
+    "I'm here with you.\n"
     "Your safety comes first. If you are in danger now, please call:\n\n"
     "🚓 Police: %(police)s\n"
     "🚑 Medical emergency: %(medical)s\n"

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import messages
+from bot.core import privacy as consent
 from bot.core.dialogue import DialogueClient, EngineUnavailable
+from bot.core.privacy import Privacy
 from bot.core.safety_net import SafetyNet
 from bot.core.types import (
     DEFAULT_LOCALE,
@@ -82,6 +84,8 @@ TIER1_REPLIES = (BotReply(messages.TIER1), BotReply(messages.TIER1_NEXT, buttons
 OPTIONS_BUTTON = Button(messages.OPTIONS_BUTTON, OPTIONS)
 TIER2_REPLY = BotReply(messages.TIER2, buttons=(OPTIONS_BUTTON, HOTLINES))
 URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
+# a privacy notice would crowd out help: never after these
+NO_NOTICE_AFTER = URGENT_MSGIDS | {messages.ENGINE_DOWN}
 
 
 class Conversation:
@@ -93,8 +97,10 @@ class Conversation:
         store: UserStore,
         intents: frozenset[str],
         net: SafetyNet | None = None,
+        privacy: Privacy | None = None,
     ) -> None:
         self._dialogue = dialogue
+        self.privacy = privacy
         self._store = store
         self._intents = intents
         self.net = net or SafetyNet.empty()
@@ -141,6 +147,40 @@ class Conversation:
             replies = (TIER2_REPLY, *replies)  # the classifier missed what the net saw
         return Outcome(locale, replies)
 
+    async def _with_notice(self, user: str, replies: tuple[BotReply, ...]) -> tuple[BotReply, ...]:
+        """Add the privacy notice after the greeting of a user who has not chosen yet.
+
+        Telegram sends /start at a person's first contact, so that is where it goes; never
+        after urgent help, and never in the middle of a conversation."""
+        if self.privacy is None or NO_NOTICE_AFTER.intersection(r.msgid for r in replies):
+            return replies
+        if await self.privacy.notice_due(user):
+            return (*replies, self.privacy.notice())
+        return replies
+
+    async def on_privacy_command(self, user: str, language_code: str | None) -> Outcome:
+        """/privacy: what is kept now, and the choice again."""
+        locale = await self.locale_for(user, language_code)
+        if self.privacy is None:
+            return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD),))
+        return Outcome(locale, await self.privacy.status(user))
+
+    async def on_forget_command(self, user: str, language_code: str | None) -> Outcome:
+        """/forget: ask before erasing anything."""
+        return Outcome(await self.locale_for(user, language_code), (Privacy.forget_question(),))
+
+    async def _on_privacy_button(self, user: str, data: str, locale: Locale) -> BotReply:
+        if self.privacy is None:
+            return BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),))
+        if data in (consent.CONSENT_YES, consent.CONSENT_NO):
+            return await self.privacy.choose(user, data, locale)
+        if data == consent.FORGET_NO:
+            return BotReply(consent.NOT_FORGOTTEN)
+        reply = await self.privacy.forget(user)
+        if reply.msgid == consent.FORGOTTEN:
+            self._recent.pop(user, None)  # the language goes too; the reply still uses it
+        return reply
+
     async def record(self, turn: UserTurn) -> None:
         """Tell the engine about a turn the bot already answered; its replies are dropped."""
         with contextlib.suppress(EngineUnavailable):
@@ -149,7 +189,10 @@ class Conversation:
     async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
         """A command (/start, /help) is an intent trigger for the engine."""
         locale = await self.locale_for(user, language_code)
-        return Outcome(locale, await self._ask_engine(UserTurn(user, f"/{intent}", locale)))
+        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale))
+        if intent == "greet":
+            replies = await self._with_notice(user, replies)
+        return Outcome(locale, replies)
 
     async def on_language_command(self, user: str, language_code: str | None) -> Outcome:
         """/language: show the picker."""
@@ -163,6 +206,8 @@ class Conversation:
             if chosen and data.removeprefix(LANGUAGE_PREFIX) == chosen:
                 await self._set_locale(user, chosen)
                 return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
+        if data in consent.BUTTON_DATA:
+            return Outcome(locale, (await self._on_privacy_button(user, data, locale),))
         if data == OPTIONS:
             # the choices and their risks (safety.md invariant 6); no referral happens here
             return Outcome(locale, (BotReply(messages.OPTIONS, buttons=(HOTLINES,)),))

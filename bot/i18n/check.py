@@ -2,7 +2,8 @@
 
 Fails on: a message id used by the engine or the bot that a catalog lacks, an empty or
 fuzzy translation, placeholders that differ from the source, a message longer than
-Telegram allows, Zawgyi text in the Burmese catalog, digits in a non-ASCII script.
+Telegram allows, Zawgyi text in the Burmese catalog, digits in a non-ASCII script, an
+alarming word (locales/discreet.yml) in a first line, which notification previews show.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ RUNTIME_PARAMS = {
     "topics",
     "now",
     "lines",
+    "days",
+    "texts",
+    "count",
 }  # filled by the bot as it sends
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.
@@ -53,7 +57,28 @@ def used_msgids(root: Path = PROJECT_DIR) -> set[str]:
     return {str(message) for _file, _line, message, _comments, _context in found}
 
 
-def problems_in(path: Path, locale: str, needed: set[str]) -> Iterator[str]:
+def alarming_words(locales_dir: Path) -> dict[str, list[str]]:
+    """Per language, words a notification preview must not show (locales/discreet.yml)."""
+    path = locales_dir / "discreet.yml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): [str(w).lower() for w in v or []] for k, v in data.items()}
+
+
+def alarming_first_line(text: str, words: list[str]) -> str | None:
+    """The alarming word in a message's first line (what a locked phone shows), if any.
+
+    The bot is used on phones that an employer may see; the rest of a message may be
+    frank, its first line must not give the user away.
+    """
+    first = text.split("\n", 1)[0].lower()
+    return next((w for w in words if w in first), None)
+
+
+def problems_in(
+    path: Path, locale: str, needed: set[str], alarming: list[str] | None = None
+) -> Iterator[str]:
     """Every problem of one catalog, as a line naming the message."""
     with path.open("rb") as handle:
         catalog = read_po(handle)
@@ -76,6 +101,9 @@ def problems_in(path: Path, locale: str, needed: set[str]) -> Iterator[str]:
         digits = MYANMAR_DIGIT_RUN if locale == "my" else LOCAL_DIGITS
         if digits.search(text):
             yield f"{locale}: digits must be ASCII (0-9) in {short!r}"
+        word = alarming_first_line(text, alarming or [])
+        if word and msgid in needed:
+            yield f"{locale}: first line (notification preview) says {word!r} in {short!r}"
 
 
 def unfilled_placeholders(needed: set[str], locales_dir: Path) -> Iterator[str]:
@@ -109,6 +137,7 @@ def directory_problems(locales_dir: Path) -> tuple[list[str], list[str]]:
 def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str]:
     """All problems of all catalogs; empty when every language is ready."""
     needed = used_msgids(root)
+    alarming = alarming_words(locales_dir)
     problems: list[str] = list(unfilled_placeholders(needed, locales_dir))
     problems.extend(directory_problems(locales_dir)[0])
     for locale in LOCALES:
@@ -117,7 +146,7 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str
             problems.append(f"{locale}: no catalog at {path}")
             continue
         try:
-            problems.extend(problems_in(path, locale, needed))
+            problems.extend(problems_in(path, locale, needed, alarming.get(locale)))
         except Exception as error:  # a syntax error in a .po is a problem to report
             problems.append(f"{locale}: unreadable catalog ({error})")
     return problems

@@ -143,6 +143,24 @@ async def delete_message(state: SandboxState, params: Params) -> Any:
     return True
 
 
+async def delete_messages(state: SandboxState, params: Params) -> Any:
+    """Like Telegram: up to 100 ids; ones not found are skipped; too old ones fail the call."""
+    chat_id, ids = _int(params, "chat_id"), params.get("message_ids")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+        raise ApiError(400, "Bad Request: message_ids must be a list of 1-100 ids")
+    wanted = {int(i) for i in ids}
+    found = [
+        m
+        for m in state.messages.get(chat_id, [])
+        if m["message_id"] in wanted and not m.get("deleted")
+    ]
+    if any(time.time() - m["date"] > 48 * 3600 for m in found):
+        raise ApiError(400, "Bad Request: message can't be deleted")
+    for message in found:
+        message["deleted"] = True
+    return True
+
+
 async def ok(state: SandboxState, params: Params) -> Any:
     return True
 
@@ -174,6 +192,7 @@ METHODS: dict[str, Method] = {
     "editmessagetext": edit_message_text,
     "editmessagereplymarkup": edit_message_reply_markup,
     "deletemessage": delete_message,
+    "deletemessages": delete_messages,
     "sendchataction": ok,
     "answercallbackquery": ok,
     "setmycommands": set_my_commands,

@@ -75,6 +75,13 @@ class SandboxClient:
         """True once the bot has started long polling (its first getUpdates)."""
         return bool(self.calls("getUpdates"))
 
+    def chat(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every message of a chat, both sides; deleted ones carry "deleted": true."""
+        found: list[dict[str, Any]] = self.http.get(
+            "/sandbox/chat", params={"chat_id": chat_id}
+        ).json()
+        return found
+
     def send(self, user_id: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
         """The user sends text (or kind=..., language_code=..., chat=..., caption=...)."""
         body = {"user_id": user_id, "text": text, **extra}

@@ -6,6 +6,7 @@ User side (for the terminal chat and the tests), JSON in and out:
   POST /sandbox/press   {"user_id", "message_id", "data"}
   POST /sandbox/update  a raw Update object (edited messages, channel posts, ...)
   GET  /sandbox/messages?chat_id=&after_id=0&count=1&wait=0  the bot's messages
+  GET  /sandbox/chat?chat_id=    every message of a chat, both sides, "deleted" flagged
   GET  /sandbox/calls?method=   the Bot API calls the bot made
 """
 
@@ -94,6 +95,12 @@ async def control_messages(request: web.Request) -> web.Response:
     return web.json_response(state.bot_messages(chat_id, after))
 
 
+async def control_chat(request: web.Request) -> web.Response:
+    """Every message of a chat, both sides, deleted ones flagged (what the phone would show)."""
+    chat_id = int(request.query["chat_id"])
+    return web.json_response(_state(request).messages.get(chat_id, []))
+
+
 async def control_calls(request: web.Request) -> web.Response:
     """Bot API calls made so far, optionally of one method."""
     method = request.query.get("method", "").lower()
@@ -130,6 +137,7 @@ def make_app(token: str | None = None) -> web.Application:
     app.router.add_post("/sandbox/press", control_press)
     app.router.add_post("/sandbox/update", control_update)
     app.router.add_get("/sandbox/messages", control_messages)
+    app.router.add_get("/sandbox/chat", control_chat)
     app.router.add_get("/sandbox/calls", control_calls)
     app.cleanup_ctx.append(_webhook_sender)
     return app

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, MetaData, String, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import declarative_base
 
 # names every constraint the same way on SQLite and PostgreSQL, so migrations match.
@@ -33,3 +44,59 @@ class User(Base):  # type: ignore[misc,valid-type]
     last_seen: Column[datetime] = Column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+
+
+class ConsentEvent(Base):  # type: ignore[misc,valid-type]
+    """One choice a user made about their data: given or withdrawn, against which notice."""
+
+    __tablename__ = "consent_event"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    pseudonym = Column(String(64), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)  # "store" here; "human"/"referral" by the handoff
+    granted = Column(Boolean, nullable=False)
+    notice_version = Column(String(32), nullable=False)
+    locale = Column(String(8), nullable=False)
+    at: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
+
+
+class StoredText(Base):  # type: ignore[misc,valid-type]
+    """What a user wrote (and which message the bot answered with), kept only with consent.
+
+    Purged after the retention period and by /forget.
+    """
+
+    __tablename__ = "stored_text"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    pseudonym = Column(String(64), nullable=False, index=True)
+    role = Column(String(8), nullable=False)  # "user" or "bot" (a bot line is a catalog msgid)
+    text = Column(Text, nullable=False)
+    at: Column[datetime] = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class RecentMessage(Base):  # type: ignore[misc,valid-type]
+    """A chat message id kept for 48 hours so that /hide can delete it; never any text."""
+
+    __tablename__ = "recent_message"
+
+    pseudonym = Column(String(64), primary_key=True)
+    message_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    at: Column[datetime] = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class TrackerEvent(Base):  # type: ignore[misc,valid-type]
+    """Rasa's SQL tracker store table ("events"), declared here so that migrations own it
+    and /forget and the retention job can erase from it. Rasa writes it; its sender_id is
+    our pseudonym and bot.engine.tracker_store strips what the user wrote before saving.
+    """
+
+    __tablename__ = "events"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    type_name = Column(String(255), nullable=False)
+    timestamp = Column(Float)
+    intent_name = Column(String(255))
+    action_name = Column(String(255))
+    data = Column(Text)

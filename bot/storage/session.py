@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,10 +18,20 @@ def new_engine(url: str) -> Engine:
     """An engine for url; SQLite's folder is created, and waits are bounded."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(url, future=True, connect_args={"timeout": 5})
+        engine = create_engine(url, future=True, connect_args={"timeout": 5})
+        event.listen(engine, "connect", _erase_for_real)
+        return engine
     return create_engine(
         url, future=True, pool_pre_ping=True, pool_timeout=5, connect_args={"connect_timeout": 5}
     )
+
+
+def _erase_for_real(connection: Any, _record: Any) -> None:
+    """SQLite keeps deleted rows in free pages; secure_delete overwrites them with zeros,
+    so what /forget and the retention job erase cannot be read back from the file."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete = ON")
+    cursor.close()
 
 
 def new_sessionmaker(engine: Engine) -> sessionmaker[Session]:

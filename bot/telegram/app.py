@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import signal
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import messages
+from bot.core import messages, privacy
 from bot.core.dialogue import RasaRestClient
 from bot.core.hotlines import numbers
 from bot.core.router import Conversation
@@ -30,6 +31,8 @@ from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
+from bot.storage.privacy import SqlPrivacyStore
+from bot.storage.retention import keep_purging
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 from bot.telegram import handlers, staff
@@ -39,6 +42,9 @@ COMMANDS = (
     ("start", messages.COMMAND_START),
     ("help", messages.COMMAND_HELP),
     ("language", messages.COMMAND_LANGUAGE),
+    ("privacy", privacy.COMMAND_PRIVACY),
+    ("hide", privacy.COMMAND_HIDE),
+    ("forget", privacy.COMMAND_FORGET),
 )
 UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
 
@@ -84,11 +90,14 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             # last resort: English source texts with the built-in verified numbers
             log.error("content unreadable, using built-in texts and numbers: %s", error)
             catalogs = Catalogs({}, numbers())
+        sessions = new_sessionmaker(engine)
+        privacy_store = SqlPrivacyStore(sessions)
         conversation = Conversation(
             RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
-            SqlUserStore(new_sessionmaker(engine)),
+            SqlUserStore(sessions),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
+            privacy.Privacy(privacy_store, settings.retention_days),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(
@@ -97,8 +106,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             settings.pseudonym_key,
             settings.staff_ids,
             settings.locales_dir,
+            privacy_store,
         )
         app.bot_data["services"] = svc
+        keep_for = timedelta(days=settings.retention_days)
+        app.bot_data["retention"] = asyncio.create_task(
+            keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
+        )
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
@@ -106,6 +120,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        app.bot_data["retention"].cancel()
         await app.bot_data["http"].aclose()
         engine.dispose()
 
@@ -130,6 +145,9 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", handlers.on_start, filters=private))
     app.add_handler(CommandHandler("help", handlers.on_help, filters=private))
     app.add_handler(CommandHandler("language", handlers.on_language, filters=private))
+    app.add_handler(CommandHandler("privacy", handlers.on_privacy, filters=private))
+    app.add_handler(CommandHandler("forget", handlers.on_forget, filters=private))
+    app.add_handler(CommandHandler("hide", handlers.on_hide, filters=private))
     app.add_handler(CommandHandler("reload", staff.on_reload, filters=private))
     app.add_handler(CommandHandler("preview", staff.on_preview, filters=private))
     app.add_handler(CommandHandler("directory", staff.on_directory, filters=private))

@@ -16,11 +16,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import messages
+from bot.core import privacy as consent
 from bot.core.identity import pseudonym
 from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
+from bot.storage.privacy import SqlPrivacyStore, StorageUnavailable
 from bot.telegram.render import keyboard, text_chunks
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class Services:
     pseudonym_key: bytes
     staff_ids: frozenset[int] = frozenset()
     locales_dir: Path = LOCALES_DIR  # where catalogs, facts and safety net are (re)loaded from
+    privacy_store: SqlPrivacyStore | None = None  # message ids for /hide, consented texts
     # one lock per user keeps a person's turns in order while users run concurrently.
     locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
 
@@ -67,18 +70,24 @@ async def typing(message: Message) -> AsyncIterator[None]:
         task.cancel()
 
 
-async def send(message: Message, outcome: Outcome, catalogs: Catalogs) -> None:
-    """Send every reply of an outcome, in order, as separate chat bubbles."""
+async def send(message: Message, outcome: Outcome, catalogs: Catalogs) -> list[int]:
+    """Send every reply of an outcome, in order, as separate chat bubbles; their ids."""
+    sent: list[int] = []
     for reply in outcome.replies:
-        await send_reply(message, reply, outcome, catalogs)
+        sent += await send_reply(message, reply, outcome, catalogs)
+    return sent
 
 
-async def send_reply(message: Message, reply: BotReply, outcome: Outcome, cat: Catalogs) -> None:
+async def send_reply(
+    message: Message, reply: BotReply, outcome: Outcome, cat: Catalogs
+) -> list[int]:
     """Send one reply; its buttons go under its last piece of text."""
     chunks = list(text_chunks(reply, outcome.locale, cat))
+    sent = []
     for index, chunk in enumerate(chunks):
         markup = keyboard(reply, outcome.locale, cat) if index == len(chunks) - 1 else None
-        await message.chat.send_message(chunk, reply_markup=markup)
+        sent.append((await message.chat.send_message(chunk, reply_markup=markup)).message_id)
+    return sent
 
 
 async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, arg: str) -> None:
@@ -92,9 +101,20 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
     convo, code = svc.conversation, user.language_code
     async with lock:
         outcome = await _ask_core(convo, work, sender, arg, code, message)
-        await send(message, outcome, svc.catalogs)
+        sent = await send(message, outcome, svc.catalogs)
         if outcome.record is not None:
             await convo.record(outcome.record)
+        # after the reply is out: what /hide may delete later, and, with consent, the words
+        typed = update.message is not None and update.message.message_id == message.message_id
+        await _keep(svc, sender, [message.message_id, *sent] if typed else sent)
+        if work == "text" and convo.privacy is not None:
+            await convo.privacy.keep_turn(sender, arg, outcome.replies)
+
+
+async def _keep(svc: Services, sender: str, message_ids: list[int]) -> None:
+    """Note the chat's message ids for /hide (48 hours, ids only)."""
+    if svc.privacy_store is not None and message_ids:
+        await svc.privacy_store.remember_message_ids(sender, message_ids)
 
 
 async def _ask_core(
@@ -110,6 +130,10 @@ async def _ask_core(
             outcome = await convo.on_button(sender, arg, code)
         elif work == "language":
             outcome = await convo.on_language_command(sender, code)
+        elif work == "privacy":
+            outcome = await convo.on_privacy_command(sender, code)
+        elif work == "forget":
+            outcome = await convo.on_forget_command(sender, code)
         else:
             outcome = await convo.on_media(sender, arg, code)
     return outcome
@@ -134,6 +158,56 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/language: offer the five languages."""
     await _run(update, context, "language", "")
+
+
+async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/privacy: what is kept, and the choice again."""
+    await _run(update, context, "privacy", "")
+
+
+async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/forget: erase everything about the user, after a confirmation button."""
+    await _run(update, context, "forget", "")
+
+
+async def on_hide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hide: delete the chat's recent messages (both sides), then one harmless line.
+
+    Telegram lets a bot delete private-chat messages younger than 48 hours; the bot knows
+    the ids of those it has seen in that time. It says how many went and that older ones stay.
+    """
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    sender = pseudonym(svc.pseudonym_key, user.id)
+    async with svc.locks.setdefault(sender, asyncio.Lock()):
+        locale = await svc.conversation.locale_for(sender, user.language_code)
+        known: list[int] = []
+        storage_down = svc.privacy_store is None
+        if svc.privacy_store is not None:
+            try:
+                known = await svc.privacy_store.deletable_message_ids(sender)
+            except StorageUnavailable:
+                storage_down = True
+        ids = sorted({*known, message.message_id})
+        deleted = 0
+        for start in range(0, len(ids), 100):  # deleteMessages takes at most 100 ids
+            batch = ids[start : start + 100]
+            try:
+                if await context.bot.delete_messages(message.chat_id, batch):
+                    deleted += len(batch)
+            except TelegramError as error:
+                log.warning("hide: a batch could not be deleted: %s", type(error).__name__)
+        if svc.privacy_store is not None:
+            await svc.privacy_store.forget_message_ids(sender)
+        reply = (
+            BotReply(consent.HIDE_FAILED)
+            if storage_down or not deleted
+            else BotReply(consent.HIDDEN, params={"count": str(deleted)})
+        )
+        sent = await send(message, Outcome(locale, (reply,)), svc.catalogs)
+        await _keep(svc, sender, sent)  # a second /hide removes this line too
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -26,10 +26,16 @@ def buttons(message: dict) -> list[dict]:
 def test_start_greets_in_each_language_in_its_own_script(stack: StackRun, locale: str) -> None:
     sandbox = stack.sandbox
     user = 5000 + LOCALES.index(locale)
-    [greeting] = sandbox.ask(user, "/start", language_code=locale)
+    greeting, notice = sandbox.ask(user, "/start", count=2, language_code=locale)
     assert script_of(greeting["text"]) == locale
     assert "191" not in greeting["text"]  # the engine answered, not the safety floor
     assert [b["callback_data"] for b in buttons(greeting)] == ["/ask_menu"]
+    # first contact: the privacy notice, in the same language, with its two choices
+    assert script_of(notice["text"]) == locale and "30" in notice["text"]
+    assert [b["callback_data"] for b in buttons(notice)] == [
+        "consent:store:yes",
+        "consent:store:no",
+    ]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -42,9 +48,9 @@ def test_a_greeting_typed_in_each_language_is_answered_in_it(stack: StackRun, lo
 
 def test_menu_button_leads_to_the_menu_and_its_buttons_work(stack: StackRun) -> None:
     sandbox = stack.sandbox
-    [greeting] = sandbox.ask(5200, "/start", language_code="my")
+    greeting, notice = sandbox.ask(5200, "/start", count=2, language_code="my")
     sandbox.press(5200, greeting["message_id"], "/ask_menu")
-    [menu] = sandbox.replies(5200, greeting["message_id"])
+    [menu] = sandbox.replies(5200, notice["message_id"])
     data = [b["callback_data"] for b in buttons(menu)]
     assert "/ask_hotlines" in data and "/choose_language" in data
     sandbox.press(5200, menu["message_id"], "/ask_hotlines")

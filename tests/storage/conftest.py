@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 
 from bot.storage.session import migrate, new_engine
@@ -34,8 +34,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         url = _postgres_url()
     eng = new_engine(url)
     if request.param == "postgres":
-        with eng.begin() as conn:
-            conn.execute(text('DROP TABLE IF EXISTS "user", alembic_version'))
+        # start empty: drop whatever an earlier run or migration left
+        stale = MetaData()
+        stale.reflect(eng)
+        stale.drop_all(eng)
     migrate(eng)
     yield eng
     eng.dispose()
