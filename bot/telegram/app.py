@@ -25,11 +25,14 @@ from telegram.ext import (
 from bot.core import messages
 from bot.core.dialogue import RasaRestClient
 from bot.core.hotlines import numbers
+from bot.core.learning import Learning
+from bot.core.quiz import load_book
 from bot.core.router import Conversation
 from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
+from bot.storage.quiz import SqlQuizStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 from bot.telegram import handlers, staff
@@ -39,6 +42,7 @@ COMMANDS = (
     ("start", messages.COMMAND_START),
     ("help", messages.COMMAND_HELP),
     ("language", messages.COMMAND_LANGUAGE),
+    ("quiz", messages.COMMAND_QUIZ),
 )
 UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
 
@@ -67,6 +71,15 @@ def load_safety_net(folder: Path = LOCALES_DIR / "safety_net") -> SafetyNet:
         return SafetyNet.empty()
 
 
+def load_lessons(locales_dir: Path, store: SqlQuizStore) -> Learning | None:
+    """Sector tips and quizzes; unreadable content is logged and the bot runs without them."""
+    try:
+        return Learning(load_book(locales_dir / "quiz.yml"), store)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("quiz.yml unreadable, running without tips and quizzes: %s", error)
+        return None
+
+
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
     engine = new_engine(settings.database_url)
@@ -89,6 +102,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             SqlUserStore(new_sessionmaker(engine)),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
+            load_lessons(settings.locales_dir, SqlQuizStore(new_sessionmaker(engine))),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(
@@ -130,9 +144,11 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", handlers.on_start, filters=private))
     app.add_handler(CommandHandler("help", handlers.on_help, filters=private))
     app.add_handler(CommandHandler("language", handlers.on_language, filters=private))
+    app.add_handler(CommandHandler("quiz", handlers.on_quiz, filters=private))
     app.add_handler(CommandHandler("reload", staff.on_reload, filters=private))
     app.add_handler(CommandHandler("preview", staff.on_preview, filters=private))
     app.add_handler(CommandHandler("directory", staff.on_directory, filters=private))
+    app.add_handler(CommandHandler("quizreport", staff.on_quiz_report, filters=private))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, handlers.on_media))

@@ -136,6 +136,11 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _run(update, context, "language", "")
 
 
+async def on_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/quiz: the quiz picker, exactly as the menu's quiz button shows it."""
+    await _run(update, context, "button", "quiz")
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle an inline-button press; the press itself is acknowledged at once."""
     query = update.callback_query
