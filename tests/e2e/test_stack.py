@@ -158,3 +158,20 @@ def test_sigterm_stops_every_child(stack: StackRun) -> None:
     for url in (stack.env["RASA_URL"], stack.env["ACTION_SERVER_URL"], stack.sandbox.url):
         with pytest.raises(httpx.ConnectError):
             httpx.get(url, timeout=2)
+
+
+def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    [menu] = sandbox.ask(6600, "/help", language_code="km")
+    assert {"tips", "quiz"} <= {b["callback_data"] for b in buttons(menu)}
+    sandbox.press(6600, menu["message_id"], "tips")
+    [picker] = sandbox.replies(6600, menu["message_id"])
+    assert "tips:online" in [b["callback_data"] for b in buttons(picker)]
+    sandbox.press(6600, picker["message_id"], "tips:online")
+    tips = sandbox.replies(6600, picker["message_id"], count=3)
+    assert all(script_of(t["text"]) == "km" for t in tips)
+    assert [b["callback_data"] for b in buttons(tips[-1])] == [
+        "quiz:online",
+        "share",
+        "/ask_menu",
+    ]
