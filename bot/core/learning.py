@@ -109,7 +109,7 @@ class Learning:
         self.book = book
         self.store = store
         self._attempts = _Lru()  # (user, sector) -> this attempt's first answers
-        self._seen = _Lru()  # (user, sector) present = tips opened (memory copy)
+        self._seen = _Lru()  # (user, sector) present = tips opened (values unused)
 
     async def on_button(self, user: str, data: str, locale: Locale) -> tuple[BotReply, ...]:
         """Answer one tips/quiz button; stale or forged data gets a kind word and the picker."""
@@ -125,7 +125,8 @@ class Learning:
             return self.start(user, sector)
         if sector is not None and parts[0] == QUIZ and len(parts) == 4:
             question = sector.question(parts[2])
-            choice = int(parts[3]) if parts[3].isdigit() and len(parts[3]) == 1 else -1
+            digit = parts[3]  # one ASCII digit; "²" or "٣" are digits to isdigit() alone
+            choice = int(digit) if len(digit) == 1 and "0" <= digit <= "9" else -1
             if question is not None and 0 <= choice < len(question.choices):
                 return await self.answer(user, sector, question, choice, locale)
         log.info("refused quiz or tips data that is not ours")

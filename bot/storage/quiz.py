@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from sqlalchemy import Integer, cast, distinct, func, select
+from sqlalchemy import Integer, cast, delete, distinct, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,6 +87,12 @@ class SqlQuizStore:
     async def report(self) -> list[Cell]:
         """The figures behind the staff report (empty when the DB is unreachable)."""
         return await self._run(cells, [])
+
+
+def forget(session: Session, pseudonym: str) -> None:
+    """Delete one user's quiz answers and tips views (for the erase-everything command)."""
+    session.execute(delete(AnswerRow).where(AnswerRow.pseudonym == pseudonym))
+    session.execute(delete(TipsSeen).where(TipsSeen.pseudonym == pseudonym))
 
 
 @dataclass(frozen=True)

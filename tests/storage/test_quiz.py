@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import metadata
-from bot.storage.quiz import MIN_PEOPLE, Cell, SqlQuizStore, report_lines
+from bot.storage.quiz import MIN_PEOPLE, Cell, SqlQuizStore, forget, report_lines
 from bot.storage.session import new_engine, new_sessionmaker
 
 
@@ -33,6 +33,18 @@ async def test_tips_seen_is_remembered_across_stores(engine: Engine) -> None:
     fresh = SqlQuizStore(new_sessionmaker(engine))
     assert await fresh.tips_seen("p1", "farm")
     assert not await fresh.tips_seen("p1", "fishing")
+
+
+async def test_forget_erases_one_users_answers_and_tips_views(engine: Engine) -> None:
+    store = SqlQuizStore(new_sessionmaker(engine))
+    await store.record(answer("p1"))
+    await store.record(answer("p2"))
+    await store.mark_tips_seen("p1", "fishing")
+    with new_sessionmaker(engine)() as session, session.begin():
+        forget(session, "p1")
+    assert not await store.tips_seen("p1", "fishing")
+    with new_sessionmaker(engine)() as session:
+        assert session.execute(select(AnswerRow.pseudonym)).scalars().all() == ["p2"]
 
 
 def test_only_pseudonyms_and_no_free_text_are_stored(engine: Engine) -> None:

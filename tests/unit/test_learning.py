@@ -129,6 +129,7 @@ async def test_a_dead_store_never_stops_the_quiz() -> None:
         "quiz:fishing:contract:9",
         "quiz:fishing:contract:-1",
         "quiz:fishing:contract:01",
+        "quiz:fishing:contract:²",
         "quiz:fishing:nope:0",
         "quiz:fishing:contract:0:extra",
         "tips:fishing:more",
