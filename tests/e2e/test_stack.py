@@ -151,15 +151,6 @@ def test_tier2_offers_options_and_their_risks(stack: StackRun) -> None:
     assert script_of(options["text"]) == "lo" and "191" in options["text"]
 
 
-def test_sigterm_stops_every_child(stack: StackRun) -> None:
-    """Runs last: SIGTERM to the stack leaves no engine, action server or bot behind."""
-    stack.process.send_signal(signal.SIGTERM)
-    assert stack.process.wait(60) == 0
-    for url in (stack.env["RASA_URL"], stack.env["ACTION_SERVER_URL"], stack.sandbox.url):
-        with pytest.raises(httpx.ConnectError):
-            httpx.get(url, timeout=2)
-
-
 def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:
     sandbox = stack.sandbox
     [menu] = sandbox.ask(6600, "/help", language_code="km")
@@ -175,3 +166,12 @@ def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:
         "share",
         "/ask_menu",
     ]
+
+
+def test_sigterm_stops_every_child(stack: StackRun) -> None:
+    """Runs last: SIGTERM to the stack leaves no engine, action server or bot behind."""
+    stack.process.send_signal(signal.SIGTERM)
+    assert stack.process.wait(60) == 0
+    for url in (stack.env["RASA_URL"], stack.env["ACTION_SERVER_URL"], stack.sandbox.url):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(url, timeout=2)
