@@ -67,7 +67,10 @@ bench: install model ## end-to-end turn latency through the sandbox Bot API serv
 bench-safety: install model ## at-risk held-out messages through the whole bot, engine up and down
 	$(PY) -m bot.engine.bench_safety
 
+quiz-report: install ## quiz figure: share of right answers before vs after the tips, per sector and language
+	$(PY) -m bot.storage.quiz_report
+
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-safety test
+.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-safety quiz-report test

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.dialogue import EngineUnavailable
+from bot.core.learning import QuizAnswer
 from bot.core.types import BotReply, Locale, UserTurn
 
 
@@ -34,3 +35,28 @@ class FakeStore:
     async def remember(self, user: str, locale: Locale) -> None:
         if not self.down:
             self.locales[user] = locale
+
+
+class FakeQuizStore:
+    """Quiz answers and tips views in memory, with the database's once-only rule."""
+
+    def __init__(self, down: bool = False) -> None:
+        self.answers: list[QuizAnswer] = []
+        self.seen: set[tuple[str, str]] = set()
+        self.down = down
+
+    async def tips_seen(self, user: str, sector: str) -> bool:
+        return not self.down and (user, sector) in self.seen
+
+    async def mark_tips_seen(self, user: str, sector: str) -> None:
+        if not self.down:
+            self.seen.add((user, sector))
+
+    async def record(self, answer: QuizAnswer) -> bool:
+        if self.down:
+            return True
+        key = (answer.user, answer.sector, answer.question, answer.phase, answer.version)
+        if any((a.user, a.sector, a.question, a.phase, a.version) == key for a in self.answers):
+            return False
+        self.answers.append(answer)
+        return True

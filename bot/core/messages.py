@@ -37,6 +37,7 @@ OTHER_MEDIA = N_("I can only read text for now. Please type your question.")
 COMMAND_START = N_("Start the conversation")
 COMMAND_HELP = N_("What I can help with")
 COMMAND_LANGUAGE = N_("Change the language")
+COMMAND_QUIZ = N_("Quick quiz: test what you know")
 
 # the engine's tier replies (domain.yml utter_tier1, utter_tier1_next, utter_tier2), which
 # the bot also sends by itself when the safety net fires or the engine is down.
@@ -97,6 +98,10 @@ RELOAD_REFUSED = N_(
 PREVIEW_USAGE = N_(
     "Preview a topic as users see it: /preview <topic> <language>\n"
     "Languages: en th my km lo\nTopics: %(topics)s"
+)
+QUIZ_REPORT = N_(
+    "Quiz: share of right answers before -> after the sector's tips, per language "
+    "(groups of fewer than 5 people hidden):\n\n%(lines)s"
 )
 DIRECTORY_STATUS = N_(
     "Hotline directory at %(now)s (Bangkok time):\n\n%(lines)s\n\n"

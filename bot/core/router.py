@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core import messages
+from bot.core import learning, messages
 from bot.core import privacy as consent
 from bot.core.dialogue import DialogueClient, EngineUnavailable
 from bot.core.privacy import Privacy
@@ -98,12 +98,14 @@ class Conversation:
         intents: frozenset[str],
         net: SafetyNet | None = None,
         privacy: Privacy | None = None,
+        lessons: learning.Learning | None = None,
     ) -> None:
         self._dialogue = dialogue
         self.privacy = privacy
         self._store = store
         self._intents = intents
         self.net = net or SafetyNet.empty()
+        self.lessons = lessons  # sector tips and quizzes (None: the bot runs without them)
         self.bot_link = ""  # https://t.me/<username>, known once the bot has called getMe
         # recent users' languages, so a dead database never loses a language mid-chat.
         self._recent: OrderedDict[str, Locale] = OrderedDict()
@@ -214,6 +216,9 @@ class Conversation:
         if data == SHARE and self.bot_link:
             card = BotReply(messages.SHARE_CARD, params={"bot_link": self.bot_link})
             return Outcome(locale, (card,))
+        if self.lessons is not None and learning.owns(data):
+            # tips and quizzes are answered here, not by the engine (button data validated)
+            return Outcome(locale, await self.lessons.on_button(user, data, locale))
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
             return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale)))

@@ -37,6 +37,8 @@ RUNTIME_PARAMS = {
     "days",
     "texts",
     "count",
+    "right",  # quiz score
+    "total",
 }  # filled by the bot as it sends
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.
@@ -47,7 +49,11 @@ MYANMAR_DIGIT_RUN = re.compile("[\u1040-\u1049]{2,}")
 
 def used_msgids(root: Path = PROJECT_DIR) -> set[str]:
     """Every msgid the engine's domain and the bot's code can show to a user."""
-    method_map = [("domain.yml", "bot.i18n.extract:extract_responses"), ("bot/**.py", "python")]
+    method_map = [
+        ("domain.yml", "bot.i18n.extract:extract_responses"),
+        ("locales/quiz.yml", "bot.i18n.extract:extract_quiz"),
+        ("bot/**.py", "python"),
+    ]
     found = extract_from_dir(
         str(root),
         method_map=method_map,

@@ -7,6 +7,8 @@ from typing import IO, Any
 
 import yaml
 
+from bot.core.quiz import parse_book
+
 # (line number, function name, message, comments), as Babel's extractor protocol wants.
 Extracted = tuple[int, str, str, list[str]]
 
@@ -35,3 +37,12 @@ def extract_responses(
     domain = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
     for _name, msgid, comments in responses_msgids(domain):
         yield 0, "", msgid, comments
+
+
+def extract_quiz(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[Extracted]:
+    """Babel entry point for locales/quiz.yml: sector labels, tips, questions, answers."""
+    book = parse_book(yaml.safe_load(fileobj.read().decode("utf-8")) or {})
+    for msgid in book.msgids():
+        yield 0, "", msgid, ["locales/quiz.yml (sector tips and quizzes)"]

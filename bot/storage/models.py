@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import declarative_base
@@ -100,3 +101,34 @@ class TrackerEvent(Base):  # type: ignore[misc,valid-type]
     intent_name = Column(String(255))
     action_name = Column(String(255))
     data = Column(Text)
+
+
+class QuizAnswer(Base):  # type: ignore[misc,valid-type]
+    """One first answer to a quiz question (issue #4): no free text, pseudonym only.
+
+    The unique constraint makes the same question in the same phase and version count
+    once per user, however often it is answered.
+    """
+
+    __tablename__ = "quiz_answer"
+    __table_args__ = (UniqueConstraint("pseudonym", "sector", "question", "phase", "version"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    pseudonym = Column(String(64), nullable=False)
+    sector = Column(String(16), nullable=False)
+    question = Column(String(16), nullable=False)
+    correct = Column(Boolean, nullable=False)
+    phase = Column(String(8), nullable=False)  # "before" or "after" the sector's tips
+    version = Column(Integer, nullable=False)  # locales/quiz.yml version
+    locale = Column(String(8), nullable=False)
+    answered_at: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
+
+
+class TipsSeen(Base):  # type: ignore[misc,valid-type]
+    """That a user opened a sector's tips, and when first: decides the quiz phase."""
+
+    __tablename__ = "tips_seen"
+
+    pseudonym = Column(String(64), primary_key=True)
+    sector = Column(String(16), primary_key=True)
+    first_seen: Column[datetime] = Column(DateTime(timezone=True), nullable=False)

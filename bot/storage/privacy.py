@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage import quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,19 @@ class Erased:
     texts: int = 0
     message_ids: int = 0
     engine_events: int = 0
+    learning: int = 0  # quiz answers unlinked, tips views erased
 
     @property
     def total(self) -> int:
-        """All records removed."""
-        return self.profile + self.consents + self.texts + self.message_ids + self.engine_events
+        """All records removed or unlinked."""
+        return (
+            self.profile
+            + self.consents
+            + self.texts
+            + self.message_ids
+            + self.engine_events
+            + self.learning
+        )
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,7 @@ def forget(session: Session, pseudonym: str) -> Erased:
         texts=erase(StoredText, StoredText.pseudonym),
         message_ids=erase(RecentMessage, RecentMessage.pseudonym),
         engine_events=erase(TrackerEvent, TrackerEvent.sender_id),
+        learning=quiz.forget(session, pseudonym),
     )
 
 

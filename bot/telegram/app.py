@@ -26,12 +26,15 @@ from telegram.ext import (
 from bot.core import messages, privacy
 from bot.core.dialogue import RasaRestClient
 from bot.core.hotlines import numbers
+from bot.core.learning import Learning
+from bot.core.quiz import load_book
 from bot.core.router import Conversation
 from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
 from bot.storage.privacy import SqlPrivacyStore
+from bot.storage.quiz import SqlQuizStore
 from bot.storage.retention import keep_purging
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
@@ -42,6 +45,7 @@ COMMANDS = (
     ("start", messages.COMMAND_START),
     ("help", messages.COMMAND_HELP),
     ("language", messages.COMMAND_LANGUAGE),
+    ("quiz", messages.COMMAND_QUIZ),
     ("privacy", privacy.COMMAND_PRIVACY),
     ("hide", privacy.COMMAND_HIDE),
     ("forget", privacy.COMMAND_FORGET),
@@ -73,6 +77,15 @@ def load_safety_net(folder: Path = LOCALES_DIR / "safety_net") -> SafetyNet:
         return SafetyNet.empty()
 
 
+def load_lessons(locales_dir: Path, store: SqlQuizStore) -> Learning | None:
+    """Sector tips and quizzes; unreadable content is logged and the bot runs without them."""
+    try:
+        return Learning(load_book(locales_dir / "quiz.yml"), store)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("quiz.yml unreadable, running without tips and quizzes: %s", error)
+        return None
+
+
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
     engine = new_engine(settings.database_url)
@@ -98,6 +111,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
             privacy.Privacy(privacy_store, settings.retention_days),
+            load_lessons(settings.locales_dir, SqlQuizStore(new_sessionmaker(engine))),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(
@@ -148,9 +162,11 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("privacy", handlers.on_privacy, filters=private))
     app.add_handler(CommandHandler("forget", handlers.on_forget, filters=private))
     app.add_handler(CommandHandler("hide", handlers.on_hide, filters=private))
+    app.add_handler(CommandHandler("quiz", handlers.on_quiz, filters=private))
     app.add_handler(CommandHandler("reload", staff.on_reload, filters=private))
     app.add_handler(CommandHandler("preview", staff.on_preview, filters=private))
     app.add_handler(CommandHandler("directory", staff.on_directory, filters=private))
+    app.add_handler(CommandHandler("quizreport", staff.on_quiz_report, filters=private))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, handlers.on_media))

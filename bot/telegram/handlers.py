@@ -210,6 +210,11 @@ async def on_hide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _keep(svc, sender, sent)  # a second /hide removes this line too
 
 
+async def on_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/quiz: the quiz picker, exactly as the menu's quiz button shows it."""
+    await _run(update, context, "button", "quiz")
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handle an inline-button press; the press itself is acknowledged at once."""
     query = update.callback_query

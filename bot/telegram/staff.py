@@ -18,7 +18,7 @@ import yaml
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core import messages
+from bot.core import learning, messages
 from bot.core.directory import Directory
 from bot.core.router import Outcome
 from bot.core.safety_net import SafetyNet
@@ -26,6 +26,7 @@ from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.i18n import Catalogs
 from bot.i18n.check import check
 from bot.settings import LOCALES_DIR, PROJECT_DIR
+from bot.storage.quiz import SqlQuizStore, report_lines
 from bot.telegram.handlers import Services, on_help, send, services
 
 log = logging.getLogger(__name__)
@@ -110,10 +111,20 @@ async def on_reload(svc: Services, args: list[str], locale: Locale) -> Outcome:
     return Outcome(locale, (reply,))
 
 
+def lesson_bubbles(svc: Services) -> dict[str, list[BotReply]]:
+    """tips_<sector> and quiz_<sector> as previews (the quiz with every explanation)."""
+    lessons = svc.conversation.lessons
+    found: dict[str, list[BotReply]] = {}
+    for sector in lessons.book.sectors if lessons else ():
+        tips, quiz = learning.preview(sector)
+        found[f"tips_{sector.key}"], found[f"quiz_{sector.key}"] = list(tips), list(quiz)
+    return found
+
+
 @staff_command
 async def on_preview(svc: Services, args: list[str], locale: Locale) -> Outcome:
     """/preview <topic> <language>: the topic's bubbles as that language's users see them."""
-    topics = topic_bubbles()
+    topics = {**topic_bubbles(), **lesson_bubbles(svc)}
     shown_in = as_locale(args[1]) if len(args) == 2 else None
     topic = args[0] if args and args[0] in topics else None
     if topic is None or shown_in is None:
@@ -143,3 +154,14 @@ async def on_directory(svc: Services, args: list[str], locale: Locale) -> Outcom
         lines = f"hotlines.yml: {error}"
     params = {"now": now.strftime("%Y-%m-%d %H:%M"), "lines": lines}
     return Outcome(locale, (BotReply(messages.DIRECTORY_STATUS, params),))
+
+
+@staff_command
+async def on_quiz_report(svc: Services, args: list[str], locale: Locale) -> Outcome:
+    """/quizreport: share of right quiz answers before vs after the tips, per sector and
+    language; groups too small to stay anonymous are hidden."""
+    lessons = svc.conversation.lessons
+    store = lessons.store if lessons else None
+    found = await store.report() if isinstance(store, SqlQuizStore) else []
+    params = {"lines": "\n".join(report_lines(found))}
+    return Outcome(locale, (BotReply(messages.QUIZ_REPORT, params),))

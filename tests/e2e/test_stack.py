@@ -157,6 +157,23 @@ def test_tier2_offers_options_and_their_risks(stack: StackRun) -> None:
     assert script_of(options["text"]) == "lo" and "191" in options["text"]
 
 
+def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    [menu] = sandbox.ask(6600, "/help", language_code="km")
+    assert {"tips", "quiz"} <= {b["callback_data"] for b in buttons(menu)}
+    sandbox.press(6600, menu["message_id"], "tips")
+    [picker] = sandbox.replies(6600, menu["message_id"])
+    assert "tips:online" in [b["callback_data"] for b in buttons(picker)]
+    sandbox.press(6600, picker["message_id"], "tips:online")
+    tips = sandbox.replies(6600, picker["message_id"], count=3)
+    assert all(script_of(t["text"]) == "km" for t in tips)
+    assert [b["callback_data"] for b in buttons(tips[-1])] == [
+        "quiz:online",
+        "share",
+        "/ask_menu",
+    ]
+
+
 def test_sigterm_stops_every_child(stack: StackRun) -> None:
     """Runs last: SIGTERM to the stack leaves no engine, action server or bot behind."""
     stack.process.send_signal(signal.SIGTERM)

@@ -83,3 +83,24 @@ def test_staff_see_directory_status(sandbox: SandboxClient, content: Path) -> No
     assert "⚠️" in status["text"]  # nothing in the directory has been phoned in 90 days
     replies = sandbox.ask(USER, "/directory", count=2, language_code="th")
     assert "Royal Thai Police" not in replies[0]["text"]  # not staff: only the usual help
+
+
+def test_staff_preview_sector_tips_and_quiz_in_any_language(
+    sandbox: SandboxClient, content: Path
+) -> None:
+    tips = sandbox.ask(STAFF, "/preview tips_fishing km", count=3)
+    assert all(script_of(b["text"]) == "km" for b in tips)
+    quiz = sandbox.ask(STAFF, "/preview quiz_online lo", count=8)  # 4 questions, explained
+    assert all(script_of(b["text"]) == "lo" for b in quiz)
+    assert [b["callback_data"] for b in quiz[0]["reply_markup"]["inline_keyboard"][0]] == [
+        "quiz:online:highpay:0"
+    ]
+    [usage] = sandbox.ask(STAFF, "/preview nonsense")
+    assert "tips_farm" in usage["text"] and "quiz_domestic" in usage["text"]
+
+
+def test_staff_quiz_report_only_for_staff(sandbox: SandboxClient, content: Path) -> None:
+    [report] = sandbox.ask(STAFF, "/quizreport", language_code="en")
+    assert report["text"].startswith("Quiz: share of right answers")
+    replies = sandbox.ask(USER, "/quizreport", count=2, language_code="th")
+    assert "share of right answers" not in replies[0]["text"]

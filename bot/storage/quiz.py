@@ -1,0 +1,159 @@
+"""Quiz answers and tips views: an async store that never lets a dead DB stop a reply,
+and the staff figure (share of right answers before vs after the tips)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from sqlalchemy import Integer, cast, delete, distinct, func, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.learning import QuizAnswer
+from bot.storage.models import QuizAnswer as AnswerRow
+from bot.storage.models import TipsSeen
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# a cell describing fewer people than this is hidden: small groups can be re-identified
+# (content brief §4.5 and §5: aggregate counts only, minimum cell sizes).
+MIN_PEOPLE = 5
+
+
+class SqlQuizStore:
+    """QuizStore on SQLAlchemy; each call is bounded in time and failures only log."""
+
+    def __init__(self, sessions: sessionmaker[Session], timeout: float = 3.0) -> None:
+        self._sessions = sessions
+        self._timeout = timeout
+
+    async def _run(self, work: Callable[[Session], T], failed: T) -> T:
+        def run() -> T:
+            with self._sessions() as session, session.begin():
+                return work(session)
+
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
+        except IntegrityError:
+            raise
+        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
+            log.warning("database unavailable (quiz): %s", type(error).__name__)
+            return failed
+
+    async def tips_seen(self, user: str, sector: str) -> bool:
+        """Whether the user opened the sector's tips; False when the DB cannot say."""
+        return await self._run(lambda s: s.get(TipsSeen, (user, sector)) is not None, False)
+
+    async def mark_tips_seen(self, user: str, sector: str) -> None:
+        """Keep the first time the user opened the sector's tips."""
+
+        def mark(session: Session) -> None:
+            if session.get(TipsSeen, (user, sector)) is None:
+                now = datetime.now(timezone.utc)
+                session.add(TipsSeen(pseudonym=user, sector=sector, first_seen=now))
+
+        # the same user opening the same tips twice at once: one row is right
+        with contextlib.suppress(IntegrityError):
+            await self._run(mark, None)
+
+    async def record(self, answer: QuizAnswer) -> bool:
+        """Store a first answer; False when it was already stored (it counts once)."""
+        row = AnswerRow(
+            pseudonym=answer.user,
+            sector=answer.sector,
+            question=answer.question,
+            correct=answer.correct,
+            phase=answer.phase,
+            version=answer.version,
+            locale=answer.locale,
+            answered_at=datetime.now(timezone.utc),
+        )
+
+        def add(session: Session) -> bool:
+            session.add(row)
+            return True
+
+        try:
+            return await self._run(add, True)  # a dead DB: the answer is lost, the chat goes on
+        except IntegrityError:
+            return False
+
+    async def report(self) -> list[Cell]:
+        """The figures behind the staff report (empty when the DB is unreachable)."""
+        return await self._run(cells, [])
+
+
+def forget(session: Session, pseudonym: str) -> int:
+    """/forget: unlink one user's quiz answers, delete their tips views; rows touched.
+
+    The answers stay for the before/after figures, but under a random one-off key that
+    nothing else holds, so they no longer belong to anyone.
+    """
+    unlinked = session.execute(
+        update(AnswerRow)
+        .where(AnswerRow.pseudonym == pseudonym)
+        .values(pseudonym=f"forgotten-{secrets.token_hex(12)}")
+    )
+    views = session.execute(delete(TipsSeen).where(TipsSeen.pseudonym == pseudonym))
+    return int(unlinked.rowcount or 0) + int(views.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Answers of one version, sector, language and phase."""
+
+    version: int
+    sector: str
+    locale: str
+    phase: str
+    answers: int
+    right: int
+    people: int
+
+
+def cells(session: Session) -> list[Cell]:
+    """Counts only, grouped: no row here can be traced back to one person's answers."""
+    group = (AnswerRow.version, AnswerRow.sector, AnswerRow.locale, AnswerRow.phase)
+    query = (
+        select(
+            *group,
+            func.count(),
+            func.sum(cast(AnswerRow.correct, Integer)),
+            func.count(distinct(AnswerRow.pseudonym)),
+        )
+        .group_by(*group)
+        .order_by(*group)
+    )
+    return [
+        Cell(int(v), str(s), str(lc), str(p), int(n), int(r or 0), int(people))
+        for v, s, lc, p, n, r, people in session.execute(query)
+    ]
+
+
+def _share(cell: Cell | None) -> str:
+    if cell is None:
+        return "-"
+    if cell.people < MIN_PEOPLE:
+        return f"<{MIN_PEOPLE} people"
+    return f"{round(100 * cell.right / cell.answers)}% of {cell.answers} ({cell.people} people)"
+
+
+def report_lines(found: Iterable[Cell]) -> list[str]:
+    """One line per version, sector and language: share right before -> after the tips."""
+    table: dict[tuple[int, str, str], dict[str, Cell]] = {}
+    for cell in found:
+        table.setdefault((cell.version, cell.sector, cell.locale), {})[cell.phase] = cell
+    lines = []
+    for (version, sector, locale), phases in sorted(table.items()):
+        before, after = phases.get("before"), phases.get("after")
+        lines.append(
+            f"v{version} {sector} {locale}: before {_share(before)} -> after {_share(after)}"
+        )
+    return lines or ["no quiz answers yet"]
