@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, MetaData, String, func
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, func
 from sqlalchemy.orm import declarative_base
 
 # names every constraint the same way on SQLite and PostgreSQL, so migrations match.
@@ -33,3 +33,6 @@ class User(Base):  # type: ignore[misc,valid-type]
     last_seen: Column[datetime] = Column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+    # routing (issue #5): only what the user told us; None until they do
+    location = Column(String(8), nullable=True)  # TH, MM, KH, LA or other
+    under_18 = Column(Boolean, nullable=True)

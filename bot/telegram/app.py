@@ -26,6 +26,7 @@ from bot.core import messages
 from bot.core.dialogue import RasaRestClient
 from bot.core.hotlines import numbers
 from bot.core.router import Conversation
+from bot.core.routing import load_ages, load_directory
 from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs
@@ -89,6 +90,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             SqlUserStore(new_sessionmaker(engine)),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
+            load_directory(settings.locales_dir),
+            load_ages(settings.locales_dir),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(
