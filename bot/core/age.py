@@ -18,7 +18,9 @@ import yaml
 from bot.text.normalize import normalize
 
 ADULT = 18
-YOUNGEST = 7  # "I am 2" is more likely "2 days late" or a typo than a toddler writing
+YOUNGEST = 7
+# what may be left of a message that only states an age: "ครับ", "ပါတယ်", "years old"
+LEFTOVER = 8  # "I am 2" is more likely "2 days late" or a typo than a toddler writing
 _SPACES = re.compile(r"\s+")
 
 
@@ -60,7 +62,7 @@ class AgeReader:
         for phrase in self.child:
             at = squeezed.find(phrase)
             if at >= 0 and (not phrase.isascii() or _whole_words(squeezed, at, len(phrase))):
-                return AgeStatement(True, len(squeezed) - len(phrase) <= 6)
+                return AgeStatement(True, len(squeezed) - len(phrase) <= LEFTOVER)
         for pattern in self.ages:
             match = pattern.search(clean)
             if match is None:
@@ -72,7 +74,7 @@ class AgeReader:
             if years < YOUNGEST:
                 continue
             rest = _squeeze(clean[: match.start()] + clean[match.end() :])
-            return AgeStatement(years < ADULT, len(rest) <= 6)
+            return AgeStatement(years < ADULT, len(rest) <= LEFTOVER)
         return None
 
 

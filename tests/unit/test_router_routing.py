@@ -147,3 +147,18 @@ async def test_a_dead_database_keeps_the_place_for_the_session() -> None:
     convo = conversation(store=FakeStore(down=True))
     await convo.on_button("u1", "where:KH", "km")
     assert await convo.profile_for("u1") == Profile(where="KH")
+
+
+def test_every_routing_message_is_translated_into_every_language() -> None:
+    from bot.core import screening
+
+    ids = [v for k, v in vars(messages).items() if k.startswith(("ROUTED_", "CHECK_", "WHERE_"))]
+    ids += [messages.CHILD_NOTED, messages.HANDOFF_BUTTON, messages.OPTIONS]
+    ids += [messages.OPTIONS_MYANMAR, messages.OPTIONS_CAMBODIA, messages.OPTIONS_LAOS]
+    ids += list(routing.LABELS.values()) + [routing.ALWAYS_OPEN, routing.OPEN_NOW]
+    ids += [q.msgid for q in screening.QUESTIONS] + [
+        q.advice for q in screening.QUESTIONS if q.advice
+    ]
+    for locale in ("th", "my", "km", "lo"):
+        untranslated = [i[:40] for i in ids if CATALOGS.gettext(i, locale) == i]
+        assert untranslated == [], locale
