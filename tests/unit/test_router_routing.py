@@ -155,7 +155,7 @@ def test_every_routing_message_is_translated_into_every_language() -> None:
     ids = [v for k, v in vars(messages).items() if k.startswith(("ROUTED_", "CHECK_", "WHERE_"))]
     ids += [messages.CHILD_NOTED, messages.HANDOFF_BUTTON, messages.OPTIONS]
     ids += [messages.OPTIONS_MYANMAR, messages.OPTIONS_CAMBODIA, messages.OPTIONS_LAOS]
-    ids += list(routing.LABELS.values()) + [routing.ALWAYS_OPEN, routing.OPEN_NOW]
+    ids += [*routing.LABELS.values(), routing.ALWAYS_OPEN, routing.OPEN_NOW]
     ids += [q.msgid for q in screening.QUESTIONS] + [
         q.advice for q in screening.QUESTIONS if q.advice
     ]
