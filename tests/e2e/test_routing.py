@@ -88,10 +88,10 @@ def test_a_child_gets_child_lines_in_their_language(stack: StackRun) -> None:
 
 def test_the_short_check_accepts_i_dont_want_to_answer_and_stop(stack: StackRun) -> None:
     sandbox = stack.sandbox
-    replies = sandbox.ask(7400, "ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນຂອງຂ້ອຍໄວ້ ບໍ່ຍອມຄືນໃຫ້", count=2)
+    replies = sandbox.ask(7400, "ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນຂອງຂ້ອຍໄວ້ ບໍ່ຍອມຄືນໃຫ້", count=3)
     offer = next(r for r in replies if "check:start" in buttons(r))
     sandbox.press(7400, offer["message_id"], "check:start")
-    [first] = sandbox.replies(7400, offer["message_id"])
+    [first] = sandbox.replies(7400, replies[-1]["message_id"])
     assert buttons(first) == [
         "check:leave:yes",
         "check:leave:no",
@@ -113,10 +113,10 @@ def test_the_short_check_accepts_i_dont_want_to_answer_and_stop(stack: StackRun)
 
 def test_cannot_leave_in_the_check_brings_tier1_numbers_at_once(stack: StackRun) -> None:
     sandbox = stack.sandbox
-    replies = sandbox.ask(7500, "they took my passport and will not give it back to me", count=2)
+    replies = sandbox.ask(7500, "they took my passport and will not give it back to me", count=3)
     offer = next(r for r in replies if "check:start" in buttons(r))
     sandbox.press(7500, offer["message_id"], "check:start")
-    [first] = sandbox.replies(7500, offer["message_id"])
+    [first] = sandbox.replies(7500, replies[-1]["message_id"])
     sandbox.press(7500, first["message_id"], "check:leave:no")
     numbers = sandbox.replies(7500, first["message_id"], count=2)
     assert "191" in numbers[0]["text"] and "1669" in numbers[0]["text"]
@@ -126,8 +126,8 @@ def test_cannot_leave_in_the_check_brings_tier1_numbers_at_once(stack: StackRun)
 
 def test_handoff_button_shows_the_users_lines(stack: StackRun) -> None:
     sandbox = stack.sandbox
-    [reply, *_] = sandbox.ask(7600, "they took my passport and will not give it back to me")
-    sandbox.press(7600, reply["message_id"], "handoff")
-    [lines] = sandbox.replies(7600, reply["message_id"])
+    batch = sandbox.ask(7600, "they took my passport and will not give it back to me", count=3)
+    sandbox.press(7600, batch[0]["message_id"], "handoff")
+    [lines] = sandbox.replies(7600, batch[-1]["message_id"])
     assert "191" in lines["text"] and "1300" in lines["text"]
     assert buttons(lines) == ["where"]
