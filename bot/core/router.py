@@ -8,7 +8,7 @@ import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.core import clock, messages, routing, screening
 from bot.core.age import AgeReader, AgeStatement
@@ -32,6 +32,7 @@ from bot.text.normalize import normalize
 from bot.text.script import detect_script_locale
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 LANGUAGE_PREFIX = "lang:"
 SHARE = "share"
@@ -50,7 +51,8 @@ MEDIA_MESSAGES = {
 
 
 class UserStore(Protocol):
-    """Remembers each pseudonymous user's language; may fail, the router copes."""
+    """Remembers each pseudonymous user's language and routing profile; may fail, the
+    router copes."""
 
     async def get_locale(self, user: str) -> Locale | None:
         """The stored locale, or None for a new user."""
@@ -141,10 +143,14 @@ def question(item: screening.Question) -> BotReply:
     )
 
 
-def _remember(cache: OrderedDict[str, Profile], user: str, profile: Profile) -> None:
-    cache[user] = profile
+RECENT_USERS = 50_000  # how many users' state the router keeps in memory
+
+
+def _remember(cache: OrderedDict[str, T], user: str, value: T) -> None:
+    """Keep a recent user's value, forgetting the least recent beyond RECENT_USERS."""
+    cache[user] = value
     cache.move_to_end(user)
-    while len(cache) > 50_000:
+    while len(cache) > RECENT_USERS:
         cache.popitem(last=False)
 
 
@@ -175,7 +181,7 @@ class Conversation:
         self._profiles: OrderedDict[str, Profile] = OrderedDict()
         # the tier of the last risk answer each recent user got (in memory only): a
         # place chosen afterwards re-answers it with the lines that work there.
-        self._last_tier: dict[str, int] = {}
+        self._last_tier: OrderedDict[str, int] = OrderedDict()
 
     async def locale_for(self, user: str, language_code: str | None) -> Locale:
         """The user's language: remembered, else Telegram's guess, else English."""
@@ -205,6 +211,12 @@ class Conversation:
     async def _set_profile(self, user: str, profile: Profile) -> None:
         _remember(self._profiles, user, profile)
         await self._store.remember_profile(user, profile)
+
+    def forget_user(self, user: str) -> None:
+        """Drop what the router holds in memory about a user (for an erase command)."""
+        for cache in (self._recent, self._profiles, self._last_tier):
+            cache.pop(user, None)
+        self.screening.forget(user)
 
     async def on_text(self, user: str, text: str, language_code: str | None) -> Outcome:
         """Handle typed text: switch language if the script says so, then ask the engine."""
@@ -271,7 +283,7 @@ class Conversation:
         """The answer for a tier with the lines chosen for this user (profile: cached)."""
         profile = profile or self._profiles.get(user) or Profile()
         if tier < routing.HOTLIST:
-            self._last_tier[user] = tier
+            _remember(self._last_tier, user, tier)
         if self.directory is None:
             return self._fixed(tier)
         now = clock.now()
@@ -394,7 +406,7 @@ class Conversation:
             return Outcome(locale, self.routed(user, 1, locale, profile), record)
         replies: list[BotReply] = []
         if step.sign is not None:
-            self._last_tier[user] = min(self._last_tier.get(user, 4), step.sign.tier)
+            _remember(self._last_tier, user, min(self._last_tier.get(user, 4), step.sign.tier))
             replies.append(BotReply(step.sign.advice))
         if step.next is not None:
             replies.append(question(step.next))

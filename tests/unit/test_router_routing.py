@@ -162,3 +162,13 @@ def test_every_routing_message_is_translated_into_every_language() -> None:
     for locale in ("th", "my", "km", "lo"):
         untranslated = [i[:40] for i in ids if CATALOGS.gettext(i, locale) == i]
         assert untranslated == [], locale
+
+
+async def test_forget_user_drops_place_and_a_running_check_from_memory() -> None:
+    convo = conversation(store=FakeStore(down=True))
+    await convo.on_button("u1", "where:LA", "lo")
+    await convo.on_button("u1", "check:start", "lo")
+    convo.forget_user("u1")
+    assert await convo.profile_for("u1") == Profile()
+    stale = await convo.on_button("u1", "check:leave:yes", "lo")
+    assert stale.replies[0].msgid == messages.BUTTON_EXPIRED
