@@ -387,7 +387,8 @@ class Conversation:
         home = routing.HOME_COUNTRY.get(locale)
         country = profile.where if profile.where in COUNTRY_NOTES else home
         note = COUNTRY_NOTES.get(country or "")
-        return (card, BotReply(note)) if note else (card,)
+        # the notes quote directory lines (1362 is not among the built-in last-resort ones)
+        return (card, BotReply(note)) if note and self.directory else (card,)
 
     def _check(self, user: str, data: str, locale: Locale, profile: Profile) -> Outcome | None:
         """One step of the optional short check; None when the press is stale or forged."""
