@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.dialogue import EngineUnavailable
 from bot.core.learning import QuizAnswer
-from bot.core.types import BotReply, Locale, UserTurn
+from bot.core.types import BotReply, Locale, Profile, UserTurn
 
 
 class FakeDialogue:
@@ -27,6 +27,7 @@ class FakeStore:
 
     def __init__(self, down: bool = False) -> None:
         self.locales: dict[str, Locale] = {}
+        self.profiles: dict[str, Profile] = {}
         self.down = down
 
     async def get_locale(self, user: str) -> Locale | None:
@@ -35,6 +36,13 @@ class FakeStore:
     async def remember(self, user: str, locale: Locale) -> None:
         if not self.down:
             self.locales[user] = locale
+
+    async def get_profile(self, user: str) -> Profile | None:
+        return None if self.down else self.profiles.get(user)
+
+    async def remember_profile(self, user: str, profile: Profile) -> None:
+        if not self.down:
+            self.profiles[user] = profile
 
 
 class FakeQuizStore:

@@ -59,6 +59,7 @@ class Entry:
     source: str
     verified_on: date | None
     verified_by: str
+    topics: tuple[str, ...] = ()
 
     def is_open(self, now: datetime) -> bool:
         """Open at the given moment (an aware datetime), in the entry's own time zone."""
@@ -124,6 +125,7 @@ def parse_entry(raw: dict[str, Any]) -> Entry:
         source=str(raw["source"]),
         verified_on=on if isinstance(on, date) else None,
         verified_by=str(verified.get("by", "")),
+        topics=tuple(str(x) for x in raw["topics"]),
     )
 
 

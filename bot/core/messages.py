@@ -117,6 +117,99 @@ OPTIONS = N_(
     "trafficking and forced labour.\n"
     "🚓 The police (%(police)s) are for immediate danger. If you have no valid papers, going "
     "to the police yourself can lead to arrest; an NGO can go with you or speak for you.\n\n"
-    "Nobody is contacted about you unless you say so. Offices run by the Myanmar government "
-    "are one option, never the only one."
+    "Nobody is contacted about you unless you say so."
+)
+
+# routed replies (bot/core/routing.py): %(lines)s is the list chosen for this user by tier,
+# language, place, age and the hour. The fixed texts above stay the last resort when the
+# directory is unreadable.
+# domain.yml utter_tier3, recognised in the engine's answer and replaced by its routed form
+TIER3 = N_(
+    "That sounds really hard, and you have rights at work. Two things help:\n\n"
+    "📝 Keep records: photos of pay slips and your contract, the hours you work, messages "
+    "from the boss or agent.\n"
+    "☎️ Ask for free advice: Labour hotline %(dlpw)s (Ministry of Labour) · Migrant worker "
+    "hotline %(doe)s (Burmese, Khmer, English; office hours) · Issara Institute, 24 hours: "
+    "Burmese %(issara_my)s · Khmer %(issara_km)s · Lao and Thai %(issara_lo)s"
+)
+ROUTED_TIER1 = N_(
+    "I'm here with you.\n"
+    "Your safety comes first. If you are in danger now, please call:\n\n%(lines)s"
+)
+ROUTED_TIER1_ELSEWHERE = N_(
+    "I'm here with you.\n"
+    "Your safety comes first. I don't have a checked emergency number for where you are "
+    "yet. If you can, ask someone you trust nearby for help. These free lines speak your "
+    "language and can advise you:\n\n%(lines)s"
+)
+ROUTED_TIER2 = N_(
+    "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
+    "have the right to get help. In Thailand, no employer or agent may keep a worker's "
+    "passport or work permit: that is against the law.\n\n"
+    "People who can help, for free:\n%(lines)s"
+)
+ROUTED_CHILD = N_(
+    "I'm here with you.\n"
+    "Thank you for telling me. Young people under 18 have extra protection: nobody under 15 "
+    "may work, and nobody under 18 may do dangerous work such as on fishing boats, in bars "
+    "or at night.\n\nFree help for children and young people:\n%(lines)s"
+)
+ROUTED_TIER3 = N_(
+    "That sounds really hard, and you have rights at work. Two things help:\n\n"
+    "📝 Keep records: photos of pay slips and your contract, the hours you work, messages "
+    "from the boss or agent.\n"
+    "☎️ Ask for free advice:\n%(lines)s"
+)
+ROUTED_HOTLINES = N_("People who can help you, for free:\n\n%(lines)s")
+CHILD_NOTED = N_(
+    "I'm here with you.\n"
+    "Thank you for telling me. Young people under 18 have extra protection, and these free "
+    "lines are there for you:\n\n%(lines)s\n\nYou can tell me more, or tap Menu."
+)
+WHERE_ASK = N_(
+    "Where are you now? Tap one, so I can give you numbers that work there. "
+    "You don't have to answer."
+)
+WHERE_CHANGE = N_("I'm somewhere else")
+WHERE_THAILAND = N_("Thailand")
+WHERE_MYANMAR = N_("Myanmar")
+WHERE_CAMBODIA = N_("Cambodia")
+WHERE_LAOS = N_("Laos")
+WHERE_OTHER = N_("Somewhere else")
+HANDOFF_BUTTON = N_("Talk to a person")
+CHECK_OFFER = N_(
+    "If you want, I can ask you up to 5 short yes/no questions, to understand what help "
+    "fits you. You can skip any question or stop at any time."
+)
+CHECK_START = N_("Ask me the questions")
+CHECK_YES = N_("Yes")
+CHECK_NO = N_("No")
+CHECK_SKIP = N_("I don't want to answer")
+CHECK_STOP = N_("Stop")
+CHECK_STOPPED = N_(
+    "Okay, we stop here. You can come back any time; the numbers are always in the Menu."
+)
+CHECK_DONE_SIGNS = N_(
+    "I'm here with you.\n"
+    "Thank you for answering. Some of what you told me can be a sign of forced labour. Only "
+    "an expert can say what your situation is; these free lines can listen and check it "
+    "with you:\n\n%(lines)s"
+)
+CHECK_DONE = N_(
+    "Thank you for answering. If anything changes, or you want to talk it through, these "
+    "free lines are there for you:\n\n%(lines)s"
+)
+OPTIONS_MYANMAR = N_(
+    "About Myanmar government offices (the embassy and labour attachés): since 2021 they "
+    "are run by the military government. They are one option, never the only one; many "
+    "workers go to an NGO first. You choose."
+)
+OPTIONS_CAMBODIA = N_(
+    "👉 Good to know:\n"
+    "The Cambodian embassy in Bangkok can help with passports and documents. In Cambodia, "
+    "the police hotline %(kh_police)s takes reports of people held against their will."
+)
+OPTIONS_LAOS = N_(
+    "The Lao embassy in Bangkok can help with passports and documents. In Laos, the Lao "
+    "Women's Union hotline %(la_women)s helps women and children."
 )

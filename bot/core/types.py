@@ -39,12 +39,46 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One hotline in a routed list: who (a msgid), the number(s), and when (a msgid)."""
+
+    label: str  # catalog msgid, or the directory's English name for an entry without one
+    numbers: str  # ASCII digits, e.g. "1300" or "1-800-010-180"
+    note: str = ""  # catalog msgid such as "24 hours"; empty for none
+
+
+@dataclass(frozen=True)
 class BotReply:
-    """One chat bubble: a catalog msgid, its parameters and optional buttons."""
+    """One chat bubble: a catalog msgid, its parameters and optional buttons.
+
+    `lines` fills the %(lines)s placeholder with a routed hotline list, translated when
+    the reply is rendered (the router knows who, the catalogs know the words).
+    """
 
     msgid: str
     params: dict[str, str] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
+    lines: tuple[Line, ...] = ()
+
+
+Where = Literal["TH", "MM", "KH", "LA", "other"]
+WHERE: tuple[Where, ...] = ("TH", "MM", "KH", "LA", "other")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What routing needs to know about a user, each part only if the user told us."""
+
+    where: Where | None = None  # the country the user is in now
+    child: bool | None = None  # True when the user said they are under 18
+
+
+def as_where(value: str | None) -> Where | None:
+    """One of WHERE, or None for anything else (e.g. stale or forged data)."""
+    for where in WHERE:
+        if where == value:
+            return where
+    return None
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,19 @@ class Catalogs:
             or msgid
         )
 
+    def lines_text(self, reply: BotReply, locale: Locale) -> str:
+        """The routed hotline list of a reply, one line per hotline, in locale."""
+        rows = []
+        for line in reply.lines:
+            row = f"{self.gettext(line.label, locale)}: {line.numbers}"
+            rows.append(f"{row} ({self.gettext(line.note, locale)})" if line.note else row)
+        return "\n".join(rows)
+
     def render(self, reply: BotReply, locale: Locale) -> str:
         """Text of one reply in locale, with %(name)s placeholders filled."""
         params = {**self.params, **reply.params}
+        if reply.lines:
+            params["lines"] = self.lines_text(reply, locale)
         for text in (self.gettext(reply.msgid, locale), reply.msgid):
             try:
                 return text % params if "%" in text else text

@@ -45,6 +45,9 @@ class User(Base):  # type: ignore[misc,valid-type]
     last_seen: Column[datetime] = Column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+    # routing (issue #5): only what the user told us; None until they do
+    location = Column(String(8), nullable=True)  # TH, MM, KH, LA or other
+    under_18 = Column(Boolean, nullable=True)
 
 
 class ConsentEvent(Base):  # type: ignore[misc,valid-type]

@@ -1,4 +1,5 @@
-"""Users' languages: sync queries, and an async store that never lets a dead DB stop a reply."""
+"""Users' languages and routing profiles: sync queries, and an async store that never lets a
+dead DB stop a reply."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.types import Locale, as_locale
+from bot.core.types import Locale, Profile, as_locale, as_where
 from bot.storage.models import User
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,24 @@ def remember(session: Session, pseudonym: str, locale: Locale, now: datetime) ->
     else:
         user.locale = locale
         user.last_seen = now
+
+
+def get_profile(session: Session, pseudonym: str) -> Profile | None:
+    """Where the user said they are and whether they are under 18; None for no such user."""
+    row = session.execute(
+        select(User.location, User.under_18).where(User.pseudonym == pseudonym)
+    ).first()
+    if row is None:
+        return None
+    return Profile(where=as_where(row.location), child=row.under_18)
+
+
+def remember_profile(session: Session, pseudonym: str, profile: Profile) -> None:
+    """Update one user's profile (caller commits); no row yet means nothing to update."""
+    user = session.get(User, pseudonym)
+    if user is not None:
+        user.location = profile.where
+        user.under_18 = profile.child
 
 
 class SqlUserStore:
@@ -58,6 +77,31 @@ class SqlUserStore:
         def run() -> None:
             with self._sessions() as session, session.begin():
                 remember(session, user, locale, datetime.now(timezone.utc))
+
+        try:
+            await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
+        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
+            log.warning("database unavailable (write): %s", type(error).__name__)
+
+    async def get_profile(self, user: str) -> Profile | None:
+        """The stored profile, or None when unknown or the database is unreachable."""
+
+        def run() -> Profile | None:
+            with self._sessions() as session:
+                return get_profile(session, user)
+
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
+        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
+            log.warning("database unavailable (read): %s", type(error).__name__)
+            return None
+
+    async def remember_profile(self, user: str, profile: Profile) -> None:
+        """Store the profile; on failure the router's in-memory copy still serves."""
+
+        def run() -> None:
+            with self._sessions() as session, session.begin():
+                remember_profile(session, user, profile)
 
         try:
             await asyncio.wait_for(asyncio.to_thread(run), self._timeout)

@@ -29,6 +29,7 @@ from bot.core.hotlines import numbers
 from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
+from bot.core.routing import load_ages, load_directory
 from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs
@@ -110,8 +111,10 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             SqlUserStore(sessions),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
-            privacy.Privacy(privacy_store, settings.retention_days),
-            load_lessons(settings.locales_dir, SqlQuizStore(new_sessionmaker(engine))),
+            privacy=privacy.Privacy(privacy_store, settings.retention_days),
+            lessons=load_lessons(settings.locales_dir, SqlQuizStore(sessions)),
+            directory=load_directory(settings.locales_dir),
+            ages=load_ages(settings.locales_dir),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(

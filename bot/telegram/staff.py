@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 from bot.core import learning, messages
 from bot.core.directory import Directory
 from bot.core.router import Outcome
+from bot.core.routing import load_ages, load_directory
 from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.i18n import Catalogs
@@ -53,6 +54,9 @@ async def reload_content(svc: Services) -> list[str]:
         return problems
     svc.catalogs = catalogs
     svc.conversation.net = net
+    # routing reads the same directory file the catalogs' numbers come from
+    svc.conversation.directory = load_directory(svc.locales_dir)
+    svc.conversation.ages = load_ages(svc.locales_dir)
     log.info("content reloaded")
     return []
 

@@ -149,12 +149,17 @@ def test_a_child_at_work_gets_child_lines(stack: StackRun) -> None:
 
 def test_tier2_offers_options_and_their_risks(stack: StackRun) -> None:
     sandbox = stack.sandbox
-    [reply] = sandbox.ask(6400, "ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນຂອງຂ້ອຍໄວ້ ບໍ່ຍອມຄືນໃຫ້")
+    # the answer, the offer of the short check, the where-are-you question
+    batch = sandbox.ask(6400, "ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນຂອງຂ້ອຍໄວ້ ບໍ່ຍອມຄືນໃຫ້", count=3)
+    reply = batch[0]
     assert "1300" in reply["text"] and script_of(reply["text"]) == "lo"
-    assert [b["callback_data"] for b in buttons(reply)] == ["options", "/ask_hotlines"]
+    data = [b["callback_data"] for b in buttons(reply)]
+    assert data == ["handoff", "options", "/ask_hotlines"]
     sandbox.press(6400, reply["message_id"], "options")
-    [options] = sandbox.replies(6400, reply["message_id"])
+    options, note = sandbox.replies(6400, batch[-1]["message_id"], count=2)
     assert script_of(options["text"]) == "lo" and "191" in options["text"]
+    # a Lao reader hears of Lao options (1362), not of Myanmar government offices
+    assert "1362" in note["text"] and script_of(note["text"]) == "lo"
 
 
 def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:

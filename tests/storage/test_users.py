@@ -57,3 +57,25 @@ async def test_unreachable_database_is_survived() -> None:
     store = SqlUserStore(new_sessionmaker(dead), timeout=5)
     assert await store.get_locale("p1") is None
     await store.remember("p1", "th")  # logs, does not raise
+
+
+async def test_place_and_age_are_remembered_and_can_change(engine: Engine) -> None:
+    from bot.core.types import Profile
+
+    store = SqlUserStore(new_sessionmaker(engine))
+    await store.remember("p1", "km")
+    assert await store.get_profile("p1") == Profile()
+    await store.remember_profile("p1", Profile(where="KH", child=True))
+    assert await SqlUserStore(new_sessionmaker(engine)).get_profile("p1") == Profile("KH", True)
+    await store.remember_profile("p1", Profile(where="TH", child=True))
+    assert await store.get_profile("p1") == Profile(where="TH", child=True)
+    assert await store.get_profile("nobody") is None
+
+
+async def test_unreachable_database_keeps_no_profile_and_does_not_raise() -> None:
+    from bot.core.types import Profile
+
+    dead = new_engine("postgresql+psycopg2://nobody:x@127.0.0.1:1/none")
+    store = SqlUserStore(new_sessionmaker(dead), timeout=5)
+    assert await store.get_profile("p1") is None
+    await store.remember_profile("p1", Profile(where="LA"))

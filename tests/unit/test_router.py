@@ -104,7 +104,30 @@ async def test_share_button_gives_a_forwardable_card_with_the_bot_link() -> None
     assert outcome.replies[0].params == {"bot_link": "https://t.me/example_bot"}
 
 
+def with_directory() -> Conversation:
+    from bot.core.routing import load_directory
+    from bot.settings import LOCALES_DIR
+
+    return Conversation(
+        FakeDialogue(), FakeStore(), INTENTS, directory=load_directory(LOCALES_DIR)
+    )
+
+
 async def test_options_button_explains_choices_and_risks() -> None:
-    outcome = await conversation().on_button("u1", "options", "my")
+    outcome = await with_directory().on_button("u1", "options", "my")
     assert outcome.replies[0].msgid == messages.OPTIONS
-    assert "Myanmar government" in messages.OPTIONS and "arrest" in messages.OPTIONS
+    assert "arrest" in messages.OPTIONS
+    # Myanmar government offices: explained to Myanmar users as one choice, never the default
+    assert [r.msgid for r in outcome.replies[1:]] == [messages.OPTIONS_MYANMAR]
+    assert "never the only one" in messages.OPTIONS_MYANMAR
+
+
+async def test_options_card_names_each_users_own_country() -> None:
+    convo = with_directory()
+    for locale, note in (("km", messages.OPTIONS_CAMBODIA), ("lo", messages.OPTIONS_LAOS)):
+        outcome = await convo.on_button(f"u-{locale}", "options", locale)
+        assert [r.msgid for r in outcome.replies[1:]] == [note]
+    for locale in ("th", "en"):  # no Myanmar offices for anyone else
+        outcome = await convo.on_button(f"u-{locale}", "options", locale)
+        assert [r.msgid for r in outcome.replies] == [messages.OPTIONS]
+        assert "Myanmar" not in messages.OPTIONS

@@ -96,6 +96,7 @@ def test_bot_tier_messages_are_the_engines_own() -> None:
         "what is the minimum wage in Bangkok",
         "can you help me understand my contract",
         "ต่อวีซ่าทำยังไงคะ",
+        "ok visa tham yang ngai",
         "ค่าแรงขั้นต่ำเท่าไหร่",
         "ပတ်စပို့ သက်တမ်းတိုးချင်လို့",
         "ប្រាក់ឈ្នួលអប្បបរមាប៉ុន្មាន",

@@ -1,0 +1,170 @@
+"""The optional short check after a tier-2 or tier-3 disclosure (issue #5, item 4).
+
+A few yes/no questions from the ILO forced-labour indicators (shared/content/brief.md
+§3.1, the brief's own wording, not a validated instrument), asked one at a time, only if
+the user chose to start. Every question can be skipped or the check stopped. An answer
+that is a sign of forced labour raises the conversation's tier and brings its advice
+at once; the bot never says whether someone is a victim (safety.md invariant 5).
+
+State: kept here, in memory, per pseudonym (the question being asked and the signs so
+far), bounded to the most recent users. It is lost when the bot restarts; a button of
+a lost check then gets the kind "that button doesn't work any more" answer. The answers
+themselves are never stored (safety.md invariant 8, minimum data).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from bot.i18n import N_
+
+PREFIX = "check:"
+START = "check:start"
+STOP = "check:stop"
+ANSWERS = ("yes", "no", "skip")
+MAX_USERS = 50_000
+
+
+@dataclass(frozen=True)
+class Question:
+    """One yes/no question; `sign` is the answer that may point to forced labour."""
+
+    key: str
+    msgid: str
+    sign: str  # "yes" or "no"
+    tier: int  # the conversation tier that answer brings
+    intent: str  # the engine intent told about it, so the engine's `tier` slot follows
+    advice: str  # msgid of the advice sent with the sign ("" for the tier-1 reply)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "leave",
+        N_("Can you leave your workplace or the place where you live when you are not working?"),
+        "no",
+        1,
+        "report_confinement",
+        "",
+    ),
+    Question(
+        "documents",
+        N_("Do you have your passport and work permit, or can you get them whenever you want?"),
+        "no",
+        2,
+        "report_documents_withheld",
+        N_(
+            "👉 Good to know:\n"
+            "Keeping a worker's passport or work permit is a crime in Thailand (Royal "
+            "Ordinance 2017, section 131). The government help centre %(msdhs)s takes "
+            "reports, 24 hours. If you can, keep a photo of your documents somewhere safe."
+        ),
+    ),
+    Question(
+        "debt",
+        N_(
+            "Do you owe money to your employer or agent that you cannot pay back, "
+            "or that stops you from leaving?"
+        ),
+        "yes",
+        2,
+        "report_debt_bondage",
+        N_(
+            "👉 Good to know:\n"
+            "A debt that keeps you in a job can be a sign of forced labour. In Thailand the "
+            "employer should pay the recruitment costs, not the worker. Keep every receipt "
+            "and message about the money."
+        ),
+    ),
+    Question(
+        "threats",
+        N_(
+            "🤔\nHas anyone threatened you or your family, or threatened to call the police "
+            "or immigration on you?"
+        ),
+        "yes",
+        2,
+        "report_threats",
+        N_(
+            "👉 Good to know:\n"
+            "Nobody has the right to threaten you or your family. If it is safe, keep the "
+            "messages. If you are in danger now, call the police: %(police)s."
+        ),
+    ),
+    Question(
+        "pay",
+        N_("Do you get your full pay, on time, at least once a month?"),
+        "no",
+        3,
+        "report_unpaid_wages",
+        N_(
+            "Your pay is your right, with or without documents. Write down the days and "
+            "hours you worked and what you were paid; it helps when you ask for it."
+        ),
+    ),
+)
+BY_KEY = {q.key: q for q in QUESTIONS}
+
+
+@dataclass
+class _Progress:
+    asking: str  # key of the question on screen
+    signs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an answer led to: the sign it showed (if any) and the next question."""
+
+    sign: Question | None
+    next: Question | None  # None: the check is over
+    tier: int  # most urgent tier of the signs so far (4: none)
+
+
+class Screening:
+    """Checks in progress, one per pseudonym, in memory (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._progress: OrderedDict[str, _Progress] = OrderedDict()
+
+    def start(self, user: str) -> Question:
+        """Begin (or begin again) with the first question."""
+        self._progress[user] = _Progress(QUESTIONS[0].key)
+        self._progress.move_to_end(user)
+        while len(self._progress) > MAX_USERS:
+            self._progress.popitem(last=False)
+        return QUESTIONS[0]
+
+    def answer(self, user: str, key: str, answer: str) -> Step | None:
+        """Record an answer to the question on screen; None for a stale or forged press."""
+        progress = self._progress.get(user)
+        if progress is None or progress.asking != key or answer not in ANSWERS:
+            return None
+        question = BY_KEY[key]
+        sign = question if answer == question.sign else None
+        if sign is not None:
+            progress.signs.append(key)
+        tier = min((BY_KEY[k].tier for k in progress.signs), default=4)
+        index = QUESTIONS.index(question) + 1
+        following = QUESTIONS[index] if index < len(QUESTIONS) and tier > 1 else None
+        if following is None:
+            del self._progress[user]  # over: tier 1 ends it too, numbers come first
+        else:
+            progress.asking = following.key
+        return Step(sign, following, tier)
+
+    def stop(self, user: str) -> bool:
+        """End the user's check; False when there was none."""
+        return self._progress.pop(user, None) is not None
+
+    def forget(self, user: str) -> None:
+        """Drop everything about a user (e.g. /forget)."""
+        self._progress.pop(user, None)
+
+
+def parse(data: str) -> tuple[str, str] | None:
+    """("leave", "yes") from "check:leave:yes"; None for anything malformed."""
+    parts = data.removeprefix(PREFIX).split(":")
+    if len(parts) == 2 and parts[0] in BY_KEY and parts[1] in ANSWERS:
+        return parts[0], parts[1]
+    return None

@@ -1,0 +1,133 @@
+"""Risk routing through the sandbox with the real engine (issue #5): the lines a user
+sees depend on tier, language, place and age; the place is asked only after tier-1
+numbers; the optional short check can be skipped and stopped."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.core.identity import pseudonym
+from bot.core.types import LOCALES
+from bot.sandbox.client import wait_until
+from tests.e2e.conftest import StackRun
+from tests.e2e.scripts import script_of
+
+pytestmark = pytest.mark.e2e
+
+DANGER = {
+    "th": "ช่วยด้วย นายจ้างขังพวกเราไว้ในโรงงาน ออกไปไหนไม่ได้",
+    "my": "ကယ်ပါ အလုပ်ရှင်က ကျွန်တော်တို့ကို အခန်းထဲမှာ ပိတ်ထားတယ်",
+    "km": "ជួយខ្ញុំផង ថៅកែចាក់សោរខ្ញុំនៅក្នុងបន្ទប់",
+    "lo": "ຊ່ວຍແດ່ ນາຍຈ້າງຂັງພວກເຮົາໄວ້ໃນຫ້ອງ",
+    "en": "help me now, the boss locked us in the room",
+}
+WHERE = ["where:TH", "where:MM", "where:KH", "where:LA", "where:other"]
+
+
+def buttons(message: dict) -> list[str]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row]
+
+
+def tier(stack: StackRun, user: int) -> float:
+    sender = pseudonym(b"sandbox-run-key", user)
+    tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
+    return float(tracker["slots"]["tier"])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_tier1_numbers_first_in_each_language_then_where_the_user_is(
+    stack: StackRun, locale: str
+) -> None:
+    sandbox, user = stack.sandbox, 7000 + LOCALES.index(locale)
+    replies = sandbox.ask(user, DANGER[locale], count=3)
+    first = replies[0]["text"]
+    assert "191" in first and "1669" in first and script_of(first) == locale
+    assert "handoff" in buttons(replies[1])
+    asked = [i for i, r in enumerate(replies) if buttons(r) == WHERE]
+    assert asked and asked[0] > 0  # never before the numbers
+
+
+def test_saying_cambodia_after_tier1_gives_117(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(7100, DANGER["km"], count=3)
+    where = next(r for r in replies if buttons(r) == WHERE)
+    sandbox.press(7100, where["message_id"], "where:KH")
+    again = sandbox.replies(7100, where["message_id"], count=2)
+    assert "117" in again[0]["text"] and "191" not in again[0]["text"]
+    assert script_of(again[0]["text"]) == "km"
+    # remembered: the next danger message goes straight to Cambodia's numbers, unasked
+    replies = sandbox.ask(7100, DANGER["km"], count=2)
+    assert "117" in replies[0]["text"]
+    assert all(buttons(r) != WHERE for r in replies)
+
+
+def test_tier3_then_a_coercion_sign_escalates_to_tier2_advice(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    wages = sandbox.ask(7200, "my boss has not paid my salary for two months", count=2)
+    assert "1546" in wages[0]["text"]
+    assert any("check:start" in buttons(r) for r in wages)  # the short check is offered
+    assert tier(stack, 7200) == 3.0
+    replies = sandbox.ask(7200, "and the boss keeps my passport, he will not give it back")
+    advice = replies[0]["text"]
+    assert "1300" in advice and "1-800-010-18" in advice
+    assert "handoff" in buttons(replies[0])
+    assert tier(stack, 7200) == 2.0
+
+
+def test_a_child_gets_child_lines_in_their_language(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    [noted, *_] = sandbox.ask(7300, "ผมอายุ 15 ปีครับ")
+    assert "1387" in noted["text"] and script_of(noted["text"]) == "th"
+    replies = sandbox.ask(7300, "นายจ้างยึดพาสปอร์ตของผมไว้ ไม่ยอมคืน")
+    text = replies[0]["text"]
+    assert text.index("1387") < text.index("1300")  # the child line first
+    assert script_of(text) == "th"
+
+
+def test_the_short_check_accepts_i_dont_want_to_answer_and_stop(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(7400, "ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນຂອງຂ້ອຍໄວ້ ບໍ່ຍອມຄືນໃຫ້", count=3)
+    offer = next(r for r in replies if "check:start" in buttons(r))
+    sandbox.press(7400, offer["message_id"], "check:start")
+    [first] = sandbox.replies(7400, replies[-1]["message_id"])
+    assert buttons(first) == [
+        "check:leave:yes",
+        "check:leave:no",
+        "check:leave:skip",
+        "check:stop",
+    ]
+    assert script_of(first["text"]) == "lo"
+    sandbox.press(7400, first["message_id"], "check:leave:skip")
+    [second] = sandbox.replies(7400, first["message_id"])
+    assert buttons(second)[-2:] == ["check:documents:skip", "check:stop"]
+    sandbox.press(7400, second["message_id"], "check:stop")
+    [stopped] = sandbox.replies(7400, second["message_id"])
+    assert script_of(stopped["text"]) == "lo" and "check:" not in " ".join(buttons(stopped))
+    # a button of the stopped check is stale: a kind answer with the menu
+    sandbox.press(7400, second["message_id"], "check:documents:no")
+    [stale] = sandbox.replies(7400, stopped["message_id"])
+    assert buttons(stale) == ["/ask_menu"]
+
+
+def test_cannot_leave_in_the_check_brings_tier1_numbers_at_once(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(7500, "they took my passport and will not give it back to me", count=3)
+    offer = next(r for r in replies if "check:start" in buttons(r))
+    sandbox.press(7500, offer["message_id"], "check:start")
+    [first] = sandbox.replies(7500, replies[-1]["message_id"])
+    sandbox.press(7500, first["message_id"], "check:leave:no")
+    numbers = sandbox.replies(7500, first["message_id"], count=2)
+    assert "191" in numbers[0]["text"] and "1669" in numbers[0]["text"]
+    # the engine hears of the answer just after the reply, so its tier follows shortly
+    wait_until(lambda: tier(stack, 7500) == 1.0, 10, "the engine's tier to follow")
+
+
+def test_handoff_button_shows_the_users_lines(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    batch = sandbox.ask(7600, "they took my passport and will not give it back to me", count=3)
+    sandbox.press(7600, batch[0]["message_id"], "handoff")
+    [lines] = sandbox.replies(7600, batch[-1]["message_id"])
+    assert "191" in lines["text"] and "1300" in lines["text"]
+    assert buttons(lines) == ["where"]
