@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot.core import learning, messages
 from bot.core.directory import Directory
+from bot.core.quiz import load_book
 from bot.core.router import Outcome
 from bot.core.routing import load_ages, load_directory
 from bot.core.safety_net import SafetyNet
@@ -47,8 +48,14 @@ def load_checked(locales_dir: Path = LOCALES_DIR) -> tuple[Catalogs, SafetyNet, 
 
 
 async def reload_content(svc: Services) -> list[str]:
-    """Validate, then swap catalogs and safety net in one step; on problems keep the old."""
+    """Validate, then swap catalogs, safety net, directory, age phrases and quizzes in one
+    step; on any problem keep the old content."""
     catalogs, net, problems = await asyncio.to_thread(load_checked, svc.locales_dir)
+    book = None
+    try:  # tips and quizzes: their structure is reloaded with their texts
+        book = load_book(svc.locales_dir / "quiz.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        problems = [*problems, f"quiz.yml: {error}"]
     if problems:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems
@@ -57,6 +64,8 @@ async def reload_content(svc: Services) -> list[str]:
     # routing reads the same directory file the catalogs' numbers come from
     svc.conversation.directory = load_directory(svc.locales_dir)
     svc.conversation.ages = load_ages(svc.locales_dir)
+    if book is not None and svc.conversation.lessons is not None:
+        svc.conversation.lessons.book = book
     log.info("content reloaded")
     return []
 

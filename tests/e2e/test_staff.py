@@ -104,3 +104,20 @@ def test_staff_quiz_report_only_for_staff(sandbox: SandboxClient, content: Path)
     assert report["text"].startswith("Quiz: share of right answers")
     replies = sandbox.ask(USER, "/quizreport", count=2, language_code="th")
     assert "share of right answers" not in replies[0]["text"]
+
+
+def test_a_broken_quiz_file_is_refused_and_the_quizzes_stay_live(
+    sandbox: SandboxClient, content: Path
+) -> None:
+    po = Path("th") / "LC_MESSAGES" / "messages.po"
+    shutil.copy(LOCALES_DIR / po, content / po)  # undo the earlier test's broken catalog
+    quiz = content / "quiz.yml"
+    good = quiz.read_text(encoding="utf-8")
+    quiz.write_text(good.replace("sectors:", "sectors: [", 1), encoding="utf-8")
+    [refused] = sandbox.ask(STAFF, "/reload", language_code="en")
+    assert refused["text"].startswith("Reload refused") and "quiz.yml" in refused["text"]
+    [picker] = sandbox.ask(USER, "/quiz", language_code="th")
+    assert len(picker.get("reply_markup", {}).get("inline_keyboard", [])) >= 3  # sectors
+    quiz.write_text(good, encoding="utf-8")
+    [done] = sandbox.ask(STAFF, "/reload", language_code="en")
+    assert done["text"].startswith("Content reloaded"), done["text"]
