@@ -1,4 +1,8 @@
-"""One turn in, the replies out: language, engine, and the safety floor when it fails."""
+"""One turn in, the replies out: language, safety net, engine, and the floor when it fails.
+
+What a person at risk is told (routed lines, the short check, options) is built in
+bot/core/risk.py; tips and quizzes in bot/core/learning.py; consent in bot/core/privacy.py.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,27 @@ import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
-from bot.core import clock, learning, messages, routing, screening
+from bot.core import learning, messages, routing, screening
 from bot.core import privacy as consent
 from bot.core.age import AgeReader, AgeStatement
 from bot.core.dialogue import DialogueClient, EngineUnavailable
 from bot.core.directory import Directory
 from bot.core.privacy import Privacy
+from bot.core.risk import (
+    CHECK_OFFER,
+    HANDOFF,
+    OPTIONS,
+    TIER2_REPLY,
+    WHERE,
+    WHERE_PREFIX,
+    WHERE_QUESTION,
+    RiskAnswers,
+    menu_button,
+    remember_recent,
+)
 from bot.core.safety_net import SafetyNet
-from bot.core.screening import Screening
 from bot.core.types import (
     DEFAULT_LOCALE,
     LANGUAGE_NAMES,
@@ -34,14 +49,9 @@ from bot.text.normalize import normalize
 from bot.text.script import detect_script_locale
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 _INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 LANGUAGE_PREFIX = "lang:"
 SHARE = "share"
-OPTIONS = "options"
-HANDOFF = "handoff"  # the human-operator button; issue #6 gives it its real behaviour
-WHERE = "where"  # shows the "where are you now?" question
-WHERE_PREFIX = "where:"
 MEDIA_MESSAGES = {
     "voice": messages.VOICE,
     "photo": messages.PHOTO,
@@ -82,11 +92,6 @@ class Outcome:
     record: UserTurn | None = None
 
 
-def menu_button() -> Button:
-    """The button that always leads back to the menu."""
-    return Button(messages.MENU_BUTTON, "/ask_menu")
-
-
 def language_menu() -> BotReply:
     """The language picker: five buttons, each language written in its own script."""
     buttons = tuple(
@@ -98,14 +103,6 @@ def language_menu() -> BotReply:
 
 ENGINE_DOWN = BotReply(messages.ENGINE_DOWN)
 FLOOR = (ENGINE_DOWN, BotReply(messages.HOTLINES_LIST))
-HOTLINES = Button(messages.HOTLINES_BUTTON, "/ask_hotlines")
-HANDOFF_BUTTON = Button(messages.HANDOFF_BUTTON, HANDOFF)
-TIER1_REPLIES = (
-    BotReply(messages.TIER1),
-    BotReply(messages.TIER1_NEXT, buttons=(HANDOFF_BUTTON, HOTLINES)),
-)
-OPTIONS_BUTTON = Button(messages.OPTIONS_BUTTON, OPTIONS)
-TIER2_REPLY = BotReply(messages.TIER2, buttons=(HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES))
 URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
 # a privacy notice would crowd out help: never after these
 NO_NOTICE_AFTER = URGENT_MSGIDS | {
@@ -114,53 +111,6 @@ NO_NOTICE_AFTER = URGENT_MSGIDS | {
     messages.ROUTED_TIER1_ELSEWHERE,
     messages.ROUTED_TIER2,
 }
-# the engine's fixed tier replies, recognised by msgid and replaced by their routed form
-ENGINE_TIERS = {
-    messages.TIER1: 1,
-    messages.TIER2: 2,
-    messages.TIER3: 3,
-    messages.HOTLINES_LIST: routing.HOTLIST,
-}
-WHERE_QUESTION = BotReply(
-    messages.WHERE_ASK,
-    buttons=(
-        Button(messages.WHERE_THAILAND, "where:TH"),
-        Button(messages.WHERE_MYANMAR, "where:MM"),
-        Button(messages.WHERE_CAMBODIA, "where:KH"),
-        Button(messages.WHERE_LAOS, "where:LA"),
-        Button(messages.WHERE_OTHER, "where:other"),
-    ),
-)
-CHECK_OFFER = BotReply(
-    messages.CHECK_OFFER, buttons=(Button(messages.CHECK_START, screening.START),)
-)
-COUNTRY_NOTES = {"MM": messages.OPTIONS_MYANMAR, "KH": messages.OPTIONS_CAMBODIA}
-COUNTRY_NOTES["LA"] = messages.OPTIONS_LAOS
-
-
-def question(item: screening.Question) -> BotReply:
-    """One question of the short check, with its four buttons, always all four."""
-    data = f"{screening.PREFIX}{item.key}:"
-    return BotReply(
-        item.msgid,
-        buttons=(
-            Button(messages.CHECK_YES, f"{data}yes"),
-            Button(messages.CHECK_NO, f"{data}no"),
-            Button(messages.CHECK_SKIP, f"{data}skip"),
-            Button(messages.CHECK_STOP, screening.STOP),
-        ),
-    )
-
-
-RECENT_USERS = 50_000  # how many users' state the router keeps in memory
-
-
-def _remember(cache: OrderedDict[str, T], user: str, value: T) -> None:
-    """Keep a recent user's value, forgetting the least recent beyond RECENT_USERS."""
-    cache[user] = value
-    cache.move_to_end(user)
-    while len(cache) > RECENT_USERS:
-        cache.popitem(last=False)
 
 
 class Conversation:
@@ -184,18 +134,13 @@ class Conversation:
         self._intents = intents
         self.net = net or SafetyNet.empty()
         self.lessons = lessons  # sector tips and quizzes (None: the bot runs without them)
-        # None: the directory file is unreadable; the fixed texts with built-in numbers serve
-        self.directory = directory
+        self.risk = RiskAnswers(directory)
         self.ages = ages or AgeReader.empty()
-        self.screening = Screening()
         self.bot_link = ""  # https://t.me/<username>, known once the bot has called getMe
         # recent users' languages, so a dead database never loses a language mid-chat.
         self._recent: OrderedDict[str, Locale] = OrderedDict()
         # recent users' place and age, for the same reason
         self._profiles: OrderedDict[str, Profile] = OrderedDict()
-        # the tier of the last risk answer each recent user got (in memory only): a
-        # place chosen afterwards re-answers it with the lines that work there.
-        self._last_tier: OrderedDict[str, int] = OrderedDict()
 
     async def locale_for(self, user: str, language_code: str | None) -> Locale:
         """The user's language: remembered, else Telegram's guess, else English."""
@@ -219,18 +164,27 @@ class Conversation:
         if user in self._profiles:
             return self._profiles[user]
         profile = await self._store.get_profile(user) or Profile()
-        _remember(self._profiles, user, profile)
+        remember_recent(self._profiles, user, profile)
         return profile
 
     async def _set_profile(self, user: str, profile: Profile) -> None:
-        _remember(self._profiles, user, profile)
+        remember_recent(self._profiles, user, profile)
         await self._store.remember_profile(user, profile)
 
     def forget_user(self, user: str) -> None:
         """Drop what the router holds in memory about a user (for an erase command)."""
-        for cache in (self._recent, self._profiles, self._last_tier):
+        for cache in (self._recent, self._profiles):
             cache.pop(user, None)
-        self.screening.forget(user)
+        self.risk.forget(user)
+
+    @property
+    def directory(self) -> Directory | None:
+        """The hotline directory routing reads (swapped by a staff reload)."""
+        return self.risk.directory
+
+    @directory.setter
+    def directory(self, directory: Directory | None) -> None:
+        self.risk.directory = directory
 
     async def on_text(self, user: str, text: str, language_code: str | None) -> Outcome:
         """Handle typed text: switch language if the script says so, then ask the engine."""
@@ -246,19 +200,21 @@ class Conversation:
         danger = self.net.tier(clean)
         if danger == 1:
             # numbers first, before the engine has a say; it hears of the turn afterwards.
-            replies = self.routed(user, 1, locale, profile)
+            replies = self.risk.routed(user, 1, locale, profile)
             return Outcome(locale, replies, UserTurn(user, "/emergency_help", locale))
         if told_child and told_child.whole_message:
-            return Outcome(locale, (self._child_noted(locale, profile),))
+            return Outcome(locale, (self.risk.child_noted(locale, profile),))
         try:
             replies = await self._ask_engine(UserTurn(user, clean, locale), fail=True)
         except EngineUnavailable:
             if danger == 2:
-                return Outcome(locale, self.routed(user, 2, locale, profile))
-            return Outcome(locale, (ENGINE_DOWN, *self.routed(user, routing.HOTLIST, locale)))
+                return Outcome(locale, self.risk.routed(user, 2, locale, profile))
+            return Outcome(
+                locale, (ENGINE_DOWN, *self.risk.routed(user, routing.HOTLIST, locale, profile))
+            )
         if danger == 2 and not URGENT_MSGIDS.intersection(r.msgid for r in replies):
             replies = (TIER2_REPLY, *replies)  # the classifier missed what the net saw
-        return Outcome(locale, self._route_engine_replies(user, replies, locale, profile))
+        return Outcome(locale, self.risk.route_engine_replies(user, replies, locale, profile))
 
     async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
         """Notice an age statement; returns the profile and the statement if it is news."""
@@ -269,72 +225,6 @@ class Conversation:
         profile = dataclasses.replace(profile, child=statement.under_18)
         await self._set_profile(user, profile)
         return profile, statement if statement.under_18 else None
-
-    def _child_noted(self, locale: Locale, profile: Profile) -> BotReply:
-        """The answer to "I am 15": thanks, and the lines for young people."""
-        if self.directory is None:
-            return BotReply(messages.HOTLINES_LIST, buttons=(menu_button(),))
-        entries = routing.choose(self.directory, 2, locale, profile, clock.now())
-        return BotReply(
-            messages.CHILD_NOTED, lines=routing.as_lines(entries), buttons=(menu_button(),)
-        )
-
-    def _route_engine_replies(
-        self, user: str, replies: tuple[BotReply, ...], locale: Locale, profile: Profile
-    ) -> tuple[BotReply, ...]:
-        """Swap the engine's fixed tier texts for the lines chosen for this user."""
-        routed: list[BotReply] = []
-        for reply in replies:
-            tier = ENGINE_TIERS.get(reply.msgid)
-            if reply.msgid == messages.TIER1_NEXT:
-                continue  # the routed tier-1 answer brings its own next step
-            routed.extend(self.routed(user, tier, locale, profile) if tier else (reply,))
-        return tuple(routed)
-
-    def routed(
-        self, user: str, tier: int, locale: Locale, profile: Profile | None = None
-    ) -> tuple[BotReply, ...]:
-        """The answer for a tier with the lines chosen for this user (profile: cached)."""
-        profile = profile or self._profiles.get(user) or Profile()
-        if tier < routing.HOTLIST:
-            _remember(self._last_tier, user, tier)
-        if self.directory is None:
-            return self._fixed(tier)
-        now = clock.now()
-        entries = routing.choose(self.directory, tier, locale, profile, now)
-        lines = routing.as_lines(entries)
-        ask_where = (WHERE_QUESTION,) if profile.where is None else ()
-        if tier == 1:
-            first = BotReply(messages.ROUTED_TIER1, lines=lines)
-            if not entries:  # nothing checked where the user is: advice in their language
-                help_lines = routing.help_in_language(self.directory, locale, now)
-                first = BotReply(
-                    messages.ROUTED_TIER1_ELSEWHERE, lines=routing.as_lines(help_lines)
-                )
-            nxt = BotReply(messages.TIER1_NEXT, buttons=(HANDOFF_BUTTON, HOTLINES))
-            return (first, nxt, *ask_where)
-        if tier == 2:
-            if not entries:
-                lines = routing.as_lines(routing.help_in_language(self.directory, locale, now))
-            msgid = messages.ROUTED_CHILD if profile.child else messages.ROUTED_TIER2
-            buttons = (HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES)
-            return (BotReply(msgid, lines=lines, buttons=buttons), CHECK_OFFER, *ask_where)
-        if tier == 3:
-            msgid = messages.ROUTED_CHILD if profile.child else messages.ROUTED_TIER3
-            return (BotReply(msgid, lines=lines), CHECK_OFFER)
-        change = Button(messages.WHERE_CHANGE, WHERE)
-        return (BotReply(messages.ROUTED_HOTLINES, lines=lines, buttons=(change,)),)
-
-    @staticmethod
-    def _fixed(tier: int) -> tuple[BotReply, ...]:
-        """Without a directory: the fixed texts, numbers from the built-in verified list."""
-        if tier == 1:
-            return TIER1_REPLIES
-        if tier == 2:
-            return (TIER2_REPLY,)
-        if tier == 3:
-            return (BotReply(messages.TIER3),)
-        return (BotReply(messages.HOTLINES_LIST),)
 
     async def _with_notice(self, user: str, replies: tuple[BotReply, ...]) -> tuple[BotReply, ...]:
         """Add the privacy notice after the greeting of a user who has not chosen yet.
@@ -380,7 +270,7 @@ class Conversation:
         locale = await self.locale_for(user, language_code)
         replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale))
         profile = await self.profile_for(user)
-        replies = self._route_engine_replies(user, replies, locale, profile)
+        replies = self.risk.route_engine_replies(user, replies, locale, profile)
         if intent == "greet":
             replies = await self._with_notice(user, replies)
         return Outcome(locale, replies)
@@ -401,10 +291,10 @@ class Conversation:
         if data in consent.BUTTON_DATA:
             return Outcome(locale, (await self._on_privacy_button(user, data, locale),))
         if data == OPTIONS:
-            return Outcome(locale, self._options(locale, profile))
+            return Outcome(locale, self.risk.options(locale, profile))
         if data == HANDOFF:
             # issue #6 replaces this with the handoff to a person; until then, the lines
-            return Outcome(locale, self.routed(user, routing.HOTLIST, locale, profile))
+            return Outcome(locale, self.risk.routed(user, routing.HOTLIST, locale, profile))
         if data == WHERE:
             return Outcome(locale, (WHERE_QUESTION,))
         if data.startswith(WHERE_PREFIX):
@@ -412,14 +302,13 @@ class Conversation:
             if where is not None:
                 profile = dataclasses.replace(profile, where=where)
                 await self._set_profile(user, profile)
-                tier = self._last_tier.get(user, routing.HOTLIST)
-                replies = self.routed(user, tier, locale, profile)
+                replies = self.risk.routed(user, self.risk.last_tier(user), locale, profile)
                 # the answer again, for the new place: without the offers already made
                 return Outcome(locale, tuple(r for r in replies if r is not CHECK_OFFER))
         if data.startswith(screening.PREFIX):
-            outcome = self._check(user, data, locale, profile)
-            if outcome is not None:
-                return outcome
+            step = self.risk.check(user, data, locale, profile)
+            if step is not None:
+                return Outcome(locale, *step)
         if data == SHARE and self.bot_link:
             card = BotReply(messages.SHARE_CARD, params={"bot_link": self.bot_link})
             return Outcome(locale, (card,))
@@ -429,57 +318,9 @@ class Conversation:
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
             replies = await self._ask_engine(UserTurn(user, data, locale))
-            return Outcome(locale, self._route_engine_replies(user, replies, locale, profile))
+            return Outcome(locale, self.risk.route_engine_replies(user, replies, locale, profile))
         log.info("refused button data that is not ours")
         return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-
-    def _options(self, locale: Locale, profile: Profile) -> tuple[BotReply, ...]:
-        """The choices and their risks (safety.md invariant 6), with the user's own country's.
-
-        No referral happens here. Myanmar government offices are explained as one choice,
-        only to Myanmar users, and never as the default.
-        """
-        card = BotReply(messages.OPTIONS, buttons=(HOTLINES,))
-        home = routing.HOME_COUNTRY.get(locale)
-        country = profile.where if profile.where in COUNTRY_NOTES else home
-        note = COUNTRY_NOTES.get(country or "")
-        # the notes quote directory lines (1362 is not among the built-in last-resort ones)
-        return (card, BotReply(note)) if note and self.directory else (card,)
-
-    def _check(self, user: str, data: str, locale: Locale, profile: Profile) -> Outcome | None:
-        """One step of the optional short check; None when the press is stale or forged."""
-        if data == screening.START:
-            return Outcome(locale, (question(self.screening.start(user)),))
-        if data == screening.STOP:
-            if not self.screening.stop(user):
-                return None
-            return Outcome(locale, (BotReply(messages.CHECK_STOPPED, buttons=(HOTLINES,)),))
-        parsed = screening.parse(data)
-        step = self.screening.answer(user, *parsed) if parsed else None
-        if step is None:
-            return None
-        record = UserTurn(user, f"/{step.sign.intent}", locale) if step.sign else None
-        if step.sign is not None and step.sign.tier == 1:
-            return Outcome(locale, self.routed(user, 1, locale, profile), record)
-        replies: list[BotReply] = []
-        if step.sign is not None:
-            _remember(self._last_tier, user, min(self._last_tier.get(user, 4), step.sign.tier))
-            replies.append(BotReply(step.sign.advice))
-        if step.next is not None:
-            replies.append(question(step.next))
-        else:
-            replies.append(self._check_done(user, step.tier, locale, profile))
-        return Outcome(locale, tuple(replies), record)
-
-    def _check_done(self, user: str, signs: int, locale: Locale, profile: Profile) -> BotReply:
-        """The end of the check: no verdict, and the lines for where the answers point."""
-        msgid = messages.CHECK_DONE_SIGNS if signs < routing.HOTLIST else messages.CHECK_DONE
-        tier = 2 if min(signs, self._last_tier.get(user, 3)) <= 2 else 3
-        buttons = (HANDOFF_BUTTON, HOTLINES) if tier == 2 else (HOTLINES,)
-        if self.directory is None:
-            return BotReply(messages.HOTLINES_LIST, buttons=buttons)
-        entries = routing.choose(self.directory, tier, locale, profile, clock.now())
-        return BotReply(msgid, lines=routing.as_lines(entries), buttons=buttons)
 
     async def on_media(self, user: str, kind: str, language_code: str | None) -> Outcome:
         """A kind answer to anything that is not text."""

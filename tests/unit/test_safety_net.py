@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from bot.core import messages
-from bot.core.router import FLOOR, TIER1_REPLIES, TIER2_REPLY, Conversation
+from bot.core.risk import TIER1_REPLIES, TIER2_REPLY
+from bot.core.router import FLOOR, Conversation
 from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply
 from bot.settings import LOCALES_DIR, PROJECT_DIR

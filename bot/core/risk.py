@@ -1,0 +1,225 @@
+"""What the bot answers a person at risk: the lines chosen for them, where they are, the
+optional short check, and the options card. The router decides *when*; this decides *what*.
+
+Replies are built from the verified directory (bot/core/routing.py chooses the lines); when
+the directory file is unreadable, the fixed texts with the built-in numbers serve.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import TypeVar
+
+from bot.core import clock, messages, routing, screening
+from bot.core.directory import Directory
+from bot.core.screening import Screening
+from bot.core.types import BotReply, Button, Locale, Profile, UserTurn
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Step = tuple[tuple[BotReply, ...], UserTurn | None]  # replies, and a turn to tell the engine
+OPTIONS = "options"
+HANDOFF = "handoff"  # the human-operator button (bot/handoff)
+WHERE = "where"  # shows the "where are you now?" question
+WHERE_PREFIX = "where:"
+
+
+def menu_button() -> Button:
+    """The button that always leads back to the menu."""
+    return Button(messages.MENU_BUTTON, "/ask_menu")
+
+
+HOTLINES = Button(messages.HOTLINES_BUTTON, "/ask_hotlines")
+HANDOFF_BUTTON = Button(messages.HANDOFF_BUTTON, HANDOFF)
+TIER1_REPLIES = (
+    BotReply(messages.TIER1),
+    BotReply(messages.TIER1_NEXT, buttons=(HANDOFF_BUTTON, HOTLINES)),
+)
+OPTIONS_BUTTON = Button(messages.OPTIONS_BUTTON, OPTIONS)
+TIER2_REPLY = BotReply(messages.TIER2, buttons=(HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES))
+
+# the engine's fixed tier replies, recognised by msgid and replaced by their routed form
+ENGINE_TIERS = {
+    messages.TIER1: 1,
+    messages.TIER2: 2,
+    messages.TIER3: 3,
+    messages.HOTLINES_LIST: routing.HOTLIST,
+}
+WHERE_QUESTION = BotReply(
+    messages.WHERE_ASK,
+    buttons=(
+        Button(messages.WHERE_THAILAND, "where:TH"),
+        Button(messages.WHERE_MYANMAR, "where:MM"),
+        Button(messages.WHERE_CAMBODIA, "where:KH"),
+        Button(messages.WHERE_LAOS, "where:LA"),
+        Button(messages.WHERE_OTHER, "where:other"),
+    ),
+)
+CHECK_OFFER = BotReply(
+    messages.CHECK_OFFER, buttons=(Button(messages.CHECK_START, screening.START),)
+)
+COUNTRY_NOTES = {"MM": messages.OPTIONS_MYANMAR, "KH": messages.OPTIONS_CAMBODIA}
+COUNTRY_NOTES["LA"] = messages.OPTIONS_LAOS
+
+
+def question(item: screening.Question) -> BotReply:
+    """One question of the short check, with its four buttons, always all four."""
+    data = f"{screening.PREFIX}{item.key}:"
+    return BotReply(
+        item.msgid,
+        buttons=(
+            Button(messages.CHECK_YES, f"{data}yes"),
+            Button(messages.CHECK_NO, f"{data}no"),
+            Button(messages.CHECK_SKIP, f"{data}skip"),
+            Button(messages.CHECK_STOP, screening.STOP),
+        ),
+    )
+
+
+RECENT_USERS = 50_000  # how many users' state the bot keeps in memory
+
+
+def remember_recent(cache: OrderedDict[str, T], user: str, value: T) -> None:
+    """Keep a recent user's value, forgetting the least recent beyond RECENT_USERS."""
+    cache[user] = value
+    cache.move_to_end(user)
+    while len(cache) > RECENT_USERS:
+        cache.popitem(last=False)
+
+
+class RiskAnswers:
+    """Routed answers per tier, the short check and the options card, for recent users."""
+
+    def __init__(self, directory: Directory | None) -> None:
+        # None: the directory file is unreadable; the fixed texts with built-in numbers serve
+        self.directory = directory
+        self.screening = Screening()
+        # the tier of the last risk answer each recent user got (in memory only): a
+        # place chosen afterwards re-answers it with the lines that work there.
+        self._last_tier: OrderedDict[str, int] = OrderedDict()
+
+    def forget(self, user: str) -> None:
+        """Drop what is held in memory about a user (for /forget)."""
+        self._last_tier.pop(user, None)
+        self.screening.forget(user)
+
+    def last_tier(self, user: str) -> int:
+        """The tier of the user's last risk answer; the plain hotline list if none."""
+        return self._last_tier.get(user, routing.HOTLIST)
+
+    def child_noted(self, locale: Locale, profile: Profile) -> BotReply:
+        """The answer to "I am 15": thanks, and the lines for young people."""
+        if self.directory is None:
+            return BotReply(messages.HOTLINES_LIST, buttons=(menu_button(),))
+        entries = routing.choose(self.directory, 2, locale, profile, clock.now())
+        return BotReply(
+            messages.CHILD_NOTED, lines=routing.as_lines(entries), buttons=(menu_button(),)
+        )
+
+    def route_engine_replies(
+        self, user: str, replies: tuple[BotReply, ...], locale: Locale, profile: Profile
+    ) -> tuple[BotReply, ...]:
+        """Swap the engine's fixed tier texts for the lines chosen for this user."""
+        routed: list[BotReply] = []
+        for reply in replies:
+            tier = ENGINE_TIERS.get(reply.msgid)
+            if reply.msgid == messages.TIER1_NEXT:
+                continue  # the routed tier-1 answer brings its own next step
+            routed.extend(self.routed(user, tier, locale, profile) if tier else (reply,))
+        return tuple(routed)
+
+    def routed(
+        self, user: str, tier: int, locale: Locale, profile: Profile
+    ) -> tuple[BotReply, ...]:
+        """The answer for a tier with the lines chosen for this user."""
+        if tier < routing.HOTLIST:
+            remember_recent(self._last_tier, user, tier)
+        if self.directory is None:
+            return self.fixed(tier)
+        now = clock.now()
+        entries = routing.choose(self.directory, tier, locale, profile, now)
+        lines = routing.as_lines(entries)
+        ask_where = (WHERE_QUESTION,) if profile.where is None else ()
+        if tier == 1:
+            first = BotReply(messages.ROUTED_TIER1, lines=lines)
+            if not entries:  # nothing checked where the user is: advice in their language
+                help_lines = routing.help_in_language(self.directory, locale, now)
+                first = BotReply(
+                    messages.ROUTED_TIER1_ELSEWHERE, lines=routing.as_lines(help_lines)
+                )
+            nxt = BotReply(messages.TIER1_NEXT, buttons=(HANDOFF_BUTTON, HOTLINES))
+            return (first, nxt, *ask_where)
+        if tier == 2:
+            if not entries:
+                lines = routing.as_lines(routing.help_in_language(self.directory, locale, now))
+            msgid = messages.ROUTED_CHILD if profile.child else messages.ROUTED_TIER2
+            buttons = (HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES)
+            return (BotReply(msgid, lines=lines, buttons=buttons), CHECK_OFFER, *ask_where)
+        if tier == 3:
+            msgid = messages.ROUTED_CHILD if profile.child else messages.ROUTED_TIER3
+            return (BotReply(msgid, lines=lines), CHECK_OFFER)
+        change = Button(messages.WHERE_CHANGE, WHERE)
+        return (BotReply(messages.ROUTED_HOTLINES, lines=lines, buttons=(change,)),)
+
+    @staticmethod
+    def fixed(tier: int) -> tuple[BotReply, ...]:
+        """Without a directory: the fixed texts, numbers from the built-in verified list."""
+        if tier == 1:
+            return TIER1_REPLIES
+        if tier == 2:
+            return (TIER2_REPLY,)
+        if tier == 3:
+            return (BotReply(messages.TIER3),)
+        return (BotReply(messages.HOTLINES_LIST),)
+
+    def options(self, locale: Locale, profile: Profile) -> tuple[BotReply, ...]:
+        """The choices and their risks (safety.md invariant 6), with the user's own country's.
+
+        No referral happens here. Myanmar government offices are explained as one choice,
+        only to Myanmar users, and never as the default.
+        """
+        card = BotReply(messages.OPTIONS, buttons=(HOTLINES,))
+        home = routing.HOME_COUNTRY.get(locale)
+        country = profile.where if profile.where in COUNTRY_NOTES else home
+        note = COUNTRY_NOTES.get(country or "")
+        # the notes quote directory lines (1362 is not among the built-in last-resort ones)
+        return (card, BotReply(note)) if note and self.directory else (card,)
+
+    def check(self, user: str, data: str, locale: Locale, profile: Profile) -> Step | None:
+        """One step of the optional short check: the replies, and an intent to tell the
+        engine (a sign moves its tier slot); None when the press is stale or forged."""
+        if data == screening.START:
+            return (question(self.screening.start(user)),), None
+        if data == screening.STOP:
+            if not self.screening.stop(user):
+                return None
+            return (BotReply(messages.CHECK_STOPPED, buttons=(HOTLINES,)),), None
+        parsed = screening.parse(data)
+        step = self.screening.answer(user, *parsed) if parsed else None
+        if step is None:
+            return None
+        record = UserTurn(user, f"/{step.sign.intent}", locale) if step.sign else None
+        if step.sign is not None and step.sign.tier == 1:
+            return self.routed(user, 1, locale, profile), record
+        replies: list[BotReply] = []
+        if step.sign is not None:
+            remember_recent(
+                self._last_tier, user, min(self._last_tier.get(user, 4), step.sign.tier)
+            )
+            replies.append(BotReply(step.sign.advice))
+        if step.next is not None:
+            replies.append(question(step.next))
+        else:
+            replies.append(self._check_done(user, step.tier, locale, profile))
+        return tuple(replies), record
+
+    def _check_done(self, user: str, signs: int, locale: Locale, profile: Profile) -> BotReply:
+        """The end of the check: no verdict, and the lines for where the answers point."""
+        msgid = messages.CHECK_DONE_SIGNS if signs < routing.HOTLIST else messages.CHECK_DONE
+        tier = 2 if min(signs, self._last_tier.get(user, 3)) <= 2 else 3
+        buttons = (HANDOFF_BUTTON, HOTLINES) if tier == 2 else (HOTLINES,)
+        if self.directory is None:
+            return BotReply(messages.HOTLINES_LIST, buttons=buttons)
+        entries = routing.choose(self.directory, tier, locale, profile, clock.now())
+        return BotReply(msgid, lines=routing.as_lines(entries), buttons=buttons)
