@@ -50,6 +50,27 @@ def _float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number of seconds") from None
 
 
+def _optional_path(name: str) -> Path | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SettingsError(f"{name} must name a readable file (got {raw})")
+    return path
+
+
+def _minutes(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of minutes") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be a number of minutes above 0")
+    return value
+
+
 def _pseudonym_key() -> bytes:
     """Key for pseudonymous ids; generated once into the data folder when not configured."""
     raw = os.environ.get("PSEUDONYM_KEY", "").strip()
@@ -83,6 +104,10 @@ class Settings:
     staff_ids: frozenset[int] = frozenset()
     pseudonym_key: bytes = field(default=b"", repr=False)
     locales_dir: Path = LOCALES_DIR
+    # the hand-off to operator desks (bot/handoff): an optional YAML of desks, and how long a
+    # case may wait unclaimed (or an operator stay silent) before it is escalated.
+    desks_file: Path | None = None
+    handoff_escalate_minutes: float = 10.0
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -116,4 +141,6 @@ def load_settings(require_token: bool = True) -> Settings:
         staff_ids=_ids("STAFF_IDS"),
         pseudonym_key=_pseudonym_key(),
         locales_dir=Path(os.environ.get("LOCALES_DIR", "").strip() or LOCALES_DIR),
+        desks_file=_optional_path("DESKS_FILE"),
+        handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
     )

@@ -33,6 +33,7 @@ RUNTIME_PARAMS = {
     "topics",
     "now",
     "lines",
+    "organisation",  # the hand-off desk's organisation (bot/handoff)
 }  # filled by the bot as it sends
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.

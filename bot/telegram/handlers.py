@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from weakref import WeakValueDictionary
 
 from telegram import Message, Update
@@ -22,6 +23,9 @@ from bot.core.types import BotReply
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.telegram.render import keyboard, text_chunks
+
+if TYPE_CHECKING:
+    from bot.telegram.operators import HandoffDesk
 
 log = logging.getLogger(__name__)
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per chat action
@@ -39,6 +43,7 @@ class Services:
     pseudonym_key: bytes
     staff_ids: frozenset[int] = frozenset()
     locales_dir: Path = LOCALES_DIR  # where catalogs, facts and safety net are (re)loaded from
+    handoff: HandoffDesk | None = None  # hand-off to operators (#6), set in post_init
     # one lock per user keeps a person's turns in order while users run concurrently.
     locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
 
@@ -91,7 +96,14 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
     lock = svc.locks.setdefault(sender, asyncio.Lock())
     convo, code = svc.conversation, user.language_code
     async with lock:
+        if svc.handoff is not None:  # hand-off (#6): an open case relays instead of the engine
+            handed = await svc.handoff.on_user_turn(message, sender, work, arg, code)
+            if handed is not None:
+                await send(message, handed, svc.catalogs)
+                return
         outcome = await _ask_core(convo, work, sender, arg, code, message)
+        if svc.handoff is not None:  # hand-off (#6): "a person, please" becomes consent steps
+            outcome = await svc.handoff.adapt(sender, outcome)
         await send(message, outcome, svc.catalogs)
         if outcome.record is not None:
             await convo.record(outcome.record)
@@ -129,6 +141,11 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: show what the bot can do."""
     await _run(update, context, "command", "ask_menu")
+
+
+async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/end: leave a conversation with an operator (without one, the menu)."""
+    await _run(update, context, "command", "end")
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
