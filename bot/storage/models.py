@@ -33,3 +33,8 @@ class User(Base):  # type: ignore[misc,valid-type]
     last_seen: Column[datetime] = Column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+
+
+# the hand-off tables (bot/storage/handoff.py) join this metadata whenever the models are
+# loaded, so migrations and the schema check always see every table.
+from bot.storage import handoff as _handoff  # noqa: E402,F401

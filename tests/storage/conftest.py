@@ -35,7 +35,12 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     eng = new_engine(url)
     if request.param == "postgres":
         with eng.begin() as conn:
-            conn.execute(text('DROP TABLE IF EXISTS "user", alembic_version'))
+            conn.execute(
+                text(
+                    "DROP TABLE IF EXISTS handoff_relayed, handoff_event, handoff_case, "
+                    '"user", alembic_version'
+                )
+            )
     migrate(eng)
     yield eng
     eng.dispose()
