@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -272,8 +272,8 @@ class CaseBook:
     async def transfer(self, case: Case, desk: Desk, kind: str = "transferred") -> bool:
         """Move an open case to another desk: a new topic and card there; queued again."""
         old_chat, old_thread = case.desk_chat, case.thread_id
-        moved = Case(**{**case.__dict__, "desk": desk.name, "desk_chat": desk.chat_id})
-        announced = await self._announce(moved, desk, None, claim_state=case.state)
+        moved = replace(case, desk=desk.name, desk_chat=desk.chat_id)
+        announced = await self._announce(moved, desk, None, first=False)
         if announced is None:
             return False
         await self.store.change(
@@ -292,12 +292,9 @@ class CaseBook:
         now = now_utc()
         handled = 0
         for case in await self.store.due(now, self.escalate_after):
-            waited = int(
-                (
-                    now - (case.announced_at if case.state == QUEUED else case.user_at or now)
-                ).total_seconds()
-                // 60
-            )
+            # minutes the person has waited: since asking, or since their unanswered message
+            since = case.created_at if case.state == QUEUED else (case.user_at or now)
+            waited = int((now - since).total_seconds() // 60)
             if case.state == QUEUED:
                 await self._escalate_waiting(case, now, waited)
             else:
@@ -341,7 +338,7 @@ class CaseBook:
     # -- helpers --------------------------------------------------------------------------
 
     async def _announce(
-        self, case: Case, desk: Desk, transcript: list[str] | None, claim_state: str = QUEUED
+        self, case: Case, desk: Desk, transcript: list[str] | None, first: bool = True
     ) -> Case | None:
         name = f"#{case.id} · {_language(case.locale)} · tier {case.tier}"
         thread = await self.channel.create_topic(desk.chat_id, name)
@@ -349,19 +346,17 @@ class CaseBook:
             return None
         card = self.card(case, QUEUED)
         card_id = await self.channel.post(desk.chat_id, thread, card, case_buttons(case.id))
-        values = {
-            "desk": desk.name,
-            "desk_chat": desk.chat_id,
-            "thread_id": thread,
-            "card_message_id": card_id,
-        }
-        await self.store.change(case.id, {}, values)
+        announced = replace(
+            case, desk=desk.name, desk_chat=desk.chat_id, thread_id=thread, card_message_id=card_id
+        )
+        values = {"desk": desk.name, "desk_chat": desk.chat_id, "thread_id": thread}
+        await self.store.change(case.id, {}, {**values, "card_message_id": card_id})
         if transcript is not None:
             lines = "\n".join(f"• {text}" for text in transcript) or "-"
             await self.channel.post(desk.chat_id, thread, texts.TRANSCRIPT_HEAD + lines)
-        elif claim_state == QUEUED and not case.share_transcript:
+        elif first:  # say so, so nobody asks the person to repeat what they chose not to
             await self.channel.post(desk.chat_id, thread, texts.NO_TRANSCRIPT)
-        return Case(**{**case.__dict__, **values})
+        return announced
 
     def card(self, case: Case, state: str) -> str:
         """The case card operators see first in the topic."""

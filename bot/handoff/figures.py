@@ -40,7 +40,7 @@ def figures(events: list[Event]) -> dict[str, str]:
         "cases": str(len(cases)),
         "closed": str(sum((c, "closed") in first for c in cases)),
         "claim": _minutes(spans("queued", "claimed")),
-        "reply": _minutes(spans("claimed", "first_reply")),
+        "reply": _minutes(spans("queued", "first_reply")),  # as the person waits
         "duration": _minutes(spans("queued", "closed")),
         "escalated": str(escalated),
         "desks": ", ".join(f"{d} {n}" for d, n in desks.most_common()) or "-",

@@ -112,7 +112,7 @@ def test_staff_figures_from_events() -> None:
     ]
     result = figures(events)
     assert result["cases"] == "2" and result["closed"] == "1"
-    assert (result["claim"], result["reply"], result["duration"]) == ("4.0", "1.0", "30.0")
+    assert (result["claim"], result["reply"], result["duration"]) == ("4.0", "5.0", "30.0")
     assert result["escalated"] == "1"
     assert result["desks"] == "a 1, b 1" and result["languages"] == "my 1, km 1"
 
