@@ -59,6 +59,12 @@ class Channel(Protocol):
         """Post operator-facing text; the message id."""
         ...
 
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[OperatorButton]]
+    ) -> None:
+        """Replace the text of a message the bot posted (a case card)."""
+        ...
+
     async def tell_user(self, chat_id: int, locale: str, replies: Sequence[BotReply]) -> bool:
         """Send replies to a user in their language."""
         ...
@@ -190,6 +196,7 @@ class CaseBook:
             return False
         await self.store.add_event(case, "claimed", now)
         await self._topic_note(case, texts.CLAIMED_BY.format(owner=actor.name))
+        await self._refresh_card(case, texts.STATUS_CLAIMED.format(owner=actor.name))
         desk = self.desks.get(case.desk)
         organisation = desk.organisation if desk else ""
         reply = BotReply(texts.CLAIMED, {"organisation": organisation})
@@ -206,6 +213,7 @@ class CaseBook:
         if won:
             await self.store.add_event(case, "released", now_utc())
             await self._topic_note(case, texts.RELEASED_BY.format(owner=actor.name))
+            await self._refresh_card(case, texts.STATUS_QUEUED)
         return won
 
     async def from_operator(self, case: Case, actor: Actor, chat_id: int, message_id: int) -> bool:
@@ -344,7 +352,7 @@ class CaseBook:
         thread = await self.channel.create_topic(desk.chat_id, name)
         if thread is None:
             return None
-        card = self.card(case, QUEUED)
+        card = self.card(case, texts.STATUS_QUEUED)
         card_id = await self.channel.post(desk.chat_id, thread, card, case_buttons(case.id))
         announced = replace(
             case, desk=desk.name, desk_chat=desk.chat_id, thread_id=thread, card_message_id=card_id
@@ -358,7 +366,7 @@ class CaseBook:
             await self.channel.post(desk.chat_id, thread, texts.NO_TRANSCRIPT)
         return announced
 
-    def card(self, case: Case, state: str) -> str:
+    def card(self, case: Case, status: str) -> str:
         """The case card operators see first in the topic."""
         now = now_utc()
         return texts.CARD.format(
@@ -370,8 +378,15 @@ class CaseBook:
             or "none recorded",
             since=case.created_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M"),
             waited=int((now - case.created_at).total_seconds() // 60),
-            status=texts.STATUS_QUEUED if state == QUEUED else state,
+            status=status,
         )
+
+    async def _refresh_card(self, case: Case, status: str) -> None:
+        """Show the case's owner on its card, so the whole desk sees who has it."""
+        if case.card_message_id is not None:
+            text = self.card(case, status)
+            buttons = case_buttons(case.id)
+            await self.channel.edit(case.desk_chat, case.card_message_id, text, buttons)
 
     def _user_chat(self, case: Case) -> int:
         return unseal(self._key, case.sealed_chat)

@@ -43,6 +43,15 @@ _COMMAND = re.compile(r"^/(note|claim|release|close|transfer)(?:@\w+)?\b\s*(.*)$
 FIGURE_DAYS = 30
 
 
+def _markup(buttons: Sequence[Sequence[OperatorButton]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
 class TelegramChannel:
     """CaseBook's Channel on a PTB Bot; every failure is logged by type and returns None."""
 
@@ -74,16 +83,7 @@ class TelegramChannel:
         buttons: Sequence[Sequence[OperatorButton]] = (),
     ) -> int | None:
         """Operator-facing text in a group (a topic when thread_id is set)."""
-        markup = (
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                    for row in buttons
-                ]
-            )
-            if buttons
-            else None
-        )
+        markup = _markup(buttons)
         try:
             sent = await self._bot.send_message(
                 chat_id, text[:4096], message_thread_id=thread_id, reply_markup=markup
@@ -92,6 +92,17 @@ class TelegramChannel:
             log.warning("hand-off: post to a desk failed: %s", type(error).__name__)
             return None
         return int(sent.message_id)
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[OperatorButton]]
+    ) -> None:
+        """Update a case card in place."""
+        try:
+            await self._bot.edit_message_text(
+                text[:4096], chat_id, message_id, reply_markup=_markup(buttons)
+            )
+        except TelegramError as error:
+            log.warning("hand-off: card update failed: %s", type(error).__name__)
 
     async def tell_user(self, chat_id: int, locale: str, replies: Sequence[BotReply]) -> bool:
         """Replies to the user, rendered from the catalogs in their language."""

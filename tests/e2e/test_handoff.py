@@ -223,6 +223,8 @@ def test_two_operators_claim_at_once_and_exactly_one_wins(desk: DeskRun) -> None
     time.sleep(2)
     notes = [m["text"] for m in desk.in_topic(topic["message_thread_id"], 3)]
     assert sum("took the case" in n for n in notes) == 1
+    winner = "User501" if "User501 took the case" in "".join(notes) else "User502"
+    assert f"Status: with {winner}" in notes[0]  # the card shows who has the case
     told = desk.user_messages(user, queued["message_id"], 1, wait=2)
     assert len(told) == 1  # the user hears "a person is with you" once
     desk.sandbox.send(user, "/end")
