@@ -31,7 +31,7 @@ from bot.core.identity import pseudonym, seal, unseal
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
 from bot.handoff import texts
 from bot.handoff.desks import BANGKOK, Desk, Desks
-from bot.handoff.engine import EngineControl
+from bot.handoff.engine import UNKNOWN, EngineControl
 from bot.storage.handoff import CLAIMED, OPEN, QUEUED, Case, HandoffStore, now_utc
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,13 @@ def case_buttons(case_id: int) -> list[list[OperatorButton]]:
     return rows
 
 
+def _indicators(stored: str) -> str:
+    """The risk intents seen, readable; "?" means the engine could not be asked."""
+    if stored == UNKNOWN:
+        return texts.INDICATORS_UNKNOWN
+    return ", ".join(i.replace("_", " ") for i in stored.split(",") if i) or "none recorded"
+
+
 def _language(locale: str) -> str:
     code = as_locale(locale)
     return LANGUAGE_NAMES[code] if code else locale
@@ -124,6 +131,9 @@ class CaseBook:
         self._operator_ids = operator_ids
         self._staff_chat = staff_chat_id
         self.escalate_after = escalate_after
+        # users whose tracker could not be resumed (engine down at close): a paused tracker
+        # would leave them without engine answers, so every escalation round retries.
+        self._resume_later: set[str] = set()
 
     # -- the user's side ------------------------------------------------------------------
 
@@ -274,7 +284,8 @@ class CaseBook:
         await self._topic_note(case, texts.CLOSED_BY.format(who=by))
         if case.thread_id is not None:
             await self.channel.close_topic(case.desk_chat, case.thread_id)
-        await self.engine.resume(case.user)
+        if not await self.engine.resume(case.user):
+            self._resume_later.add(case.user)
         return True
 
     async def transfer(self, case: Case, desk: Desk, kind: str = "transferred") -> bool:
@@ -297,6 +308,9 @@ class CaseBook:
 
     async def escalate_due(self) -> int:
         """Handle every case waiting too long; returns how many were escalated."""
+        for user in list(self._resume_later):
+            if await self.engine.resume(user):
+                self._resume_later.discard(user)
         now = now_utc()
         handled = 0
         for case in await self.store.due(now, self.escalate_after):
@@ -374,8 +388,7 @@ class CaseBook:
             language=_language(case.locale),
             locale=case.locale,
             tier=case.tier,
-            indicators=", ".join(i.replace("_", " ") for i in case.indicators.split(",") if i)
-            or "none recorded",
+            indicators=_indicators(case.indicators),
             since=case.created_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M"),
             waited=int((now - case.created_at).total_seconds() // 60),
             status=status,

@@ -17,6 +17,7 @@ from bot.tiers import conversation_tier, tier_of
 
 log = logging.getLogger(__name__)
 UNKNOWN_TIER = 1  # engine down: treat the person as possibly in danger
+UNKNOWN = "?"  # the indicators when the engine could not be asked
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class EngineControl:
             events = response.json().get("events") or []
         except (httpx.HTTPError, ValueError, AttributeError) as error:
             log.warning("engine tracker unavailable for a case card: %s", type(error).__name__)
-            return Seen(UNKNOWN_TIER, ())
+            return Seen(UNKNOWN_TIER, (UNKNOWN,))
         intents = [
             str((e.get("parse_data") or {}).get("intent", {}).get("name") or "")
             for e in events
@@ -54,15 +55,15 @@ class EngineControl:
         risky = tuple(dict.fromkeys(i for i in intents if tier_of(i) < 4))
         return Seen(conversation_tier(intents), risky)
 
-    async def pause(self, sender: str) -> None:
+    async def pause(self, sender: str) -> bool:
         """Record in the tracker that a person took over."""
-        await self._event(sender, "pause")
+        return await self._event(sender, "pause")
 
-    async def resume(self, sender: str) -> None:
-        """Record in the tracker that the bot is back."""
-        await self._event(sender, "resume")
+    async def resume(self, sender: str) -> bool:
+        """Record in the tracker that the bot is back (a paused tracker would stay silent)."""
+        return await self._event(sender, "resume")
 
-    async def _event(self, sender: str, event: str) -> None:
+    async def _event(self, sender: str, event: str) -> bool:
         try:
             response = await self._client.post(
                 f"{self._url}/conversations/{sender}/tracker/events",
@@ -72,3 +73,5 @@ class EngineControl:
             response.raise_for_status()
         except httpx.HTTPError as error:
             log.warning("engine %s not recorded: %s", event, type(error).__name__)
+            return False
+        return True

@@ -104,7 +104,10 @@ async def send_message(state: SandboxState, params: Params) -> Any:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         message["reply_markup"] = markup
     if params.get("message_thread_id"):
-        message["message_thread_id"] = _int(params, "message_thread_id")
+        thread = _int(params, "message_thread_id")
+        if state.topics.get(chat_id, {}).get(thread, {}).get("closed"):
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        message["message_thread_id"] = thread
         message["is_topic_message"] = True
     await state.store_message(chat_id, message)
     return message

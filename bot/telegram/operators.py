@@ -33,6 +33,7 @@ from bot.handoff.figures import figures
 from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
 from bot.storage.handoff import Case, StoreUnavailable, now_utc
+from bot.telegram.handlers import on_button
 from bot.telegram.render import keyboard, text_chunks
 
 log = logging.getLogger(__name__)
@@ -302,6 +303,11 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """Claim, release, close or a canned reply, pressed under a case card."""
     query, book = update.callback_query, _book(context)
     if query is None:
+        return
+    if not (query.data or "").startswith("hc:"):
+        # PTB hands a press with empty data to every pattern handler: it is the user's
+        # (forged or stale) button, so the usual button handler answers it with the menu.
+        await on_button(update, context)
         return
     answer = ""
     match = _OPERATOR_DATA.match(query.data or "")
