@@ -181,6 +181,10 @@ class CaseBook:
         await self.store.change(case.id, {}, {"user_at": now_utc()})
         return copied
 
+    async def note_danger(self, case: Case) -> None:
+        """Tell the desk that the person used danger words (the bot sent the numbers)."""
+        await self._topic_note(case, texts.DANGER_NOTE)
+
     # -- the operators' side --------------------------------------------------------------
 
     def may_act(self, case: Case, actor: Actor) -> bool:

@@ -25,9 +25,11 @@ Without a file, OPERATOR_CHAT_ID alone makes one desk serving every language and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -95,15 +97,22 @@ def _hours(raw: object, name: str) -> tuple[tuple[frozenset[int], int, int], ...
     return tuple(windows)
 
 
-def _desk(raw: dict[str, object]) -> Desk:
+def _listed(raw: dict[str, Any], key: str, default: Iterable[Any]) -> list[Any]:
+    value = raw.get(key, default)
+    if not isinstance(value, (list, tuple, frozenset)):
+        raise TypeError(key)
+    return list(value)
+
+
+def _desk(raw: dict[str, Any]) -> Desk:
     name = str(raw.get("name") or "")
     if not re.fullmatch(r"[a-z0-9_-]{1,32}", name):
         raise DeskError(f"desk {name!r}: name must be 1-32 of a-z 0-9 _ -")
     try:
         chat_id = int(str(raw["chat_id"]))
-        languages = frozenset(str(x) for x in raw.get("languages", LOCALES))  # type: ignore[attr-defined]
-        tiers = frozenset(int(x) for x in raw.get("tiers", (1, 2, 3, 4)))  # type: ignore[attr-defined]
-        members = frozenset(int(x) for x in raw.get("members", ()))  # type: ignore[attr-defined]
+        languages = frozenset(str(x) for x in _listed(raw, "languages", LOCALES))
+        tiers = frozenset(int(x) for x in _listed(raw, "tiers", (1, 2, 3, 4)))
+        members = frozenset(int(x) for x in _listed(raw, "members", ()))
     except (KeyError, TypeError, ValueError):
         raise DeskError(f"desk {name}: chat_id, languages, tiers, members malformed") from None
     if not languages <= set(LOCALES) or not tiers <= {1, 2, 3, 4}:

@@ -80,7 +80,10 @@ SILENT = "⏰ The person wrote {waited} min ago and has no answer yet."
 NOT_OWNER = "Claim the case first: only the operator who claimed it can reply."
 CANNED_SENT = "💬 Sent to the person, in {language}: {text}"
 NOT_RELAYED = "⚠️ This message could not reach the person (they may have blocked the bot)."
-NOTE_KEPT = "🗒 Note kept here only; the person does not see it."
+DANGER_NOTE = (
+    "⚠️ The person's last message has words of immediate danger: the bot has sent them the "
+    "emergency numbers. Ask if they are safe now."
+)
 USER_LEFT = "The person left the conversation"
 BUTTON_CLAIM = "✋ Claim"
 BUTTON_RELEASE = "↩️ Release"

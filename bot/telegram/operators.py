@@ -25,7 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import messages
-from bot.core.router import Conversation, Outcome, menu_button
+from bot.core.router import TIER1_REPLIES, Conversation, Outcome, menu_button
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
@@ -35,6 +35,7 @@ from bot.i18n import Catalogs
 from bot.storage.handoff import Case, StoreUnavailable, now_utc
 from bot.telegram.handlers import on_button
 from bot.telegram.render import keyboard, text_chunks
+from bot.text.normalize import normalize
 
 log = logging.getLogger(__name__)
 PREFIX = "handoff"  # the user's buttons: handoff, handoff:agree:<desk>, ...
@@ -171,12 +172,17 @@ class HandoffDesk:
             return None
         if is_end:
             await self.book.close(case, texts.CLOSED_BY_USER)
-            return Outcome(case.locale, ())  # type: ignore[arg-type]
+            return Outcome(as_locale(case.locale) or "en", ())
         if work == "button":
             return None  # the bot's own buttons (numbers, topics) keep working
-        if await self.book.from_user(case, message.chat.id, message.message_id):
-            return Outcome(case.locale, ())  # type: ignore[arg-type]
-        return Outcome(case.locale, (BotReply(texts.NOT_DELIVERED),))  # type: ignore[arg-type]
+        locale: Locale = as_locale(case.locale) or "en"
+        delivered = await self.book.from_user(case, message.chat.id, message.message_id)
+        replies = () if delivered else (BotReply(texts.NOT_DELIVERED),)
+        if work == "text" and self.conversation.net.tier(normalize(arg)) == 1:
+            # tier 1 wins even mid-case: the numbers now, whether or not a person is there
+            await self.book.note_danger(case)
+            replies = (TIER1_REPLIES[0], *replies)
+        return Outcome(locale, replies)
 
     async def adapt(self, sender: str, outcome: Outcome) -> Outcome:
         """The engine's "ask for a person" answer becomes the consent step when desks exist."""

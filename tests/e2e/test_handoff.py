@@ -292,6 +292,20 @@ def test_a_case_survives_a_killed_bot_without_loss_or_duplicates(desk: DeskRun) 
     desk.sandbox.send(user, "/end")
 
 
+def test_danger_words_mid_case_still_get_the_numbers_at_once(desk: DeskRun) -> None:
+    user = 4107
+    *_, queued = desk.ask_for_person(user, code="en", share=False)
+    thread = desk.topic()["message_thread_id"]
+    sent = desk.sandbox.send(user, "help me please they lock me in the room")
+    [numbers] = desk.user_messages(user, sent["message_id"])
+    assert "191" in numbers["text"] and "1669" in numbers["text"]  # nobody has claimed yet
+    in_topic = [m.get("text") or "" for m in desk.in_topic(thread, 4)]
+    assert "help me please they lock me in the room" in in_topic
+    assert any("immediate danger" in text for text in in_topic)
+    assert queued["message_id"] < sent["message_id"]
+    desk.sandbox.send(user, "/end")
+
+
 @pytest.fixture(scope="module")
 def two_desks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskRun]:
     """Two desks from a DESKS_FILE and a 6-second escalation: the controllable clock."""
