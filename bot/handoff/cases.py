@@ -20,6 +20,8 @@ time; Telegram is reached through the `Channel` protocol (bot/telegram/operators
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -97,6 +99,15 @@ def case_buttons(case_id: int) -> list[list[OperatorButton]]:
     return rows
 
 
+def relay_key(key: bytes, chat_id: int, message_id: int) -> str:
+    """A keyed hash naming one Telegram message: remembered once relayed, so an update
+    redelivered after a restart is not relayed twice, without storing the chat id.
+
+    The key is stored before the copy is made: a crash between the two loses that one
+    message (the person can send it again) rather than sending it twice."""
+    return hmac.new(key, f"relay:{chat_id}:{message_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
 def _indicators(stored: str) -> str:
     """The risk intents seen, readable; "?" means the engine could not be asked."""
     if stored == UNKNOWN:
@@ -172,7 +183,7 @@ class CaseBook:
 
     async def from_user(self, case: Case, chat_id: int, message_id: int) -> bool:
         """Copy a user's message into the case's topic, once; False if it cannot reach it."""
-        key = pseudonym(self._key, chat_id * 1_000_003 + message_id)  # keyed: no raw id
+        key = relay_key(self._key, chat_id, message_id)
         if not await self.store.first_relay(key, case.id):
             return True  # a redelivered update: already in the topic
         if case.thread_id is None:
@@ -238,7 +249,7 @@ class CaseBook:
         if fresh is None or fresh.state != CLAIMED or fresh.owner != self.owner_id(actor):
             await self._topic_note(case, texts.NOT_OWNER)
             return False
-        key = pseudonym(self._key, chat_id * 1_000_003 + message_id)
+        key = relay_key(self._key, chat_id, message_id)
         if not await self.store.first_relay(key, case.id):
             return True
         copied = await self.channel.copy(chat_id, message_id, self._user_chat(case), None)

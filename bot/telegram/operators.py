@@ -159,7 +159,17 @@ class HandoffDesk:
     ) -> Outcome | None:
         """Handle the turn when it belongs to the hand-off; None lets the bot answer.
 
-        An empty Outcome means "done, nothing more to send"."""
+        An empty Outcome means "done, nothing more to send". If the database fails halfway,
+        the person is told, with the police number, rather than left without an answer."""
+        try:
+            return await self._user_turn(message, sender, work, arg, code)
+        except StoreUnavailable:
+            locale = await self.conversation.locale_for(sender, code)
+            return Outcome(locale, (BotReply(texts.NOT_DELIVERED),))
+
+    async def _user_turn(
+        self, message: Message, sender: str, work: str, arg: str, code: str | None
+    ) -> Outcome | None:
         if work == "button" and _USER_DATA.match(arg):
             return await self._button(message, sender, arg, code)
         case = await self._open_case(sender)
