@@ -17,7 +17,11 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.token)
-    run(settings)
+    try:
+        run(settings)
+    except SettingsError as error:  # found while building, e.g. a malformed DESKS_FILE
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

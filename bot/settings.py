@@ -50,6 +50,27 @@ def _float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number") from None
 
 
+def _optional_path(name: str) -> Path | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SettingsError(f"{name} must name a readable file (got {raw})")
+    return path
+
+
+def _minutes(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of minutes") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be a number of minutes above 0")
+    return value
+
+
 def _pseudonym_key() -> bytes:
     """Key for pseudonymous ids; generated once into the data folder when not configured."""
     raw = os.environ.get("PSEUDONYM_KEY", "").strip()
@@ -87,6 +108,10 @@ class Settings:
     # runs every retention_check_seconds (tests shorten both to watch it happen).
     retention_days: float = 30.0
     retention_check_seconds: float = 3600.0
+    # the hand-off to operator desks (bot/handoff): an optional YAML of desks, and how long a
+    # case may wait unclaimed (or an operator stay silent) before it is escalated.
+    desks_file: Path | None = None
+    handoff_escalate_minutes: float = 10.0
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -122,4 +147,6 @@ def load_settings(require_token: bool = True) -> Settings:
         locales_dir=Path(os.environ.get("LOCALES_DIR", "").strip() or LOCALES_DIR),
         retention_days=_float("RETENTION_DAYS", 30.0),
         retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
+        desks_file=_optional_path("DESKS_FILE"),
+        handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
     )

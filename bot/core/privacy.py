@@ -162,6 +162,14 @@ class Privacy:
         self._cache(user, granted)
         return BotReply(SAVED_YES if granted else SAVED_NO, params=self.params)
 
+    async def record(self, user: str, kind: str, granted: bool, version: str, locale: str) -> None:
+        """Store a consent asked elsewhere (a person reading, sharing the transcript);
+        a failure is logged: the choice itself still governs what happens now."""
+        try:
+            await self._store.record_consent(user, kind, granted, version, locale)
+        except Exception:
+            log.warning("consent not stored: %s", kind)
+
     @staticmethod
     def forget_question() -> BotReply:
         """/forget asks first: erasing cannot be undone."""

@@ -42,6 +42,7 @@ RUNTIME_PARAMS = {
     "count",
     "right",  # quiz score
     "total",
+    "organisation",  # the hand-off desk's organisation (bot/handoff)
 }  # filled by the bot as it sends
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Thai, Lao, Khmer and Myanmar digits: a phone number must be dialable everywhere.

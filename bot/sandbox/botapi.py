@@ -104,7 +104,11 @@ async def send_message(state: SandboxState, params: Params) -> Any:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         message["reply_markup"] = markup
     if params.get("message_thread_id"):
-        message["message_thread_id"] = _int(params, "message_thread_id")
+        thread = _int(params, "message_thread_id")
+        if state.topics.get(chat_id, {}).get(thread, {}).get("closed"):
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        message["message_thread_id"] = thread
+        message["is_topic_message"] = True
     await state.store_message(chat_id, message)
     return message
 
@@ -182,6 +186,84 @@ async def get_my_commands(state: SandboxState, params: Params) -> Any:
     return []
 
 
+# media keys a copy carries over (copyMessage copies the content, never the sender).
+COPIED_KEYS = (
+    "text",
+    "caption",
+    "photo",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "document",
+    "sticker",
+    "animation",
+    "location",
+    "contact",
+)
+
+
+async def create_forum_topic(state: SandboxState, params: Params) -> Any:
+    """A new topic in a forum supergroup; its id is the thread id of its messages."""
+    chat_id = _int(params, "chat_id")
+    name = str(params.get("name") or "")
+    if chat_id > 0 or not 1 <= len(name) <= 128:
+        raise ApiError(400, "Bad Request: can't create a topic here")
+    thread_id = state.new_message_id()
+    topic = {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+    state.topics.setdefault(chat_id, {})[thread_id] = {**topic, "closed": False}
+    return topic
+
+
+def _topic(state: SandboxState, params: Params) -> dict[str, Any]:
+    chat_id, thread_id = _int(params, "chat_id"), _int(params, "message_thread_id")
+    topic = state.topics.get(chat_id, {}).get(thread_id)
+    if topic is None:
+        raise ApiError(400, "Bad Request: message thread not found")
+    return topic
+
+
+async def edit_forum_topic(state: SandboxState, params: Params) -> Any:
+    topic = _topic(state, params)
+    if params.get("name"):
+        topic["name"] = str(params["name"])
+    return True
+
+
+async def close_forum_topic(state: SandboxState, params: Params) -> Any:
+    _topic(state, params)["closed"] = True
+    async with state.changed:
+        state.changed.notify_all()
+    return True
+
+
+async def reopen_forum_topic(state: SandboxState, params: Params) -> Any:
+    _topic(state, params)["closed"] = False
+    return True
+
+
+async def copy_message(state: SandboxState, params: Params) -> Any:
+    """Copy any message into another chat (or topic) as the bot's own: no "forwarded from"."""
+    source = {"chat_id": params.get("from_chat_id"), "message_id": params.get("message_id")}
+    original = _find(state, source)
+    chat_id = _int(params, "chat_id")
+    copy: dict[str, Any] = {
+        "message_id": state.new_message_id(),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+        "from": BOT_USER,
+        **{key: original[key] for key in COPIED_KEYS if key in original},
+    }
+    if params.get("message_thread_id"):
+        thread = _int(params, "message_thread_id")
+        if state.topics.get(chat_id, {}).get(thread, {}).get("closed"):
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        copy["message_thread_id"] = thread
+        copy["is_topic_message"] = True
+    await state.store_message(chat_id, copy)
+    return {"message_id": copy["message_id"]}
+
+
 METHODS: dict[str, Method] = {
     "getme": get_me,
     "getupdates": get_updates,
@@ -198,6 +280,11 @@ METHODS: dict[str, Method] = {
     "setmycommands": set_my_commands,
     "getmycommands": get_my_commands,
     "deletemycommands": ok,
+    "createforumtopic": create_forum_topic,
+    "editforumtopic": edit_forum_topic,
+    "closeforumtopic": close_forum_topic,
+    "reopenforumtopic": reopen_forum_topic,
+    "copymessage": copy_message,
     "close": ok,
     "logout": ok,
 }

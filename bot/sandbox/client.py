@@ -88,10 +88,17 @@ class SandboxClient:
         message: dict[str, Any] = self.http.post("/sandbox/send", json=body).json()
         return message
 
-    def press(self, user_id: int, message_id: int, data: str) -> None:
-        """The user taps a button under one of the bot's messages."""
-        body = {"user_id": user_id, "message_id": message_id, "data": data}
+    def press(self, user_id: int, message_id: int, data: str, chat_id: int | None = None) -> None:
+        """The user taps a button under one of the bot's messages (in a group with chat_id)."""
+        body = {"user_id": user_id, "message_id": message_id, "data": data, "chat_id": chat_id}
         self.http.post("/sandbox/press", json=body).raise_for_status()
+
+    def topics(self, chat_id: int) -> list[dict[str, Any]]:
+        """Forum topics the bot created in a group."""
+        found: list[dict[str, Any]] = self.http.get(
+            "/sandbox/topics", params={"chat_id": chat_id}
+        ).json()
+        return found
 
     def update(self, update: dict[str, Any]) -> None:
         """Queue a raw update."""
@@ -111,8 +118,12 @@ class SandboxClient:
         return self.replies(user_id, sent["message_id"], count)
 
 
-def start_stack(logs: Path) -> tuple[subprocess.Popen[bytes], SandboxClient, dict[str, str]]:
-    """Start `python -m bot.stack` in sandbox mode on free ports; wait until all is ready."""
+def start_stack(
+    logs: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], SandboxClient, dict[str, str]]:
+    """Start `python -m bot.stack` in sandbox mode on free ports; wait until all is ready.
+
+    extra_env adds settings (e.g. OPERATOR_CHAT_ID for the hand-off tests)."""
     sandbox_port, rasa_port, actions_port = free_port(), free_port(), free_port()
     env = {
         "TELEGRAM_BOT_TOKEN": "",
@@ -121,6 +132,7 @@ def start_stack(logs: Path) -> tuple[subprocess.Popen[bytes], SandboxClient, dic
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
         "PSEUDONYM_KEY": "sandbox-run-key",
+        **(extra_env or {}),
     }
     process = start("bot.stack", [], env, logs / "stack.log")
     client = SandboxClient(f"http://127.0.0.1:{sandbox_port}")

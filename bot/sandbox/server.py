@@ -2,8 +2,10 @@
 
 Bot side: {root}/bot{token}/{method}, as on api.telegram.org.
 User side (for the terminal chat and the tests), JSON in and out:
-  POST /sandbox/send    {"user_id", "text" | "kind", "language_code"?, "chat"?, "caption"?}
-  POST /sandbox/press   {"user_id", "message_id", "data"}
+  POST /sandbox/send    {"user_id", "text" | "kind", "language_code"?, "chat"?, "caption"?,
+                         "thread_id"? (a forum topic of a supergroup `chat`)}
+  POST /sandbox/press   {"user_id", "message_id", "data", "chat_id"? (a group's button)}
+  GET  /sandbox/topics?chat_id=   the forum topics the bot created in a group
   POST /sandbox/update  a raw Update object (edited messages, channel posts, ...)
   GET  /sandbox/messages?chat_id=&after_id=0&count=1&wait=0  the bot's messages
   GET  /sandbox/chat?chat_id=    every message of a chat, both sides, "deleted" flagged
@@ -64,6 +66,7 @@ async def control_send(request: web.Request) -> web.Response:
         language_code=body.get("language_code"),
         chat=body.get("chat"),
         caption=body.get("caption"),
+        thread_id=body.get("thread_id"),
     )
     return web.json_response(message)
 
@@ -77,6 +80,7 @@ async def control_press(request: web.Request) -> web.Response:
         int(body.get("message_id", 0)),
         str(body.get("data", "")),
         body.get("language_code"),
+        body.get("chat_id"),
     )
     return web.json_response(update)
 
@@ -99,6 +103,12 @@ async def control_chat(request: web.Request) -> web.Response:
     """Every message of a chat, both sides, deleted ones flagged (what the phone would show)."""
     chat_id = int(request.query["chat_id"])
     return web.json_response(_state(request).messages.get(chat_id, []))
+
+
+async def control_topics(request: web.Request) -> web.Response:
+    """Forum topics of a group: id, name and whether they are closed."""
+    topics = _state(request).topics.get(int(request.query["chat_id"]), {})
+    return web.json_response(list(topics.values()))
 
 
 async def control_calls(request: web.Request) -> web.Response:
@@ -139,6 +149,7 @@ def make_app(token: str | None = None) -> web.Application:
     app.router.add_get("/sandbox/messages", control_messages)
     app.router.add_get("/sandbox/chat", control_chat)
     app.router.add_get("/sandbox/calls", control_calls)
+    app.router.add_get("/sandbox/topics", control_topics)
     app.cleanup_ctx.append(_webhook_sender)
     return app
 

@@ -27,6 +27,7 @@ class SandboxState:
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by chat id
     calls: list[dict[str, Any]] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
+    topics: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # forum topics
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))

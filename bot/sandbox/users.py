@@ -47,8 +47,12 @@ async def send(
     language_code: str | None = None,
     chat: dict[str, Any] | None = None,
     caption: str | None = None,
+    thread_id: int | None = None,
 ) -> dict[str, Any]:
-    """The user sends text (commands get their entity) or a media kind; returns the message."""
+    """The user sends text (commands get their entity) or a media kind; returns the message.
+
+    With `chat` a forum supergroup and `thread_id`, the message is posted in that topic, as
+    an operator writing in a case's topic does."""
     chat = chat or {"id": user_id, "type": "private", "first_name": f"User{user_id}"}
     message: dict[str, Any] = {
         "message_id": state.new_message_id(),
@@ -56,6 +60,9 @@ async def send(
         "chat": chat,
         "from": user(user_id, language_code),
     }
+    if thread_id is not None:
+        message["message_thread_id"] = thread_id
+        message["is_topic_message"] = True
     if kind:
         message.update(MEDIA[kind])
         if caption:
@@ -78,15 +85,18 @@ async def press(
     message_id: int,
     data: str,
     language_code: str | None = None,
+    chat_id: int | None = None,
 ) -> dict[str, Any]:
-    """The user taps an inline button under one of the bot's messages."""
+    """The user taps an inline button under one of the bot's messages (in their private
+    chat, or with `chat_id` in a group such as the operators' desk)."""
+    chat = user_id if chat_id is None else chat_id
     original = next(
-        (m for m in state.messages.get(user_id, []) if m["message_id"] == message_id), None
+        (m for m in state.messages.get(chat, []) if m["message_id"] == message_id), None
     )
     query: dict[str, Any] = {
         "id": f"cb{time.monotonic_ns()}",
         "from": user(user_id, language_code),
-        "chat_instance": str(user_id),
+        "chat_instance": str(chat),
         "data": data,
     }
     if original is not None:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import quiz
+from bot.storage import handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class Erased:
     message_ids: int = 0
     engine_events: int = 0
     learning: int = 0  # quiz answers unlinked, tips views erased
+    cases: int = 0  # hand-off cases unlinked (their figures stay, belonging to nobody)
 
     @property
     def total(self) -> int:
@@ -47,6 +48,7 @@ class Erased:
             + self.message_ids
             + self.engine_events
             + self.learning
+            + self.cases
         )
 
 
@@ -57,6 +59,7 @@ class Purged:
     texts: int = 0
     message_ids: int = 0
     engine_events: int = 0
+    relayed: int = 0  # hand-off relay records
 
 
 def record_consent(
@@ -159,6 +162,7 @@ def forget(session: Session, pseudonym: str) -> Erased:
         message_ids=erase(RecentMessage, RecentMessage.pseudonym),
         engine_events=erase(TrackerEvent, TrackerEvent.sender_id),
         learning=quiz.forget(session, pseudonym),
+        cases=handoff.unlink(session, pseudonym),
     )
 
 
@@ -169,7 +173,9 @@ def purge(session: Session, now: datetime, keep_texts_for: timedelta) -> Purged:
     events = session.execute(
         delete(TrackerEvent).where(TrackerEvent.timestamp < (now - keep_texts_for).timestamp())
     )
+    relayed = handoff.purge_relayed(session, now - keep_texts_for)
     return Purged(
+        relayed=relayed,
         texts=int(texts.rowcount or 0),
         message_ids=int(ids.rowcount or 0),
         engine_events=int(events.rowcount or 0),

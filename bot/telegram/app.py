@@ -32,14 +32,19 @@ from bot.core.router import Conversation
 from bot.core.routing import load_ages, load_directory
 from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
+from bot.handoff import escalation
+from bot.handoff.cases import CaseBook
+from bot.handoff.desks import DeskError, Desks, load_desks
+from bot.handoff.engine import EngineControl
 from bot.i18n import Catalogs
-from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings
+from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings, SettingsError
+from bot.storage.handoff import HandoffStore
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.retention import keep_purging
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
-from bot.telegram import handlers, staff
+from bot.telegram import handlers, operators, staff
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -87,9 +92,39 @@ def load_lessons(locales_dir: Path, store: SqlQuizStore) -> Learning | None:
         return None
 
 
+def start_handoff(
+    app: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    desks: Desks | None,
+    svc: handlers.Services,
+    book_parts: tuple[HandoffStore, EngineControl],
+) -> None:
+    """Wire the hand-off (#6): the case book, the user's hook, the escalation loop."""
+    store, engine_control = book_parts
+    book = None
+    if desks is not None:
+        book = CaseBook(
+            desks,
+            store,
+            operators.TelegramChannel(app.bot, lambda: svc.catalogs),
+            engine_control,
+            settings.pseudonym_key,
+            settings.operator_ids,
+            settings.staff_chat_id,
+            timedelta(minutes=settings.handoff_escalate_minutes),
+        )
+        app.bot_data["escalation"] = escalation.start(book)
+    svc.handoff = operators.HandoffDesk(book, svc.conversation, lambda: svc.catalogs)
+    app.bot_data["handoff"] = svc.handoff
+
+
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
     engine = new_engine(settings.database_url)
+    try:
+        desks = load_desks(settings.desks_file, settings.operator_chat_id)
+    except (DeskError, OSError, yaml.YAMLError) as error:
+        raise SettingsError(f"DESKS_FILE: {error}") from None
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         try:
@@ -130,6 +165,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
         )
+        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(settings.rasa_url, http))
+        start_handoff(app, settings, desks, svc, parts)
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
@@ -138,6 +175,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         app.bot_data["retention"].cancel()
+        if "escalation" in app.bot_data:
+            await escalation.stop(app.bot_data["escalation"])
         await app.bot_data["http"].aclose()
         engine.dispose()
 
@@ -152,13 +191,20 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .post_shutdown(post_shutdown)
         .build()
     )
-    add_handlers(app)
+    add_handlers(app, frozenset(d.chat_id for d in desks.desks) if desks else frozenset())
     return app
 
 
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Private chats get the bot; groups get an invitation to a private chat."""
+def add_handlers(app: Application, desk_chats: frozenset[int] = frozenset()) -> None:  # type: ignore[type-arg]
+    """Private chats get the bot; operators' desks get the hand-off; other groups get an
+    invitation to a private chat."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    if desk_chats:
+        desk = filters.Chat(chat_id=desk_chats) & filters.UpdateType.MESSAGE
+        app.add_handler(MessageHandler(desk, operators.on_operator_message))
+    app.add_handler(CallbackQueryHandler(operators.on_operator_button, pattern=r"^hc:"))
+    app.add_handler(CommandHandler("cases", operators.on_cases))
+    app.add_handler(CommandHandler("end", handlers.on_end, filters=private))
     app.add_handler(CommandHandler("start", handlers.on_start, filters=private))
     app.add_handler(CommandHandler("help", handlers.on_help, filters=private))
     app.add_handler(CommandHandler("language", handlers.on_language, filters=private))

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from weakref import WeakValueDictionary
 
 from telegram import Message, Update
@@ -24,6 +25,9 @@ from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore, StorageUnavailable
 from bot.telegram.render import keyboard, text_chunks
+
+if TYPE_CHECKING:
+    from bot.telegram.operators import HandoffDesk
 
 log = logging.getLogger(__name__)
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per chat action
@@ -42,6 +46,7 @@ class Services:
     staff_ids: frozenset[int] = frozenset()
     locales_dir: Path = LOCALES_DIR  # where catalogs, facts and safety net are (re)loaded from
     privacy_store: SqlPrivacyStore | None = None  # message ids for /hide, consented texts
+    handoff: HandoffDesk | None = None  # hand-off to operators (#6), set in post_init
     # one lock per user keeps a person's turns in order while users run concurrently.
     locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
 
@@ -99,13 +104,23 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
     sender = pseudonym(svc.pseudonym_key, user.id)
     lock = svc.locks.setdefault(sender, asyncio.Lock())
     convo, code = svc.conversation, user.language_code
+    typed = update.message is not None and update.message.message_id == message.message_id
     async with lock:
+        if svc.handoff is not None:  # hand-off (#6): an open case relays instead of the engine
+            handed = await svc.handoff.on_user_turn(message, sender, work, arg, code)
+            if handed is not None:
+                sent = await send(message, handed, svc.catalogs)
+                await _keep(svc, sender, [message.message_id, *sent] if typed else sent)
+                return
+        if svc.handoff is not None and work == "button" and arg == consent.FORGET_YES:
+            await svc.handoff.close_for_forget(sender)  # hand-off (#6): end the case first
         outcome = await _ask_core(convo, work, sender, arg, code, message)
+        if svc.handoff is not None:  # hand-off (#6): "a person, please" becomes consent steps
+            outcome = await svc.handoff.adapt(sender, outcome)
         sent = await send(message, outcome, svc.catalogs)
         if outcome.record is not None:
             await convo.record(outcome.record)
         # after the reply is out: what /hide may delete later, and, with consent, the words
-        typed = update.message is not None and update.message.message_id == message.message_id
         await _keep(svc, sender, [message.message_id, *sent] if typed else sent)
         if work == "text" and convo.privacy is not None:
             await convo.privacy.keep_turn(sender, arg, outcome.replies)
@@ -153,6 +168,11 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: show what the bot can do."""
     await _run(update, context, "command", "ask_menu")
+
+
+async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/end: leave a conversation with an operator (without one, the menu)."""
+    await _run(update, context, "command", "end")
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.storage.handoff import CaseRow, RelayedRow
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.privacy import SqlPrivacyStore, StorageUnavailable
 from bot.storage.session import new_engine, new_sessionmaker
@@ -46,6 +47,23 @@ def add_engine_event(engine: Engine, sender: str, at: datetime) -> None:
                 sender_id=sender, type_name="user", timestamp=at.timestamp(), data=json.dumps(data)
             )
         )
+
+
+def add_case(engine: Engine, user: str) -> None:
+    """A closed hand-off case of the user, with one relayed message."""
+    with new_sessionmaker(engine)() as session, session.begin():
+        case = CaseRow(
+            user=user, sealed_chat="sealed", locale="km", tier=2, desk="main", desk_chat=-100,
+            state="closed", created_at=START, announced_at=START,
+        )  # fmt: skip
+        session.add(case)
+        session.flush()
+        session.add(RelayedRow(key=f"k-{user}", case_id=case.id, at=START))
+
+
+def count_relayed(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(RelayedRow)).scalar() or 0)
 
 
 async def test_the_newest_choice_counts_and_every_choice_is_kept(engine: Engine) -> None:
@@ -95,12 +113,20 @@ async def test_forget_erases_everything_of_one_user_and_nothing_else(engine: Eng
         await store.store_texts(user, [("user", "my boss keeps my passport")])
         await store.remember_message_ids(user, [1, 2])
         add_engine_event(engine, user, START)
+        add_case(engine, user)
     erased = await store.forget("p1")
     assert (erased.profile, erased.consents, erased.texts, erased.message_ids) == (1, 1, 1, 2)
     assert erased.engine_events == 1
     for model in (User, ConsentEvent, StoredText, RecentMessage, TrackerEvent):
         assert count(engine, model, "p1") == 0
         assert count(engine, model, "p2") > 0
+    # the hand-off case still counts in the figures, but belongs to nobody
+    assert erased.cases == 1
+    with engine.connect() as connection:
+        cases = connection.execute(select(CaseRow.user, CaseRow.sealed_chat, CaseRow.desk)).all()
+    assert sorted(c.user[:10] for c in cases) == ["forgotten-", "p2"]
+    assert [c.sealed_chat for c in cases if c.user != "p2"] == [""]
+    assert count_relayed(engine) == 1  # only p2's
 
 
 async def test_retention_purges_on_the_clock(engine: Engine) -> None:

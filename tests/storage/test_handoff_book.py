@@ -1,0 +1,137 @@
+"""CaseBook transitions on a real database with a recording channel: who may do what,
+transfers, and a tracker resumed later when the engine was down at close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from bot.core.types import BotReply
+from bot.handoff import texts
+from bot.handoff.cases import Actor, CaseBook, OperatorButton
+from bot.handoff.desks import Desk, Desks
+from bot.handoff.engine import EngineControl, Seen
+from bot.storage.handoff import CLAIMED, QUEUED, HandoffStore
+from bot.storage.session import new_sessionmaker
+
+ANNA, BORIS, STRANGER = Actor(1, "Anna"), Actor(2, "Boris"), Actor(3, "Stranger")
+USER_CHAT = 424242
+
+
+class RecordingChannel:
+    """Telegram stand-in: remembers what would have been sent."""
+
+    def __init__(self) -> None:
+        self.topics: dict[int, tuple[int, str, bool]] = {}
+        self.posts: list[tuple[int, int | None, str]] = []
+        self.told: list[tuple[int, str, str]] = []
+
+    async def create_topic(self, chat_id: int, name: str) -> int | None:
+        thread = 100 + len(self.topics)
+        self.topics[thread] = (chat_id, name, False)
+        return thread
+
+    async def close_topic(self, chat_id: int, thread_id: int) -> None:
+        chat, name, _ = self.topics[thread_id]
+        self.topics[thread_id] = (chat, name, True)
+
+    async def post(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        text: str,
+        buttons: Sequence[Sequence[OperatorButton]] = (),
+    ) -> int | None:
+        self.posts.append((chat_id, thread_id, text))
+        return len(self.posts)
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[OperatorButton]]
+    ) -> None:
+        self.posts[message_id - 1] = (chat_id, self.posts[message_id - 1][1], text)
+
+    async def tell_user(self, chat_id: int, locale: str, replies: Sequence[BotReply]) -> bool:
+        self.told.extend((chat_id, locale, r.msgid) for r in replies)
+        return True
+
+    async def copy(
+        self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
+    ) -> bool:
+        return True
+
+
+class FlakyEngine(EngineControl):
+    """An engine whose HTTP API is down until `up` is set."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:1", httpx.AsyncClient())
+        self.up = False
+        self.resumed: list[str] = []
+
+    async def seen(self, sender: str) -> Seen:
+        return Seen(2, ("report_debt_bondage",))
+
+    async def pause(self, sender: str) -> bool:
+        return self.up
+
+    async def resume(self, sender: str) -> bool:
+        if self.up:
+            self.resumed.append(sender)
+        return self.up
+
+
+def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
+    desks = Desks(
+        (
+            Desk("a", "Org A", -1, frozenset({"my"}), frozenset({1, 2}), members=frozenset({1})),
+            Desk("b", "Org B", -2, frozenset({"my"}), frozenset({1, 2})),
+        ),
+        "a",
+    )
+    channel, flaky = RecordingChannel(), FlakyEngine()
+    store = HandoffStore(new_sessionmaker(engine))
+    book = CaseBook(desks, store, channel, flaky, b"k", frozenset({2}), None, timedelta(0))
+    return book, channel, flaky
+
+
+async def test_only_the_desks_members_act_and_only_the_owner_releases(engine: Engine) -> None:
+    book, channel, _ = book_on(engine)
+    desk_a = book.desks.desks[0]
+    case = await book.open("user-1", USER_CHAT, "my", desk_a, None)
+    assert case is not None and case.tier == 2 and case.indicators == "report_debt_bondage"
+    assert book.may_act(case, ANNA) and not book.may_act(case, BORIS)  # desk a lists members
+    assert await book.claim(case, ANNA)
+    assert not await book.claim(case, ANNA)  # already claimed
+    claimed = await book.store.get(case.id)
+    assert claimed and claimed.state == CLAIMED
+    assert not await book.release(claimed, BORIS)
+    assert await book.release(claimed, ANNA)
+    assert (await book.store.get(case.id)).state == QUEUED  # type: ignore[union-attr]
+    assert "Status: waiting for an operator" in channel.posts[0][2]  # the card, updated
+    assert (USER_CHAT, "my", texts.CLAIMED) in channel.told  # told in their language
+
+
+async def test_transfer_moves_the_case_to_a_new_topic(engine: Engine) -> None:
+    book, channel, _ = book_on(engine)
+    case = await book.open("user-2", USER_CHAT, "my", book.desks.desks[0], ["hi"])
+    assert case is not None and case.thread_id is not None
+    assert await book.transfer(case, book.desks.desks[1])
+    moved = await book.store.get(case.id)
+    assert moved and moved.desk == "b" and moved.desk_chat == -2 and moved.state == QUEUED
+    assert channel.topics[case.thread_id][2]  # the old topic is closed
+    assert await book.store.by_topic(-1, case.thread_id) is None
+
+
+async def test_a_tracker_left_paused_is_resumed_when_the_engine_returns(engine: Engine) -> None:
+    book, _, flaky = book_on(engine)
+    case = await book.open("user-3", USER_CHAT, "my", book.desks.desks[0], None)
+    assert case is not None
+    assert await book.close(case, "the person")
+    assert flaky.resumed == []
+    flaky.up = True
+    await book.escalate_due()
+    assert flaky.resumed == ["user-3"]
+    assert not await book.close(case, "again")  # closing twice does nothing
