@@ -335,7 +335,10 @@ class CaseBook:
             if case.state == QUEUED:
                 await self._escalate_waiting(case, now, waited)
             else:
-                await self.store.change(case.id, {}, {"alerted_at": now})
+                # claim the alert first, so a second process does not repeat it
+                claimed = {"state": CLAIMED, "alerted_at": case.alerted_at}
+                if not await self.store.change(case.id, claimed, {"alerted_at": now}):
+                    continue
                 await self._topic_note(case, texts.SILENT.format(waited=waited))
                 await self._alert_staff(case, waited)
                 await self._tell_waiting(case)

@@ -120,7 +120,10 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
         sent = await send(message, outcome, svc.catalogs)
         if outcome.record is not None:
             await convo.record(outcome.record)
-        # after the reply is out: what /hide may delete later, and, with consent, the words
+        # after the reply is out: what /hide may delete later, and, with consent, the words;
+        # nothing at all right after /forget, which would leave a trace of the person again
+        if any(reply.msgid == consent.FORGOTTEN for reply in outcome.replies):
+            return
         await _keep(svc, sender, [message.message_id, *sent] if typed else sent)
         if work == "text" and convo.privacy is not None:
             await convo.privacy.keep_turn(sender, arg, outcome.replies)
