@@ -241,13 +241,21 @@ class CaseBook:
             await self._refresh_card(case, texts.STATUS_QUEUED)
         return won
 
-    async def from_operator(self, case: Case, actor: Actor, chat_id: int, message_id: int) -> bool:
-        """Copy an operator's message to the user, once; a queued case is claimed first."""
+    async def _as_owner(self, case: Case, actor: Actor) -> Case | None:
+        """The case as stored now, if the actor owns it (a queued case is claimed first);
+        None otherwise, with a note in the topic when someone else has it."""
         if case.state == QUEUED and not await self.claim(case, actor):
-            return False
+            return None
         fresh = await self.store.get(case.id)
         if fresh is None or fresh.state != CLAIMED or fresh.owner != self.owner_id(actor):
             await self._topic_note(case, texts.NOT_OWNER)
+            return None
+        return fresh
+
+    async def from_operator(self, case: Case, actor: Actor, chat_id: int, message_id: int) -> bool:
+        """Copy an operator's message to the user, once; a queued case is claimed first."""
+        fresh = await self._as_owner(case, actor)
+        if fresh is None:
             return False
         key = relay_key(self._key, chat_id, message_id)
         if not await self.store.first_relay(key, case.id):
@@ -263,11 +271,8 @@ class CaseBook:
         """Send a canned reply, in the user's language, from the case's owner."""
         if not 0 <= index < len(texts.CANNED):
             return False
-        if case.state == QUEUED and not await self.claim(case, actor):
-            return False
-        fresh = await self.store.get(case.id)
-        if fresh is None or fresh.state != CLAIMED or fresh.owner != self.owner_id(actor):
-            await self._topic_note(case, texts.NOT_OWNER)
+        fresh = await self._as_owner(case, actor)
+        if fresh is None:
             return False
         if not await self._tell(fresh, [BotReply(texts.CANNED[index])]):
             await self._topic_note(case, texts.NOT_RELAYED)

@@ -5,7 +5,6 @@ bounds every call in time, like the user store: a dead database never stops a re
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -14,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
+from bot.storage.session import StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 # Telegram lets a bot delete private-chat messages for 48 hours; ids are useless after that.
@@ -182,10 +181,6 @@ def purge(session: Session, now: datetime, keep_texts_for: timedelta) -> Purged:
     )
 
 
-class StorageUnavailable(Exception):
-    """The database did not answer in time; the caller tells the user honestly."""
-
-
 class SqlPrivacyStore:
     """The async face of this module; every call is bounded in time."""
 
@@ -200,18 +195,7 @@ class SqlPrivacyStore:
         self.clock = clock
 
     async def _run(self, work: Callable[[Session], T], write: bool) -> T:
-        def run() -> T:
-            with self._sessions() as session:
-                if not write:
-                    return work(session)
-                with session.begin():
-                    return work(session)
-
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("database unavailable (privacy): %s", type(error).__name__)
-            raise StorageUnavailable from error
+        return await run_bounded(self._sessions, work, write, self._timeout)
 
     async def consent(self, pseudonym: str, kind: str) -> bool | None:
         """The current choice, or None if never asked or the database is down."""

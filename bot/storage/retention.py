@@ -6,7 +6,8 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.storage.privacy import SqlPrivacyStore, StorageUnavailable
+from bot.storage.privacy import SqlPrivacyStore
+from bot.storage.session import StorageUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -37,6 +43,32 @@ def _erase_for_real(connection: Any, _record: Any) -> None:
 def new_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Short-lived sessions; objects stay readable after commit."""
     return sessionmaker(engine, future=True, expire_on_commit=False)
+
+
+class StorageUnavailable(Exception):
+    """The database did not answer in time; the caller falls back or tells the user."""
+
+
+async def run_bounded(
+    sessions: sessionmaker[Session], work: Callable[[Session], T], write: bool, timeout: float
+) -> T:
+    """Run `work` in a session on a worker thread (in a transaction when writing), within
+    `timeout` seconds: a slow or dead database never holds up a reply for longer."""
+
+    def run() -> T:
+        with sessions() as session:
+            if not write:
+                return work(session)
+            with session.begin():
+                return work(session)
+
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(run), timeout)
+    except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
+        log.warning(
+            "database unavailable (%s): %s", "write" if write else "read", type(error).__name__
+        )
+        raise StorageUnavailable from error
 
 
 def migrate(engine: Engine) -> None:

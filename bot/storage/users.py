@@ -3,18 +3,19 @@ dead DB stop a reply."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import contextlib
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.types import Locale, Profile, as_locale, as_where
 from bot.storage.models import User
+from bot.storage.session import StorageUnavailable, run_bounded
 
-log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def get_locale(session: Session, pseudonym: str) -> Locale | None:
@@ -60,50 +61,27 @@ class SqlUserStore:
 
     async def get_locale(self, user: str) -> Locale | None:
         """The stored locale, or None when unknown or the database is unreachable."""
-
-        def run() -> Locale | None:
-            with self._sessions() as session:
-                return get_locale(session, user)
-
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("database unavailable (read): %s", type(error).__name__)
-            return None
+        return await self._read(lambda session: get_locale(session, user))
 
     async def remember(self, user: str, locale: Locale) -> None:
         """Store the locale; on failure the in-memory copy in the router still serves."""
-
-        def run() -> None:
-            with self._sessions() as session, session.begin():
-                remember(session, user, locale, datetime.now(timezone.utc))
-
-        try:
-            await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("database unavailable (write): %s", type(error).__name__)
+        now = datetime.now(timezone.utc)
+        await self._write(lambda session: remember(session, user, locale, now))
 
     async def get_profile(self, user: str) -> Profile | None:
         """The stored profile, or None when unknown or the database is unreachable."""
-
-        def run() -> Profile | None:
-            with self._sessions() as session:
-                return get_profile(session, user)
-
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("database unavailable (read): %s", type(error).__name__)
-            return None
+        return await self._read(lambda session: get_profile(session, user))
 
     async def remember_profile(self, user: str, profile: Profile) -> None:
         """Store the profile; on failure the router's in-memory copy still serves."""
+        await self._write(lambda session: remember_profile(session, user, profile))
 
-        def run() -> None:
-            with self._sessions() as session, session.begin():
-                remember_profile(session, user, profile)
-
+    async def _read(self, work: Callable[[Session], T]) -> T | None:
         try:
-            await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("database unavailable (write): %s", type(error).__name__)
+            return await run_bounded(self._sessions, work, write=False, timeout=self._timeout)
+        except StorageUnavailable:
+            return None
+
+    async def _write(self, work: Callable[[Session], None]) -> None:
+        with contextlib.suppress(StorageUnavailable):
+            await run_bounded(self._sessions, work, write=True, timeout=self._timeout)

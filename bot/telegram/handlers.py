@@ -23,7 +23,8 @@ from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
-from bot.storage.privacy import SqlPrivacyStore, StorageUnavailable
+from bot.storage.privacy import SqlPrivacyStore
+from bot.storage.session import StorageUnavailable
 from bot.telegram.render import keyboard, text_chunks
 
 if TYPE_CHECKING:

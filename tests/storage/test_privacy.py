@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 
 from bot.storage.handoff import CaseRow, RelayedRow
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
-from bot.storage.privacy import SqlPrivacyStore, StorageUnavailable
-from bot.storage.session import new_engine, new_sessionmaker
+from bot.storage.privacy import SqlPrivacyStore
+from bot.storage.session import StorageUnavailable, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
