@@ -345,6 +345,10 @@ class CaseBook:
                 if not await self.store.change(case.id, claimed, {"alerted_at": now}):
                     continue
                 await self._topic_note(case, texts.SILENT.format(waited=waited))
+                # the same as for an unclaimed case: the next open desk gets it, unclaimed
+                target = self.desks.next_after(case.desk, case.locale, case.tier, now)
+                if target is not None:
+                    await self.transfer(case, target, kind="transferred")
                 await self._alert_staff(case, waited)
                 await self._tell_waiting(case)
             await self.store.add_event(case, "escalated", now)

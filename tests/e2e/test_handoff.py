@@ -357,6 +357,10 @@ def test_an_unclaimed_case_is_escalated_and_the_user_gets_numbers(two_desks: Des
     )
     again = run.user_messages(user, asked["message_id"], 2)
     assert again[0]["text"].startswith("Sorry for the wait") and notes
+    # ...and, as for an unclaimed case, the next desk (the fallback) gets it, unclaimed
+    wait_until(lambda: len(run.sandbox.topics(DESK)) == 2, 10, "the case back at the first desk")
+    back = [t for t in run.sandbox.topics(DESK) if not t["closed"]]
+    assert len(back) == 1 and run.sandbox.topics(DESK - 1)[0]["closed"]
 
 
 def test_without_a_desk_the_offer_of_a_person_is_the_hotlines(
