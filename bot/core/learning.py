@@ -23,6 +23,7 @@ from typing import Literal, Protocol
 
 from bot.core import messages
 from bot.core.quiz import Question, QuizBook, Sector
+from bot.core.recent import remember_recent
 from bot.core.types import BotReply, Button, Locale
 from bot.i18n import N_
 
@@ -89,10 +90,8 @@ class _Lru(OrderedDict[tuple[str, str], dict[str, bool]]):
     """Recent users' quiz attempts: question key -> answered right; bounded in size."""
 
     def touch(self, key: tuple[str, str]) -> dict[str, bool]:
-        attempt = self.setdefault(key, {})
-        self.move_to_end(key)
-        while len(self) > REMEMBERED:
-            self.popitem(last=False)
+        attempt = self.get(key, {})
+        remember_recent(self, key, attempt, REMEMBERED)
         return attempt
 
 

@@ -12,6 +12,7 @@ import logging
 from collections import OrderedDict
 from typing import Protocol
 
+from bot.core.recent import remember_recent
 from bot.core.types import BotReply, Button
 from bot.i18n import N_
 
@@ -128,9 +129,7 @@ class Privacy:
         return self._choices[user]
 
     def _cache(self, user: str, choice: bool | None) -> None:
-        self._choices[user] = choice
-        while len(self._choices) > 50_000:
-            self._choices.popitem(last=False)
+        remember_recent(self._choices, user, choice)
 
     async def notice_due(self, user: str) -> bool:
         """True the first time a user who has not chosen yet is seen (then not again)."""

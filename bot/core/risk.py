@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import TypeVar
 
 from bot.core import clock, messages, routing, screening
 from bot.core.directory import Directory
+from bot.core.recent import remember_recent
 from bot.core.screening import Screening
 from bot.core.types import BotReply, Button, Locale, Profile, UserTurn
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 Step = tuple[tuple[BotReply, ...], UserTurn | None]  # replies, and a turn to tell the engine
 OPTIONS = "options"
 HANDOFF = "handoff"  # the human-operator button (bot/handoff)
@@ -75,17 +74,6 @@ def question(item: screening.Question) -> BotReply:
             Button(messages.CHECK_STOP, screening.STOP),
         ),
     )
-
-
-RECENT_USERS = 50_000  # how many users' state the bot keeps in memory
-
-
-def remember_recent(cache: OrderedDict[str, T], user: str, value: T) -> None:
-    """Keep a recent user's value, forgetting the least recent beyond RECENT_USERS."""
-    cache[user] = value
-    cache.move_to_end(user)
-    while len(cache) > RECENT_USERS:
-        cache.popitem(last=False)
 
 
 class RiskAnswers:

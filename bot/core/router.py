@@ -20,6 +20,7 @@ from bot.core.age import AgeReader, AgeStatement
 from bot.core.dialogue import DialogueClient, EngineUnavailable
 from bot.core.directory import Directory
 from bot.core.privacy import Privacy
+from bot.core.recent import remember_recent
 from bot.core.risk import (
     CHECK_OFFER,
     HANDOFF,
@@ -30,7 +31,6 @@ from bot.core.risk import (
     WHERE_QUESTION,
     RiskAnswers,
     menu_button,
-    remember_recent,
 )
 from bot.core.safety_net import SafetyNet
 from bot.core.types import (
@@ -90,6 +90,8 @@ class Outcome:
     locale: Locale
     replies: tuple[BotReply, ...]
     record: UserTurn | None = None
+    # after /forget: the adapter must not note anything about the person again
+    leave_no_trace: bool = False
 
 
 def language_menu() -> BotReply:
@@ -153,10 +155,7 @@ class Conversation:
         return locale
 
     async def _set_locale(self, user: str, locale: Locale) -> None:
-        self._recent[user] = locale
-        self._recent.move_to_end(user)
-        while len(self._recent) > 50_000:
-            self._recent.popitem(last=False)
+        remember_recent(self._recent, user, locale)
         await self._store.remember(user, locale)
 
     async def profile_for(self, user: str) -> Profile:
@@ -248,17 +247,18 @@ class Conversation:
         """/forget: ask before erasing anything."""
         return Outcome(await self.locale_for(user, language_code), (Privacy.forget_question(),))
 
-    async def _on_privacy_button(self, user: str, data: str, locale: Locale) -> BotReply:
+    async def _on_privacy_button(self, user: str, data: str, locale: Locale) -> Outcome:
         if self.privacy is None:
-            return BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),))
+            return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
         if data in (consent.CONSENT_YES, consent.CONSENT_NO):
-            return await self.privacy.choose(user, data, locale)
+            return Outcome(locale, (await self.privacy.choose(user, data, locale),))
         if data == consent.FORGET_NO:
-            return BotReply(consent.NOT_FORGOTTEN)
+            return Outcome(locale, (BotReply(consent.NOT_FORGOTTEN),))
         reply = await self.privacy.forget(user)
-        if reply.msgid == consent.FORGOTTEN:
+        forgotten = reply.msgid == consent.FORGOTTEN
+        if forgotten:
             self.forget_user(user)  # language, place, age too; the reply still uses the language
-        return reply
+        return Outcome(locale, (reply,), leave_no_trace=forgotten)
 
     async def record(self, turn: UserTurn) -> None:
         """Tell the engine about a turn the bot already answered; its replies are dropped."""
@@ -289,11 +289,12 @@ class Conversation:
                 await self._set_locale(user, chosen)
                 return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
         if data in consent.BUTTON_DATA:
-            return Outcome(locale, (await self._on_privacy_button(user, data, locale),))
+            return await self._on_privacy_button(user, data, locale)
         if data == OPTIONS:
             return Outcome(locale, self.risk.options(locale, profile))
         if data == HANDOFF:
-            # issue #6 replaces this with the handoff to a person; until then, the lines
+            # the hand-off (bot/telegram/operators.py) answers this button before the router
+            # when it is wired in; without it, the person still gets the lines to call
             return Outcome(locale, self.risk.routed(user, routing.HOTLIST, locale, profile))
         if data == WHERE:
             return Outcome(locale, (WHERE_QUESTION,))

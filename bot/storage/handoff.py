@@ -11,7 +11,6 @@ operators press "claim" at once, or two processes race, exactly one wins.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Callable
@@ -33,13 +32,16 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import Base
+from bot.storage.session import StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# the hand-off's name for the storage-wide failure (cases cannot be read or written)
+StoreUnavailable = StorageUnavailable
 QUEUED, CLAIMED, CLOSED = "queued", "claimed", "closed"
 OPEN = (QUEUED, CLAIMED)
 
@@ -183,15 +185,7 @@ class HandoffStore:
         self._timeout = timeout
 
     async def _run(self, work: Callable[[Session], T]) -> T:
-        def run() -> T:
-            with self._sessions() as session, session.begin():
-                return work(session)
-
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("hand-off storage unavailable: %s", type(error).__name__)
-            raise StoreUnavailable from error
+        return await run_bounded(self._sessions, work, write=True, timeout=self._timeout)
 
     async def open_case(self, **values: Any) -> Case:
         """A new queued case, or the user's case that is already open."""
@@ -289,7 +283,3 @@ class HandoffStore:
 
 def _maybe(row: CaseRow | None) -> Case | None:
     return _case(row) if row is not None else None
-
-
-class StoreUnavailable(Exception):
-    """The hand-off tables could not be read or written in time."""

@@ -3,7 +3,6 @@ and the staff figure (share of right answers before vs after the tips)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import secrets
@@ -13,12 +12,13 @@ from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import Integer, cast, delete, distinct, func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
+from bot.storage.session import StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,16 +35,10 @@ class SqlQuizStore:
         self._timeout = timeout
 
     async def _run(self, work: Callable[[Session], T], failed: T) -> T:
-        def run() -> T:
-            with self._sessions() as session, session.begin():
-                return work(session)
-
+        """`work` in a bounded transaction; `failed` when the database cannot answer."""
         try:
-            return await asyncio.wait_for(asyncio.to_thread(run), self._timeout)
-        except IntegrityError:
-            raise
-        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
-            log.warning("database unavailable (quiz): %s", type(error).__name__)
+            return await run_bounded(self._sessions, work, write=True, timeout=self._timeout)
+        except StorageUnavailable:
             return failed
 
     async def tips_seen(self, user: str, sector: str) -> bool:

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ async def run_bounded(
 
     try:
         return await asyncio.wait_for(asyncio.to_thread(run), timeout)
+    except IntegrityError:
+        raise  # a constraint said no: the database answered, the caller decides
     except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
         log.warning(
             "database unavailable (%s): %s", "write" if write else "read", type(error).__name__

@@ -123,7 +123,7 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
             await convo.record(outcome.record)
         # after the reply is out: what /hide may delete later, and, with consent, the words;
         # nothing at all right after /forget, which would leave a trace of the person again
-        if any(reply.msgid == consent.FORGOTTEN for reply in outcome.replies):
+        if outcome.leave_no_trace:
             return
         await _keep(svc, sender, [message.message_id, *sent] if typed else sent)
         if work == "text" and convo.privacy is not None:
