@@ -32,7 +32,6 @@ from bot.core.risk import (
     RiskAnswers,
     menu_button,
 )
-from bot.core.safety_net import SafetyNet
 from bot.core.types import (
     DEFAULT_LOCALE,
     LANGUAGE_NAMES,
@@ -45,6 +44,7 @@ from bot.core.types import (
     as_locale,
     as_where,
 )
+from bot.core.urgency import Gate, SafetyNet
 from bot.text.normalize import normalize
 from bot.text.script import detect_script_locale
 
@@ -134,7 +134,7 @@ class Conversation:
         self.privacy = privacy
         self._store = store
         self._intents = intents
-        self.net = net or SafetyNet.empty()
+        self.gate = Gate(net)  # the one place a turn's words are screened for urgency
         self.lessons = lessons  # sector tips and quizzes (None: the bot runs without them)
         self.risk = RiskAnswers(directory)
         self.ages = ages or AgeReader.empty()
@@ -196,7 +196,7 @@ class Conversation:
         if not clean:
             return Outcome(locale, (BotReply(messages.OTHER_MEDIA),))
         profile, told_child = await self._read_age(user, clean)
-        danger = self.net.tier(clean)
+        danger = self.gate.screen(clean).tier
         if danger == 1:
             # numbers first, before the engine has a say; it hears of the turn afterwards.
             replies = self.risk.routed(user, 1, locale, profile)

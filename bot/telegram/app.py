@@ -30,8 +30,8 @@ from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
 from bot.core.routing import load_ages, load_directory
-from bot.core.safety_net import SafetyNet
 from bot.core.types import LOCALES
+from bot.core.urgency import SafetyNet
 from bot.handoff import escalation
 from bot.handoff.cases import CaseBook
 from bot.handoff.desks import DeskError, Desks, load_desks

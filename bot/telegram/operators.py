@@ -191,7 +191,7 @@ class HandoffDesk:
         locale: Locale = as_locale(case.locale) or "en"
         delivered = await self.book.from_user(case, message.chat.id, message.message_id)
         replies = () if delivered else (BotReply(texts.NOT_DELIVERED),)
-        if work == "text" and self.conversation.net.tier(normalize(arg)) == 1:
+        if work == "text" and self.conversation.gate.screen(normalize(arg)).tier == 1:
             # tier 1 wins even mid-case: the numbers now, whether or not a person is there
             await self.book.note_danger(case)
             replies = (TIER1_REPLIES[0], *replies)

@@ -23,8 +23,8 @@ from bot.core.directory import Directory
 from bot.core.quiz import load_book
 from bot.core.router import Outcome
 from bot.core.routing import load_ages, load_directory
-from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply, Button, Locale, as_locale
+from bot.core.urgency import Gate, SafetyNet
 from bot.i18n import Catalogs
 from bot.i18n.check import check
 from bot.settings import LOCALES_DIR, PROJECT_DIR
@@ -60,7 +60,7 @@ async def reload_content(svc: Services) -> list[str]:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems
     svc.catalogs = catalogs
-    svc.conversation.net = net
+    svc.conversation.gate = Gate(net)
     # routing reads the same directory file the catalogs' numbers come from
     svc.conversation.directory = load_directory(svc.locales_dir)
     svc.conversation.ages = load_ages(svc.locales_dir)

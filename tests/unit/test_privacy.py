@@ -10,8 +10,8 @@ from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.privacy import Privacy
 from bot.core.router import Conversation
-from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply
+from bot.core.urgency import SafetyNet
 from bot.engine.tracker_store import without_words
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore

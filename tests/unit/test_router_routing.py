@@ -3,8 +3,8 @@
 from bot.core import messages, routing
 from bot.core.age import AgeReader
 from bot.core.router import Conversation
-from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply, Profile
+from bot.core.urgency import SafetyNet
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from tests.fakes import FakeDialogue, FakeStore

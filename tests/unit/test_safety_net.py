@@ -8,8 +8,8 @@ import yaml
 from bot.core import messages
 from bot.core.risk import TIER1_REPLIES, TIER2_REPLY
 from bot.core.router import FLOOR, Conversation
-from bot.core.safety_net import SafetyNet
 from bot.core.types import BotReply
+from bot.core.urgency import SafetyNet
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from tests.fakes import FakeDialogue, FakeStore
 

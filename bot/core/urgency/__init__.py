@@ -1,0 +1,17 @@
+"""Urgency: the one owner of how urgent a turn and a conversation are (shared/spec/safety.md).
+
+- `Gate.screen(text)` is the first step of every turn, whatever its kind (text, command,
+  caption, edit, button that carries text, mid-case message). It is cheap, bounded and
+  pure: it runs before any queue, lock, database read or engine call, and decides whether
+  the bot answers with emergency numbers at once (tier 1) or must bring a hotline even if
+  the engine fails (tier 2).
+- the phrase lists staff edit live in locales/safety_net/<lang>.yml (`net.py`).
+- intent -> tier is bot/tiers.py (standard library only, so Rasa components share it).
+
+Every other module reads a `Verdict` from here and never decides a tier itself.
+"""
+
+from bot.core.urgency.gate import Gate, Verdict
+from bot.core.urgency.net import SafetyNet
+
+__all__ = ["Gate", "SafetyNet", "Verdict"]
