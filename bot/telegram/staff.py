@@ -60,7 +60,7 @@ async def reload_content(svc: Services) -> list[str]:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems
     svc.catalogs = catalogs
-    svc.conversation.gate = Gate(net)
+    svc.conversation.gate = Gate(net, svc.conversation.gate.model)  # same intents, same model
     # routing reads the same directory file the catalogs' numbers come from
     svc.conversation.directory = load_directory(svc.locales_dir)
     svc.conversation.ages = load_ages(svc.locales_dir)
