@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from bot.core import learning, messages
+from bot.core.answers import AnswerBook
 from bot.core.learning import Learning
 from bot.core.quiz import QuizBook, load_book, parse_book
 from bot.core.router import Conversation
@@ -159,9 +159,8 @@ async def test_quiz_buttons_are_the_bots_not_the_engines() -> None:
 
 
 def test_menu_offers_tips_and_the_quiz() -> None:
-    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
-    buttons = domain["responses"]["utter_menu"][0]["custom"]["buttons"]
-    assert {"tips", "quiz"} <= {b["payload"] for b in buttons}
+    [menu] = AnswerBook.load(PROJECT_DIR / "locales" / "answers.yml").bubbles("menu")
+    assert {"tips", "quiz"} <= {b.data for b in menu.buttons}
 
 
 @pytest.mark.parametrize(
