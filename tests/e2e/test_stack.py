@@ -173,7 +173,7 @@ def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:
     [picker] = sandbox.replies(6600, menu["message_id"])
     assert "tips:online" in [b["callback_data"] for b in buttons(picker)]
     sandbox.press(6600, picker["message_id"], "tips:online")
-    tips = sandbox.replies(6600, picker["message_id"], count=3)
+    tips = sandbox.replies(6600, picker["message_id"], count=4)  # the story, then 3 tips
     assert all(script_of(t["text"]) == "km" for t in tips)
     assert [b["callback_data"] for b in buttons(tips[-1])] == [
         "quiz:online",

@@ -89,7 +89,7 @@ def test_staff_see_directory_status(sandbox: SandboxClient, content: Path) -> No
 def test_staff_preview_sector_tips_and_quiz_in_any_language(
     sandbox: SandboxClient, content: Path
 ) -> None:
-    tips = sandbox.ask(STAFF, "/preview tips_fishing km", count=3)
+    tips = sandbox.ask(STAFF, "/preview tips_fishing km", count=4)  # the story and 3 tips
     assert all(script_of(b["text"]) == "km" for b in tips)
     quiz = sandbox.ask(STAFF, "/preview quiz_online lo", count=8)  # 4 questions, explained
     assert all(script_of(b["text"]) == "lo" for b in quiz)
