@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po
 from bot.core.answers import AnswerBook
 from bot.core.directory import Directory, DirectoryError
 from bot.core.hotlines import numbers
+from bot.core.risk import TIER_REPLY_MSGIDS
 from bot.core.routing import LABELS
 from bot.core.types import LOCALES
 from bot.i18n import Catalogs, po_path
@@ -74,7 +75,17 @@ def alarming_words(locales_dir: Path) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): [str(w).lower() for w in v or []] for k, v in data.items()}
+    return {str(k): [str(w).lower() for w in data.get(k) or []] for k in LOCALES}
+
+
+def disclosure_words(locales_dir: Path) -> dict[str, list[str]]:
+    """Per language, words that say what a person disclosed (locales/discreet.yml
+    `disclosures`): never in the first line of a tier reply, which answers a disclosure."""
+    path = locales_dir / "discreet.yml"
+    if not path.exists():
+        return {}
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("disclosures") or {}
+    return {str(k): [str(w).lower() for w in data.get(k) or []] for k in LOCALES}
 
 
 def alarming_first_line(text: str, words: list[str]) -> str | None:
@@ -88,7 +99,11 @@ def alarming_first_line(text: str, words: list[str]) -> str | None:
 
 
 def problems_in(
-    path: Path, locale: str, needed: set[str], alarming: list[str] | None = None
+    path: Path,
+    locale: str,
+    needed: set[str],
+    alarming: list[str] | None = None,
+    disclosing: list[str] | None = None,
 ) -> Iterator[str]:
     """Every problem of one catalog, as a line naming the message."""
     with path.open("rb") as handle:
@@ -115,6 +130,9 @@ def problems_in(
         word = alarming_first_line(text, alarming or [])
         if word and msgid in needed and msgid not in LINE_LABELS:
             yield f"{locale}: first line (notification preview) says {word!r} in {short!r}"
+        word = alarming_first_line(text, [*(alarming or []), *(disclosing or [])])
+        if word and msgid in TIER_REPLY_MSGIDS:
+            yield f"{locale}: a tier reply's first line says {word!r} (lock screen) in {short!r}"
 
 
 def unfilled_placeholders(needed: set[str], locales_dir: Path) -> Iterator[str]:
@@ -172,6 +190,7 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str
     """All problems of all catalogs; empty when every language is ready."""
     needed = used_msgids(root)
     alarming = alarming_words(locales_dir)
+    disclosing = disclosure_words(locales_dir)
     problems: list[str] = list(unfilled_placeholders(needed, locales_dir))
     problems.extend(directory_problems(locales_dir)[0])
     problems.extend(answers_problems(locales_dir, root))
@@ -181,7 +200,8 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str
             problems.append(f"{locale}: no catalog at {path}")
             continue
         try:
-            problems.extend(problems_in(path, locale, needed, alarming.get(locale)))
+            found = problems_in(path, locale, needed, alarming.get(locale), disclosing.get(locale))
+            problems.extend(found)
         except Exception as error:  # a syntax error in a .po is a problem to report
             problems.append(f"{locale}: unreadable catalog ({error})")
     return problems
