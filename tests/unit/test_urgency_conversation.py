@@ -2,72 +2,78 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from bot.core.screening import BY_KEY
-from bot.core.urgency.conversation import HOLD, ConversationTier
+from bot.core.urgency.context import Verdict
+from bot.core.urgency.conversation import (
+    DECAY,
+    ConversationTier,
+    decayed,
+    fold,
+    fold_verdict,
+    for_routing,
+    unread,
+)
+from bot.tiers import tier_of
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = 1_800_000_000.0
+DAY = 24 * 3600.0
+NEW = ConversationTier()
+
+
+def seen(record: ConversationTier, intent: str, at: float = NOW) -> ConversationTier:
+    """What the pipeline does with an engine or short-check intent."""
+    return fold(record, tier_of(intent), intent, at)
 
 
 def test_a_new_conversation_is_information() -> None:
-    assert ConversationTier().tier(NOW) == 4
+    assert NEW.tier == 4 and for_routing(NEW) == 4
 
 
 def test_the_most_urgent_tier_seen_wins() -> None:
-    state = ConversationTier().seen(NOW, intent="report_unpaid_wages")
-    assert state.tier(NOW) == 3
-    state = state.seen(NOW, tier=1)
-    assert state.tier(NOW) == 1
-    state = state.seen(NOW, intent="report_documents_withheld")
-    assert state.tier(NOW) == 1  # 1 beats 2
+    record = seen(NEW, "report_unpaid_wages")
+    assert record.tier == 3
+    record = fold(record, 1, "phrase", NOW)
+    assert record.tier == 1
+    assert seen(record, "report_documents_withheld").tier == 1  # 1 beats 2
 
 
 def test_tier_three_with_a_coercion_sign_counts_as_tier_two() -> None:
-    wages = ConversationTier().seen(NOW, intent="report_excessive_hours")
-    assert wages.tier(NOW) == 3
-    # the gate read a debt in a message the engine took for a wages problem
-    assert wages.seen(NOW, coercion={"report_debt_bondage"}).tier(NOW) == 2
-    # signs are remembered across turns, in either order
-    first = ConversationTier().seen(NOW, coercion={"report_threats"})
-    assert first.tier(NOW) == 4  # a sign alone, with nothing to go with it
-    assert first.seen(NOW, intent="report_deception").tier(NOW) == 2
+    wages = seen(NEW, "report_excessive_hours")
+    assert wages.tier == 3
+    # the gate read a debt in a message the engine took for a working-hours problem
+    gate = Verdict(coercion=frozenset({"report_debt_bondage"}))
+    assert fold_verdict(wages, gate, NOW).tier == 2
+    # in either order, across turns
+    first = fold_verdict(NEW, Verdict(coercion=frozenset({"report_threats"})), NOW)
+    assert first.tier == 4  # a sign alone, nothing to go with it yet
+    assert seen(first, "report_deception").tier == 2
 
 
 def test_the_short_checks_signs_count() -> None:
-    documents, leave = BY_KEY["documents"], BY_KEY["leave"]
-    state = ConversationTier().seen(NOW, intent="report_unpaid_wages")
-    assert state.seen(NOW, intent=documents.intent).tier(NOW) == 2
-    assert state.seen(NOW, intent=leave.intent).tier(NOW) == 1
+    wages = seen(NEW, "report_unpaid_wages")
+    assert seen(wages, BY_KEY["documents"].intent).tier == 2
+    assert seen(wages, BY_KEY["leave"].intent).tier == 1
 
 
 def test_a_turn_without_a_sign_changes_nothing() -> None:
-    state = ConversationTier().seen(NOW, tier=2)
-    assert state.seen(NOW + timedelta(days=3), intent="ask_wages") is state
-    assert state.seen(NOW, tier=None) is state
+    record = fold(NEW, 2, "phrase", NOW)
+    assert seen(record, "ask_wages", NOW + DAY) == record
+    assert fold_verdict(record, Verdict(), NOW + DAY) == record
 
 
-def test_the_tier_decays_to_information_after_two_weeks_without_a_sign() -> None:
-    state = ConversationTier().seen(NOW, tier=1, coercion={"report_debt_bondage"})
-    assert state.tier(NOW + HOLD) == 1
-    assert state.tier(NOW + HOLD + timedelta(minutes=1)) == 4
-    # a new sign renews the hold, and after a decay the old signs are forgotten
-    later = NOW + timedelta(days=20)
-    fresh = state.seen(later, intent="report_unpaid_wages")
-    assert fresh.tier(later) == 3
-    assert fresh.coercion == frozenset()
-    renewed = state.seen(NOW + timedelta(days=10), intent="report_unpaid_wages")
-    assert renewed.tier(NOW + timedelta(days=20)) == 1
+def test_the_tier_decays_to_information_two_weeks_after_the_last_sign() -> None:
+    record = fold_verdict(NEW, Verdict(1, "phrase", frozenset({"report_debt_bondage"})), NOW)
+    assert decayed(record, NOW + DECAY) == record
+    assert decayed(record, NOW + DECAY + 60) == NEW
+    # a new sign after the decay starts from nothing: old signs are forgotten
+    fresh = seen(record, "report_unpaid_wages", NOW + 20 * DAY)
+    assert (fresh.tier, fresh.signs) == (3, ("report_unpaid_wages",))
+    # a sign within the two weeks renews it
+    renewed = seen(record, "report_unpaid_wages", NOW + 10 * DAY)
+    assert decayed(renewed, NOW + 20 * DAY).tier == 1
 
 
-def test_the_value_survives_a_round_trip_and_bad_data_reads_as_no_sign() -> None:
-    state = ConversationTier().seen(NOW, intent="report_threats", coercion={"nonsense"})
-    assert ConversationTier.from_dict(state.as_dict()) == state
-    assert state.coercion == frozenset({"report_threats"})
-    for bad in (
-        {"worst": "x"},
-        {"worst": 9},
-        {"last_sign": "yesterday"},
-        {"worst": 2, "last_sign": "2026-12-01T09:00:00"},
-    ):
-        assert ConversationTier.from_dict(bad) == ConversationTier()
+def test_unread_turns_route_a_hand_off_as_at_least_tier_two() -> None:
+    record = unread(NEW, NOW)
+    assert record.unread == 1 and for_routing(record) == 2
+    assert for_routing(unread(fold(NEW, 1, "phrase", NOW), NOW)) == 1

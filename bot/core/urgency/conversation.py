@@ -2,95 +2,82 @@
 
 shared/spec/intents.md: the tier of a conversation is the most urgent tier seen so far
 (1 beats 2 beats 3 beats 4), and a tier-3 problem together with a coercion sign
-(documents withheld, debt, threats, confinement) counts as tier 2. Signs come from three
-places, all told to `seen()`:
-- the gate's verdict on a turn (its tier, and the coercion signs its model read);
-- the engine's intent for a turn (bot/tiers.py maps it to a tier and a coercion sign);
-- an answer of the short check that is a sign (bot/core/screening.py: its intent).
+(documents withheld, debt, threats, confinement) counts as tier 2. Signs come from:
+- the gate's verdict on a turn: its tier, and the coercion signs its model read even in
+  a message the engine takes for a wages problem (`fold_verdict`);
+- the engine's answer: the tier of the intent it named, the intent as the sign;
+- the short check: an answer that is a sign (bot/core/screening.py), its intent;
+- turns nobody could read (the engine down, the gate saw nothing): `unread`.
+bot/core/tierbook.py (the pipeline) keeps the value per person and calls these; nothing
+here stores or reads anything.
 
-Decay (decided here, README "Safety"): the tier holds for `HOLD` (14 days) after the
-latest sign, and every new sign renews it. After 14 days without a sign the conversation
-is back to information (tier 4) and its signs are forgotten: someone who wrote about
-unpaid wages last season is not met as a person at risk today, and a person in danger
-who writes again within two weeks is still routed as one (a desk, the lines offered).
-
-The value is small and plain (`as_dict`/`from_dict`), so the pipeline can keep it in
-Redis or the database; nothing here stores or reads anything.
+Decay (decided here; README "Safety"): `DECAY` (14 days) after the latest sign the
+conversation starts again at tier 4 with no signs; every sign renews it. A person in
+danger who writes again within two weeks is still routed as one (desk, lines offered);
+someone who asked about unpaid wages last season is not met as a person at risk today.
+While some of a person's words went unread, a hand-off treats the conversation as at
+least tier 2 (possible trafficking), never as information only (`for_routing`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
 
-from bot.tiers import COERCION_SIGNS, INFORMATION, tier_of
+from bot.core.urgency.context import Verdict
+from bot.tiers import COERCION_SIGNS, INFORMATION
 
-HOLD = timedelta(days=14)
+DECAY = 14 * 24 * 3600.0  # seconds after the latest sign
+MAX_SIGNS = 12  # sign names kept, oldest dropped
+UNREAD_TIER = 2
 
 
 @dataclass(frozen=True)
 class ConversationTier:
-    """What the conversation has shown so far: the most urgent tier and coercion signs."""
+    """The tier of one conversation and the names of the signs behind it (no words)."""
 
-    worst: int = INFORMATION  # most urgent tier seen, before the coercion rule
-    coercion: frozenset[str] = frozenset()  # coercion intents seen (bot/tiers.py)
-    last_sign: datetime | None = None  # when the latest sign was seen (aware datetime)
+    tier: int = INFORMATION  # most urgent tier seen, the coercion rule applied
+    signs: tuple[str, ...] = ()  # intent names (and the gate's sign names), oldest first
+    at: float = 0.0  # unix time of the latest sign
+    unread: int = 0  # turns since the latest sign that nobody could classify
 
-    def held(self, now: datetime) -> bool:
-        """Whether the latest sign is recent enough to count (see the decay above)."""
-        return self.last_sign is not None and now - self.last_sign <= HOLD
 
-    def tier(self, now: datetime) -> int:
-        """The conversation's tier now: decay, then tier 3 + coercion counts as tier 2."""
-        if not self.held(now):
-            return INFORMATION
-        if self.worst == 3 and self.coercion:
-            return 2
-        return self.worst
+def decayed(record: ConversationTier, now: float) -> ConversationTier:
+    """An old record starts again from nothing."""
+    if record.at and now - record.at > DECAY:
+        return ConversationTier()
+    return record
 
-    def seen(
-        self,
-        now: datetime,
-        *,
-        tier: int | None = None,
-        intent: str | None = None,
-        coercion: Iterable[str] = (),
-    ) -> ConversationTier:
-        """The state after one more turn: a gate tier, an engine or check intent, or the
-        coercion signs the gate read. A turn with no sign changes nothing."""
-        tiers = [t for t in (tier, tier_of(intent) if intent else None) if t and t < INFORMATION]
-        signs = {s for s in coercion if s in COERCION_SIGNS}
-        if intent in COERCION_SIGNS:
-            signs.add(intent)
-        if not tiers and not signs:
-            return self
-        current = self if self.held(now) else ConversationTier()
-        return ConversationTier(
-            worst=min([current.worst, *tiers]),
-            coercion=current.coercion | signs,
-            last_sign=now,
-        )
 
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (for Redis or a database column)."""
-        return {
-            "worst": self.worst,
-            "coercion": sorted(self.coercion),
-            "last_sign": self.last_sign.isoformat() if self.last_sign else None,
-        }
+def fold(record: ConversationTier, tier: int, sign: str, now: float) -> ConversationTier:
+    """The record after one more sign: a tier (4: none) and its name (an intent, a
+    coercion intent the gate read, or "" for none). A sign renews the decay."""
+    current = decayed(record, now)
+    if tier >= INFORMATION and sign not in COERCION_SIGNS:
+        return current  # information, or a name that is no sign: nothing changes
+    signs = current.signs
+    if sign:
+        signs = tuple(dict.fromkeys((*signs, sign)))[-MAX_SIGNS:]
+    most = min(current.tier, tier)
+    if most == 3 and COERCION_SIGNS.intersection(signs):
+        most = 2
+    return ConversationTier(most, signs, now, current.unread)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ConversationTier:
-        """The value as_dict() wrote; anything malformed reads as no sign yet."""
-        try:
-            worst = int(data.get("worst", INFORMATION))
-            signs = frozenset(str(s) for s in data.get("coercion") or ()) & COERCION_SIGNS
-            stamp = data.get("last_sign")
-            last = datetime.fromisoformat(stamp) if stamp else None
-        except (TypeError, ValueError, AttributeError):
-            return cls()
-        if not 1 <= worst <= INFORMATION or (last is not None and last.tzinfo is None):
-            return cls()
-        return cls(worst, signs, last)
+
+def fold_verdict(record: ConversationTier, verdict: Verdict, now: float) -> ConversationTier:
+    """The record after the gate's verdict on a turn: its tier, then each coercion sign."""
+    if verdict.tier is not None:
+        record = fold(record, verdict.tier, verdict.sign, now)
+    for sign in sorted(verdict.coercion):
+        record = fold(record, INFORMATION, sign, now)
+    return record
+
+
+def unread(record: ConversationTier, now: float) -> ConversationTier:
+    """The record after a turn that could not be classified."""
+    current = decayed(record, now)
+    return replace(current, unread=current.unread + 1, at=current.at or now)
+
+
+def for_routing(record: ConversationTier) -> int:
+    """The tier a hand-off is routed and shown by."""
+    return min(record.tier, UNREAD_TIER) if record.unread else record.tier
