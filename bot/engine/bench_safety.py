@@ -36,12 +36,23 @@ def share(values: list[bool]) -> str:
     return f"{sum(values) / len(values):.2f} ({sum(values)}/{len(values)})" if values else "-"
 
 
+def fresh(outcomes: list[Outcome], tier_one: Callable[[Outcome], bool]) -> str:
+    """The fresh check (written after the tuning): tier-1 answered, questions alarmed."""
+    mine = [o for o in outcomes if o.case.set == "fresh"]
+    danger = [tier_one(o) for o in mine if o.case.tier == 1]
+    alarms = [o.replied == 1 for o in mine if o.case.tier == 4]
+    if not mine:
+        return "-"
+    return f"{sum(danger)}/{len(danger)}, {sum(alarms)}/{len(alarms)}"
+
+
 COLUMNS: dict[str, Row] = {
     "tier-1 -> 191": lambda o: share([x.right for x in o if x.case.set == "tier1"]),
     "tier-2 -> line": lambda o: share([x.right for x in o if x.case.set == "tier2"]),
     "forms right": lambda o: share([x.right for x in o if x.case.set == "forms"]),
     "false alarms": lambda o: share([x.replied == 1 for x in o if x.case.set == "ordinary"]),
     "ordinary->t2": lambda o: share([x.replied == 2 for x in o if x.case.set == "ordinary"]),
+    "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
     "p50/max s": lambda o: (
         f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
     ),
@@ -52,6 +63,7 @@ GATE_COLUMNS: dict[str, Row] = {
     "forms right": COLUMNS["forms right"],
     "false alarms": COLUMNS["false alarms"],
     "ordinary->2": COLUMNS["ordinary->t2"],
+    "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
 }
 
 

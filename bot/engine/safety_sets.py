@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.engine.safety_reply import Outcome
 
 SAFETY_DIR = PROJECT_DIR / "tests" / "safety"
-SETS = ("ordinary", "tier1", "tier2", "forms")
+SETS = ("ordinary", "tier1", "tier2", "forms", "fresh")
 KINDS = ("text", "command", "caption", "edit")
 
 
