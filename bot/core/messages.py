@@ -136,11 +136,17 @@ ROUTED_TIER1 = N_(
     "I'm here with you.\n"
     "Your safety comes first. If you are in danger now, please call:\n\n%(lines)s"
 )
+# no line works where the person is: %(lines)s says so, then gives the lines in their
+# language that someone in Thailand can call for them (bot/core/routing.py)
 ROUTED_TIER1_ELSEWHERE = N_(
     "I'm here with you.\n"
-    "Your safety comes first. I don't have a checked emergency number for where you are "
-    "yet. If you can, ask someone you trust nearby for help. These free lines speak your "
-    "language and can advise you:\n\n%(lines)s"
+    "Your safety comes first. If you can, ask someone you trust nearby for help now.\n\n"
+    "%(lines)s"
+)
+# the floor (the engine is down or slow) with the emergency lines for where the person is
+ROUTED_ENGINE_DOWN = N_(
+    "Sorry, I can't answer properly right now. Please write to me again in a few minutes.\n\n"
+    "If you are in danger now, please call:\n%(lines)s"
 )
 ROUTED_TIER2 = N_(
     "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
