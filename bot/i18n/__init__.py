@@ -7,14 +7,15 @@ an error: a user always gets an answer.
 This package only reads catalogs and renders. The values placeholders take (hotline
 numbers, dated facts) are computed by the core (bot/core/content.py) and handed in; a
 value may be a `Term`, a message id rendered in the reader's language ("1300 (the
-government help centre)" when a line stands in for a withdrawn one).
+government help centre)" when a line stands in for a withdrawn one), or a function of
+the reader's language (a date in their calendar).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -39,7 +40,7 @@ class Term:
     values: Mapping[str, Value] = field(default_factory=dict)
 
 
-Value = str | Term
+Value = str | Term | Callable[[str], str]
 
 
 class Row(Protocol):
@@ -114,9 +115,12 @@ class Catalogs:
         )
 
     def term(self, value: Value, locale: str) -> str:
-        """A value as the reader sees it: text as it is, a Term translated and filled."""
+        """A value as the reader sees it: text as it is, a Term translated and filled, a
+        function of the language called with it."""
         if isinstance(value, str):
             return value
+        if not isinstance(value, Term):
+            return value(locale)
         own = {name: self.term(inner, locale) for name, inner in value.values.items()}
         return self.fill(value.msgid, own, locale)
 

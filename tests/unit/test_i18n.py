@@ -41,6 +41,12 @@ def test_values_may_be_terms_rendered_in_the_readers_language(tmp_path: Path) ->
     )
 
 
+def test_a_value_may_depend_on_the_readers_language(tmp_path: Path) -> None:
+    year = {"th": "2569", "en": "2026"}.__getitem__  # e.g. a date in the reader's calendar
+    catalogs = Catalogs.load(tmp_path, {"year": year})
+    assert catalogs.render(BotReply("Checked in %(year)s"), "th") == "Checked in 2569"
+
+
 def test_a_placeholder_without_a_value_is_never_shown(tmp_path: Path) -> None:
     text = Catalogs.load(tmp_path, {}).render(BotReply("Call %(police)s now"), "en")
     assert text == "Call  now" and "%(" not in text
