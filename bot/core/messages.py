@@ -205,6 +205,29 @@ CHECK_DONE = N_(
     "Thank you for answering. If anything changes, or you want to talk it through, these "
     "free lines are there for you:\n\n%(lines)s"
 )
+# before the options card for a person outside Thailand: its numbers do not work there
+OPTIONS_ABROAD = {
+    "MM": N_(
+        "You told me you are in Myanmar. The options below are for people in Thailand, and "
+        "their numbers work only from a phone there. Someone you trust in Thailand can call "
+        "them for you."
+    ),
+    "KH": N_(
+        "You told me you are in Cambodia. The options below are for people in Thailand, and "
+        "their numbers work only from a phone there. Someone you trust in Thailand can call "
+        "them for you."
+    ),
+    "LA": N_(
+        "You told me you are in Laos. The options below are for people in Thailand, and "
+        "their numbers work only from a phone there. Someone you trust in Thailand can call "
+        "them for you."
+    ),
+    "other": N_(
+        "You told me you are outside Thailand. The options below are for people in Thailand, "
+        "and their numbers work only from a phone there. Someone you trust in Thailand can "
+        "call them for you."
+    ),
+}
 OPTIONS_MYANMAR = N_(
     "About Myanmar government offices (the embassy and labour attachés): since 2021 they "
     "are run by the military government. They are one option, never the only one; many "

@@ -160,8 +160,11 @@ class RiskAnswers:
         home = routing.HOME_COUNTRY.get(locale)
         country = profile.where if profile.where in COUNTRY_NOTES else home
         note = COUNTRY_NOTES.get(country or "")
+        # the card's numbers are Thailand's: someone elsewhere is told so first (invariant 12)
+        abroad = messages.OPTIONS_ABROAD.get(profile.where or "")
+        first = (BotReply(abroad),) if abroad else ()
         # the notes quote directory lines (1362 is not among the built-in last-resort ones)
-        return (card, BotReply(note)) if note and self.directory else (card,)
+        return (*first, card, BotReply(note)) if note and self.directory else (*first, card)
 
     def check(self, user: str, data: str, locale: Locale, profile: Profile) -> Step | None:
         """One step of the optional short check: the replies, and an intent to tell the

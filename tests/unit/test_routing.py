@@ -14,6 +14,7 @@ import pytest
 
 from bot.core import content, messages, routing
 from bot.core.directory import Directory, Entry, parse_entry
+from bot.core.risk import RiskAnswers
 from bot.core.types import LOCALES, WHERE, BotReply, Line, Profile
 from bot.i18n import Term
 from bot.settings import LOCALES_DIR
@@ -283,3 +284,14 @@ def test_the_hotline_list_shows_every_line_of_the_place(directory: Directory) ->
 
 def test_every_directory_entry_has_a_translatable_label(directory: Directory) -> None:
     assert {e.key for e in directory.entries} <= set(routing.LABELS)
+
+
+def test_the_options_card_tells_someone_abroad_its_numbers_are_thailands(
+    directory: Directory,
+) -> None:
+    risk = RiskAnswers(directory)
+    first, card, _note = risk.options("km", Profile(where="KH"))
+    assert first.msgid == messages.OPTIONS_ABROAD["KH"] and card.msgid == messages.OPTIONS
+    assert "ប្រទេសថៃប៉ុណ្ណោះ" in CATALOGS.render(first, "km")  # "only ... in Thailand"
+    assert risk.options("km", Profile(where="TH"))[0].msgid == messages.OPTIONS
+    assert risk.options("en", Profile(where="other"))[0].msgid == messages.OPTIONS_ABROAD["other"]
