@@ -32,8 +32,8 @@ MYANMAR_DIGIT_RUN = re.compile("[\u1040-\u1049]{2,}")
 def used_msgids(root: Path = PROJECT_DIR) -> set[str]:
     """Every msgid the engine's answers and the bot's code can show to a user."""
     method_map = [
-        ("locales/answers.yml", "bot.i18n.extract:extract_answers"),
-        ("locales/quiz.yml", "bot.i18n.extract:extract_quiz"),
+        ("locales/answers.yml", "bot.core.extract:extract_answers"),
+        ("locales/quiz.yml", "bot.core.extract:extract_quiz"),
         ("bot/**.py", "python"),
     ]
     found = extract_from_dir(
