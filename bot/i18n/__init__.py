@@ -93,14 +93,15 @@ class Catalogs:
     values: Mapping[str, Value] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, locales_dir: Path, values: Mapping[str, Value] | None = None) -> Catalogs:
+    def load(cls, locales_dir: Path, values: Mapping[str, Value]) -> Catalogs:
         """Read every language's .po under locales_dir (one missing falls back to English);
-        `values` are what placeholders such as %(police)s become (given by the core)."""
+        `values` are what placeholders such as %(police)s become: the core computes them
+        (bot/core/content.py load()), so pass {} only where nothing is rendered."""
         messages = {
             path.parent.parent.name: read_catalog(path)
             for path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
         }
-        return cls(messages, dict(values or {}))
+        return cls(messages, dict(values))
 
     def with_values(self, values: Mapping[str, Value]) -> Catalogs:
         """The same catalogs with other placeholder values."""

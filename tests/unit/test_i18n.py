@@ -55,7 +55,7 @@ def test_a_placeholder_without_a_value_is_never_shown(tmp_path: Path) -> None:
 def test_missing_or_fuzzy_translation_falls_back_to_english(tmp_path: Path) -> None:
     write(tmp_path, "en", {"Hi": "Hello!", "Bye": "Bye"})
     write(tmp_path, "lo", {"Bye": "ລາກ່ອນ"}, fuzzy={"Bye"})
-    catalogs = Catalogs.load(tmp_path)
+    catalogs = Catalogs.load(tmp_path, {})
     assert catalogs.render(BotReply("Hi"), "lo") == "Hello!"
     assert catalogs.render(BotReply("Bye"), "lo") == "Bye"
 
