@@ -14,10 +14,9 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from bot.core import messages
+from bot.core.content import problems as content_problems
 from bot.core.risk import TIER_REPLY_MSGIDS
 from bot.core.types import LOCALES
-from bot.i18n import Catalogs
-from bot.i18n.check import check
 from bot.settings import LOCALES_DIR
 
 NEUTRAL_OPENINGS = ("I'm here with you.", "👉 Good to know:", "Sorry, I can't answer")
@@ -30,10 +29,17 @@ def test_every_tier_reply_opens_neutrally(msgid: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_tier_two_opens_like_tier_one_in_every_language(locale: str) -> None:
-    catalogs = Catalogs.load(LOCALES_DIR)
-    first = catalogs.gettext(messages.TIER1, locale).split("\n", 1)[0]
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+
+    def first_line(msgid: str) -> str:
+        entry = catalog.get(msgid)
+        assert entry is not None and entry.string, msgid
+        return str(entry.string).split("\n", 1)[0]
+
     for msgid in (messages.TIER2, messages.ROUTED_TIER2, messages.ROUTED_CHILD):
-        assert catalogs.gettext(msgid, locale).split("\n", 1)[0] == first
+        assert first_line(msgid) == first_line(messages.TIER1)
 
 
 def test_the_check_fails_a_tier_reply_that_names_the_disclosure(tmp_path: Path) -> None:
@@ -46,5 +52,5 @@ def test_the_check_fails_a_tier_reply_that_names_the_disclosure(tmp_path: Path) 
     entry.string = "นายจ้างยึดพาสปอร์ตไม่ได้\n" + str(entry.string).split("\n", 1)[1]
     with path.open("wb") as handle:
         write_po(handle, catalog)
-    problems = check(tmp_path / "locales")
+    problems = content_problems(tmp_path / "locales")
     assert any("th: a tier reply's first line says" in p for p in problems), problems
