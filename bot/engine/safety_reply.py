@@ -73,7 +73,7 @@ class Judge:
     @classmethod
     def load(cls, locales_dir: Path) -> Judge:
         """Openings of the tier-1 and tier-2 replies, per language, from the catalogs."""
-        catalogs = Catalogs.load(locales_dir)
+        catalogs = Catalogs.load(locales_dir, {})  # openings only: nothing is rendered
         openings = {}
         for code in TIER2_LINES:
             locale = as_locale(code) or "en"
