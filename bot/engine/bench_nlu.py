@@ -84,6 +84,7 @@ def main() -> int:
     parser.add_argument("--split", choices=["dev", "test"], default="test")
     split = parser.parse_args().split
     quiet_rasa()
+    os.environ["RASA_MAX_CACHE_SIZE"] = "0"  # time every training, not Rasa's cache hits
     sib200 = sib200_dir()
     if sib200 is None:
         print("SIB-200 not found: set SIB200_DIR")
