@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.core import content, messages, privacy
 from bot.core.answers import AnswerBook
-from bot.core.dialogue import RasaRestClient
+from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
@@ -161,8 +161,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         catalogs = loaded.catalogs
         sessions = new_sessionmaker(engine)
         privacy_store = SqlPrivacyStore(sessions)
+        replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
         conversation = Conversation(
-            RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
+            RasaRestClient(replicas, settings.rasa_timeout, http),
             SqlUserStore(sessions),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
@@ -187,7 +188,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
         )
-        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(settings.rasa_url, http))
+        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(replicas, http))
         start_handoff(app, settings, desks, svc, parts)
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
