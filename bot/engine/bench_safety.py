@@ -11,6 +11,7 @@ first-reply latency.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import statistics
 import subprocess
 import tempfile
@@ -93,7 +94,7 @@ def engine_down_bot(logs: Path) -> tuple[list[subprocess.Popen[bytes]], SandboxC
         "TELEGRAM_API_BASE_URL": client.url,
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
         "DATABASE_URL": f"sqlite:///{logs / 'down.sqlite3'}",
-        "PSEUDONYM_KEY": "bench",
+        "PSEUDONYM_KEY": secrets.token_hex(32),
     }
     bot = start("bot", [], env, logs / "bot.log")
     wait_until(client.bot_polling, 60, "the bot")

@@ -6,6 +6,7 @@ Used by the end-to-end tests and `make bench`.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -131,7 +132,7 @@ def start_stack(
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
-        "PSEUDONYM_KEY": "sandbox-run-key",
+        "PSEUDONYM_KEY": secrets.token_hex(32),
         **(extra_env or {}),
     }
     process = start("bot.stack", [], env, logs / "stack.log")

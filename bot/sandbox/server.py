@@ -40,7 +40,8 @@ async def bot_api(request: web.Request) -> web.Response:
     token, method = request.match_info["token"], request.match_info["method"]
     expected = request.app.get(TOKEN)
     if expected and token != expected:
-        return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"})
+        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return web.json_response(body, status=401)  # as Telegram: HTTP 401 too
     raw: dict[str, Any] = dict(request.query)
     if request.can_read_body:
         if request.content_type == "application/json":

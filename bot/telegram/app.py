@@ -42,7 +42,7 @@ from bot.storage.handoff import HandoffStore
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.retention import keep_purging
-from bot.storage.session import migrate, new_engine, new_sessionmaker
+from bot.storage.session import StorageUnavailable, migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 from bot.telegram import handlers, operators, staff
 
@@ -108,7 +108,7 @@ def start_handoff(
             store,
             operators.TelegramChannel(app.bot, lambda: svc.catalogs),
             engine_control,
-            settings.pseudonym_key,
+            settings.keys,
             settings.operator_ids,
             settings.staff_chat_id,
             timedelta(minutes=settings.handoff_escalate_minutes),
@@ -116,6 +116,19 @@ def start_handoff(
         app.bot_data["escalation"] = escalation.start(book)
     svc.handoff = operators.HandoffDesk(book, svc.conversation, lambda: svc.catalogs)
     app.bot_data["handoff"] = svc.handoff
+
+
+async def reseal_cases(book: CaseBook | None) -> None:
+    """SEAL_KEYS rotation: at every start, open cases' chat ids move to the newest key."""
+    if book is None:
+        return
+    try:
+        count = await book.reseal()
+    except StorageUnavailable:
+        log.warning("sealed chat ids not re-sealed now: the database is unavailable")
+        return
+    if count:
+        log.info("re-sealed %d open case(s) under the newest key", count)
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
@@ -167,6 +180,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
         parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(settings.rasa_url, http))
         start_handoff(app, settings, desks, svc, parts)
+        await reseal_cases(svc.handoff.book if svc.handoff else None)
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
@@ -174,10 +188,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        app.bot_data["retention"].cancel()
+        # post_init may not have run (a token the server refused): stop what exists
+        if "retention" in app.bot_data:
+            app.bot_data["retention"].cancel()
         if "escalation" in app.bot_data:
             await escalation.stop(app.bot_data["escalation"])
-        await app.bot_data["http"].aclose()
+        if "http" in app.bot_data:
+            await app.bot_data["http"].aclose()
         engine.dispose()
 
     app = (

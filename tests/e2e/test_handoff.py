@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -133,7 +134,7 @@ def _desk_run(folder: Path, extra: dict[str, str]) -> Iterator[DeskRun]:
         "TELEGRAM_API_BASE_URL": sandbox.url,
         "DATABASE_URL": f"sqlite:///{folder / 'bot.sqlite3'}",
         "RASA_URL": f"http://127.0.0.1:{free_port()}",  # engine down: the button is the way in
-        "PSEUDONYM_KEY": "handoff-e2e-key",
+        "PSEUDONYM_KEY": secrets.token_hex(32),
         "OPERATOR_CHAT_ID": str(DESK),
         "OPERATOR_IDS": f"{ANNA},{BORIS}",
         "STAFF_CHAT_ID": str(STAFF_CHAT),
