@@ -19,6 +19,9 @@ import httpx
 
 from bot.settings import PROJECT_DIR
 
+# the stacks this process starts share one random PSEUDONYM_KEY, so tests can name pseudonyms
+STACK_KEY = secrets.token_hex(32)
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -132,7 +135,7 @@ def start_stack(
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
-        "PSEUDONYM_KEY": secrets.token_hex(32),
+        "PSEUDONYM_KEY": STACK_KEY,
         **(extra_env or {}),
     }
     process = start("bot.stack", [], env, logs / "stack.log")

@@ -142,11 +142,13 @@ def _desk_run(folder: Path, extra: dict[str, str]) -> Iterator[DeskRun]:
         **extra,
     }
     run = DeskRun(sandbox, env, folder)
-    run.start_bot()
-    yield run
-    for process in run.processes:
-        stop(process)
-    stop(server)
+    try:
+        run.start_bot()
+        yield run
+    finally:  # also when the generator is closed unfinished (a test that uses next())
+        for process in run.processes:
+            stop(process)
+        stop(server)
 
 
 def test_full_lifecycle_in_the_users_language(desk: DeskRun) -> None:
@@ -374,7 +376,8 @@ def test_without_a_desk_the_offer_of_a_person_is_the_hotlines(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     folder = tmp_path_factory.mktemp("nodesk")
-    run = next(_desk_run(folder, {"OPERATOR_CHAT_ID": ""}))
+    runs = _desk_run(folder, {"OPERATOR_CHAT_ID": ""})
+    run = next(runs)
     try:
         sent = run.sandbox.send(4301, "hello", language_code="lo")
         last = run.user_messages(4301, sent["message_id"], 2)[-1]
@@ -383,5 +386,4 @@ def test_without_a_desk_the_offer_of_a_person_is_the_hotlines(
         assert any(ch.isdigit() for ch in offer["text"])  # numbers to call, never a dead end
         assert texts.ENGINE_REQUEST_HUMAN  # the engine's own answer, translated
     finally:
-        for process in run.processes:
-            stop(process)
+        runs.close()  # stops the bot and its sandbox

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
-from bot.sandbox.client import wait_until
+from bot.sandbox.client import STACK_KEY, wait_until
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import script_of
 
@@ -31,7 +31,7 @@ def buttons(message: dict) -> list[str]:
 
 
 def tier(stack: StackRun, user: int) -> float:
-    sender = pseudonym(b"sandbox-run-key", user)
+    sender = pseudonym(STACK_KEY.encode(), user)
     tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
     return float(tracker["slots"]["tier"])
 

@@ -80,7 +80,7 @@ def test_danger_in_thai_gets_emergency_numbers_first(stack: StackRun) -> None:
 def test_custom_actions_run_and_record_the_conversation_tier(stack: StackRun) -> None:
     sandbox = stack.sandbox
     sandbox.ask(5500, "they took my passport and will not give it back to me", count=1)
-    sender = pseudonym(b"sandbox-run-key", 5500)
+    sender = pseudonym(stack.env["PSEUDONYM_KEY"].encode(), 5500)
     tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
     assert tracker["slots"]["tier"] in (1.0, 2.0)
     actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
