@@ -174,6 +174,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             privacy_store,
         )
         app.bot_data["services"] = svc
+        app.bot_data["staff_chat_id"] = settings.staff_chat_id  # where /cases may answer
         keep_for = timedelta(days=settings.retention_days)
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
