@@ -38,13 +38,6 @@ TIER1_REPLIES = (
 OPTIONS_BUTTON = Button(messages.OPTIONS_BUTTON, OPTIONS)
 TIER2_REPLY = BotReply(messages.TIER2, buttons=(HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES))
 
-# the engine's fixed tier replies, recognised by msgid and replaced by their routed form
-ENGINE_TIERS = {
-    messages.TIER1: 1,
-    messages.TIER2: 2,
-    messages.TIER3: 3,
-    messages.HOTLINES_LIST: routing.HOTLIST,
-}
 WHERE_QUESTION = BotReply(
     messages.WHERE_ASK,
     buttons=(
@@ -105,18 +98,6 @@ class RiskAnswers:
             messages.CHILD_NOTED, lines=routing.as_lines(entries), buttons=(menu_button(),)
         )
 
-    def route_engine_replies(
-        self, user: str, replies: tuple[BotReply, ...], locale: Locale, profile: Profile
-    ) -> tuple[BotReply, ...]:
-        """Swap the engine's fixed tier texts for the lines chosen for this user."""
-        routed: list[BotReply] = []
-        for reply in replies:
-            tier = ENGINE_TIERS.get(reply.msgid)
-            if reply.msgid == messages.TIER1_NEXT:
-                continue  # the routed tier-1 answer brings its own next step
-            routed.extend(self.routed(user, tier, locale, profile) if tier else (reply,))
-        return tuple(routed)
-
     def routed(
         self, user: str, tier: int, locale: Locale, profile: Profile
     ) -> tuple[BotReply, ...]:
@@ -176,7 +157,7 @@ class RiskAnswers:
 
     def check(self, user: str, data: str, locale: Locale, profile: Profile) -> Step | None:
         """One step of the optional short check: the replies, and an intent to tell the
-        engine (a sign moves its tier slot); None when the press is stale or forged."""
+        engine (its tracker records the sign's intent); None when the press is stale or forged."""
         if data == screening.START:
             return (question(self.screening.start(user)),), None
         if data == screening.STOP:

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.core import learning, messages, routing, screening
 from bot.core import privacy as consent
 from bot.core.age import AgeReader, AgeStatement
+from bot.core.answers import HOTLINES, LANGUAGES, TIER, AnswerBook, EngineAnswer
 from bot.core.dialogue import DialogueClient, EngineUnavailable
 from bot.core.directory import Directory
 from bot.core.privacy import Privacy
@@ -25,7 +26,6 @@ from bot.core.risk import (
     CHECK_OFFER,
     HANDOFF,
     OPTIONS,
-    TIER2_REPLY,
     WHERE,
     WHERE_PREFIX,
     WHERE_QUESTION,
@@ -44,7 +44,7 @@ from bot.core.types import (
     as_locale,
     as_where,
 )
-from bot.core.urgency import Gate, SafetyNet
+from bot.core.urgency import Gate, SafetyNet, intent_tier
 from bot.text.normalize import normalize
 from bot.text.script import detect_script_locale
 
@@ -129,8 +129,11 @@ class Conversation:
         lessons: learning.Learning | None = None,
         directory: Directory | None = None,
         ages: AgeReader | None = None,
+        answers: AnswerBook | None = None,
     ) -> None:
         self._dialogue = dialogue
+        # what each answer the engine names says (locales/answers.yml; swapped by /reload)
+        self.answers = answers or AnswerBook.empty()
         self.privacy = privacy
         self._store = store
         self._intents = intents
@@ -204,16 +207,18 @@ class Conversation:
         if told_child and told_child.whole_message:
             return Outcome(locale, (self.risk.child_noted(locale, profile),))
         try:
-            replies = await self._ask_engine(UserTurn(user, clean, locale), fail=True)
+            answers = await self._dialogue.send(UserTurn(user, clean, locale))
         except EngineUnavailable:
             if danger == 2:
                 return Outcome(locale, self.risk.routed(user, 2, locale, profile))
             return Outcome(
                 locale, (ENGINE_DOWN, *self.risk.routed(user, routing.HOTLIST, locale, profile))
             )
-        if danger == 2 and not URGENT_MSGIDS.intersection(r.msgid for r in replies):
-            replies = (TIER2_REPLY, *replies)  # the classifier missed what the net saw
-        return Outcome(locale, self.risk.route_engine_replies(user, replies, locale, profile))
+        replies = self._render(user, answers, locale, profile)
+        if danger == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
+            # the classifier missed what the net saw
+            replies = (*self.risk.routed(user, 2, locale, profile), *replies)
+        return Outcome(locale, replies)
 
     async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
         """Notice an age statement; returns the profile and the statement if it is news."""
@@ -268,9 +273,8 @@ class Conversation:
     async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
         """A command (/start, /help) is an intent trigger for the engine."""
         locale = await self.locale_for(user, language_code)
-        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale))
         profile = await self.profile_for(user)
-        replies = self.risk.route_engine_replies(user, replies, locale, profile)
+        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale), profile)
         if intent == "greet":
             replies = await self._with_notice(user, replies)
         return Outcome(locale, replies)
@@ -318,8 +322,7 @@ class Conversation:
             return Outcome(locale, await self.lessons.on_button(user, data, locale))
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
-            replies = await self._ask_engine(UserTurn(user, data, locale))
-            return Outcome(locale, self.risk.route_engine_replies(user, replies, locale, profile))
+            return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale), profile))
         log.info("refused button data that is not ours")
         return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
 
@@ -329,18 +332,29 @@ class Conversation:
         msgid = MEDIA_MESSAGES.get(kind, messages.OTHER_MEDIA)
         return Outcome(locale, (BotReply(msgid),))
 
-    async def _ask_engine(self, turn: UserTurn, fail: bool = False) -> tuple[BotReply, ...]:
-        """The engine's replies; when it fails, the floor (or the error, if fail is set)."""
+    async def _ask_engine(self, turn: UserTurn, profile: Profile) -> tuple[BotReply, ...]:
+        """The engine's answers as replies; the floor when it fails."""
         try:
-            replies = await self._dialogue.send(turn)
+            answers = await self._dialogue.send(turn)
         except EngineUnavailable:
-            if fail:
-                raise
             return FLOOR
-        if not replies:
-            return (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
-        # the engine asks for the language picker by its msgid; the buttons are ours.
-        return tuple(
-            language_menu() if reply.msgid == messages.CHOOSE_LANGUAGE else reply
-            for reply in replies
-        )
+        return self._render(turn.sender, answers, turn.locale, profile)
+
+    def _render(
+        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
+    ) -> tuple[BotReply, ...]:
+        """Each named answer's bubbles, or what the bot composes for it (answers.yml)."""
+        replies: list[BotReply] = []
+        for answer in answers:
+            how, tier = self.answers.composed(answer.name), intent_tier(answer.intent)
+            if how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
+                # the lines for how urgent the intent is (urgency decides), also when the
+                # content file lacks the answer: a person at risk always gets numbers
+                replies.extend(self.risk.routed(user, tier, locale, profile))
+            elif how == HOTLINES:
+                replies.extend(self.risk.routed(user, routing.HOTLIST, locale, profile))
+            elif how == LANGUAGES:
+                replies.append(language_menu())
+            else:
+                replies.extend(self.answers.bubbles(answer.name))
+        return tuple(replies) or (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)

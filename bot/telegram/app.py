@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.core import messages, privacy
+from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient
 from bot.core.hotlines import numbers
 from bot.core.learning import Learning
@@ -81,6 +82,16 @@ def load_safety_net(folder: Path = LOCALES_DIR / "safety_net") -> SafetyNet:
     except (OSError, ValueError, yaml.YAMLError, re.error) as error:
         log.error("safety net phrases unreadable, running without them: %s", error)
         return SafetyNet.empty()
+
+
+def load_answers(locales_dir: Path) -> AnswerBook:
+    """What the engine's answers say; unreadable content is logged, and the bot still
+    routes every risk answer by its intent (bot/core/router.py)."""
+    try:
+        return AnswerBook.load(locales_dir / "answers.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("answers.yml unreadable, running without the engine's answers: %s", error)
+        return AnswerBook.empty()
 
 
 def load_lessons(locales_dir: Path, store: SqlQuizStore) -> Learning | None:
@@ -163,6 +174,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             lessons=load_lessons(settings.locales_dir, SqlQuizStore(sessions)),
             directory=load_directory(settings.locales_dir),
             ages=load_ages(settings.locales_dir),
+            answers=load_answers(settings.locales_dir),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(

@@ -26,6 +26,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import messages, routing
+from bot.core.answers import REQUEST_HUMAN
 from bot.core.risk import TIER1_REPLIES, menu_button
 from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply, Button, Locale, as_locale
@@ -200,14 +201,10 @@ class HandoffDesk:
 
     async def adapt(self, sender: str, outcome: Outcome) -> Outcome:
         """The engine's "ask for a person" answer becomes the consent step when desks exist."""
-        if self.book is None or not any(
-            r.msgid == texts.ENGINE_REQUEST_HUMAN for r in outcome.replies
-        ):
+        if self.book is None or not any(r.answer == REQUEST_HUMAN for r in outcome.replies):
             return outcome
         consent = await self._consent(sender, outcome.locale)
-        replies = tuple(
-            consent if r.msgid == texts.ENGINE_REQUEST_HUMAN else r for r in outcome.replies
-        )
+        replies = tuple(consent if r.answer == REQUEST_HUMAN else r for r in outcome.replies)
         return Outcome(outcome.locale, replies, outcome.record)
 
     async def _open_case(self, sender: str) -> Case | None:

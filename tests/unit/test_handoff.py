@@ -7,14 +7,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.core.identity import seal, unseal
-from bot.handoff import texts
 from bot.handoff.desks import BANGKOK, DeskError, Desks, load_desks
 from bot.handoff.figures import figures
 from bot.handoff.transcript import RecentTexts
-from bot.settings import PROJECT_DIR, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 
 DESKS = """
 desks:
@@ -125,12 +123,6 @@ def test_recent_texts_are_bounded_and_forgettable() -> None:
     assert recent.recent("u") == [f"message {n}" for n in range(4, 10)]
     recent.forget("u")
     assert recent.recent("u") == []
-
-
-def test_the_engine_answer_the_bot_replaces_is_the_domains() -> None:
-    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
-    msgid = domain["responses"]["utter_request_human"][0]["custom"]["msgid"]
-    assert msgid == texts.ENGINE_REQUEST_HUMAN
 
 
 def test_handoff_settings_are_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

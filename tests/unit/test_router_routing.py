@@ -2,17 +2,19 @@
 
 from bot.core import messages, routing
 from bot.core.age import AgeReader
+from bot.core.answers import EngineAnswer
 from bot.core.router import Conversation
 from bot.core.types import BotReply, Profile
 from bot.core.urgency import SafetyNet
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
-from tests.fakes import FakeDialogue, FakeStore
+from tests.fakes import BOOK, FakeDialogue, FakeStore
 
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
 AGES = AgeReader.load(LOCALES_DIR / "age")
 CATALOGS = Catalogs.load(LOCALES_DIR)
+TIER2_ANSWER = EngineAnswer("tier2", "report_documents_withheld")
 
 
 def conversation(dialogue: FakeDialogue | None = None, store: FakeStore | None = None):
@@ -24,6 +26,7 @@ def conversation(dialogue: FakeDialogue | None = None, store: FakeStore | None =
         NET,
         directory=directory,
         ages=AGES,
+        answers=BOOK,
     )
 
 
@@ -67,7 +70,7 @@ async def test_forged_place_gets_the_kind_expired_answer() -> None:
 
 async def test_a_child_saying_their_age_gets_child_lines_and_is_remembered() -> None:
     store = FakeStore()
-    convo = conversation(FakeDialogue(replies=[BotReply(messages.TIER2)]), store)
+    convo = conversation(FakeDialogue(replies=[TIER2_ANSWER]), store)
     [noted] = (await convo.on_text("u1", "ผมอายุ 15 ปี", None)).replies
     assert noted.msgid == messages.CHILD_NOTED and numbers(noted)[0] == "1387"
     assert store.profiles["u1"].child is True
@@ -76,7 +79,7 @@ async def test_a_child_saying_their_age_gets_child_lines_and_is_remembered() -> 
 
 
 async def test_engine_tier2_answer_is_routed_with_a_human_operator_button() -> None:
-    convo = conversation(FakeDialogue(replies=[BotReply(messages.TIER2)]))
+    convo = conversation(FakeDialogue(replies=[TIER2_ANSWER]))
     replies = (await convo.on_text("u1", "they keep my passport", "my")).replies
     assert replies[0].msgid == messages.ROUTED_TIER2
     assert "1-800-010-180" in numbers(replies[0]) and "1300" in numbers(replies[0])
