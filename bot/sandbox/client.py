@@ -104,6 +104,18 @@ class SandboxClient:
         ).json()
         return found
 
+    def member(self, chat_id: int, user_id: int, status: str = "member") -> None:
+        """Someone joins (member, administrator) or leaves (left, kicked) a group."""
+        body = {"chat_id": chat_id, "user_id": user_id, "status": status}
+        self.http.post("/sandbox/member", json=body).raise_for_status()
+
+    def members(self, chat_id: int) -> list[dict[str, Any]]:
+        """Who is in a group now (ChatMember objects)."""
+        found: list[dict[str, Any]] = self.http.get(
+            "/sandbox/members", params={"chat_id": chat_id}
+        ).json()
+        return found
+
     def update(self, update: dict[str, Any]) -> None:
         """Queue a raw update."""
         self.http.post("/sandbox/update", json=update).raise_for_status()

@@ -38,6 +38,7 @@ from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
 from bot.storage.handoff import CLAIMED, Case, StoreUnavailable, now_utc
 from bot.telegram.handlers import on_button
+from bot.telegram.membership import DeskGuard
 from bot.telegram.render import keyboard, text_chunks
 from bot.text.normalize import normalize
 
@@ -60,12 +61,23 @@ def _markup(buttons: Sequence[Sequence[OperatorButton]]) -> InlineKeyboardMarkup
 class TelegramChannel:
     """CaseBook's Channel on a PTB Bot; every failure is logged by type and returns None."""
 
-    def __init__(self, bot: Bot, catalogs: Callable[[], Catalogs]) -> None:
+    def __init__(
+        self, bot: Bot, catalogs: Callable[[], Catalogs], guard: DeskGuard | None = None
+    ) -> None:
         self._bot = bot
         self._catalogs = catalogs
+        self._guard = guard  # no case content to a desk group with unlisted members
+
+    async def _may_post(self, chat_id: int) -> bool:
+        if self._guard is None or await self._guard.may_post(chat_id):
+            return True
+        log.warning("hand-off: case content held back from a desk group (unlisted members)")
+        return False
 
     async def create_topic(self, chat_id: int, name: str) -> int | None:
         """A new forum topic in a desk's group."""
+        if not await self._may_post(chat_id):
+            return None
         try:
             topic = await self._bot.create_forum_topic(chat_id, name[:128])
         except TelegramError as error:
@@ -88,6 +100,8 @@ class TelegramChannel:
         buttons: Sequence[Sequence[OperatorButton]] = (),
     ) -> int | None:
         """Operator-facing text in a group (a topic when thread_id is set)."""
+        if not await self._may_post(chat_id):
+            return None
         markup = _markup(buttons)
         try:
             sent = await self._bot.send_message(
@@ -102,6 +116,8 @@ class TelegramChannel:
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[OperatorButton]]
     ) -> None:
         """Update a case card in place."""
+        if not await self._may_post(chat_id):
+            return
         try:
             await self._bot.edit_message_text(
                 text[:4096], chat_id, message_id, reply_markup=_markup(buttons)
@@ -132,6 +148,8 @@ class TelegramChannel:
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
     ) -> bool:
         """Copy any message kind; the copy does not name its sender."""
+        if not await self._may_post(to_chat):
+            return False
         try:
             await self._bot.copy_message(
                 to_chat, from_chat, message_id, message_thread_id=thread_id

@@ -134,3 +134,46 @@ def test_cases_only_for_staff_and_only_where_staff_alone_read(run: DeskRun) -> N
     [kind] = run.user_messages(NOBODY, asked["message_id"])
     assert kind["text"] == CATALOGS.gettext(messages.STAFF_ONLY, "th")
     assert kind["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/ask_menu"
+
+
+def staff_says(run: DeskRun, fragment: str) -> bool:
+    return any(fragment in (m.get("text") or "") for m in run.sandbox.replies(STAFF_CHAT, 0))
+
+
+def test_an_unlisted_member_holds_case_content_back_until_they_leave(run: DeskRun) -> None:
+    user, late = 6201, 6202
+    thread, _, claimed = claimed_case(run, user)
+    topics = len(run.sandbox.topics(DESK))
+    run.sandbox.member(DESK, NOBODY)  # someone nobody listed joins the desk's group
+    wait_until(lambda: staff_says(run, "User604 (Telegram id 604) joined"), 20, "staff told")
+    wait_until(
+        lambda: any(
+            "not listed as an operator" in m["text"] and "message_thread_id" not in m
+            for m in run.sandbox.replies(DESK, 0)
+        ),
+        20,
+        "the warning in the desk's group",
+    )
+    # the person's words do not go to the group; they are told, with the police number
+    before = len(run.in_topic(thread, 1))
+    asked = run.sandbox.send(user, "are you still there? my address is 12 market road")
+    [told] = run.user_messages(user, asked["message_id"])
+    assert "could not reach the person" in told["text"] and "191" in told["text"]
+    # a new request opens no topic there: the person gets the numbers to call instead
+    *_, instead = run.ask_for_person(late, share=False)
+    assert "/end" not in instead["text"] and any(ch.isdigit() for ch in instead["text"])
+    assert len(run.sandbox.topics(DESK)) == topics
+    # the operator still reaches the person (nothing new is exposed by that)
+    run.operator_says(ANNA, thread, "I am still here.")
+    assert run.user_messages(user, told["message_id"])[-1]["text"] == "I am still here."
+    assert len(run.in_topic(thread, before, wait=1)) == before  # nothing more in the topic
+    # once they are gone, the person's words reach the desk again
+    run.sandbox.member(DESK, NOBODY, "left")
+    wait_until(lambda: staff_says(run, "User604 (Telegram id 604) left"), 20, "staff told")
+    run.sandbox.send(user, "hello again")
+    wait_until(
+        lambda: any(m.get("text") == "hello again" for m in run.in_topic(thread, before + 1)),
+        20,
+        "the person's message in the topic",
+    )
+    assert claimed["message_id"] < asked["message_id"]

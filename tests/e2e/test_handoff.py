@@ -262,6 +262,7 @@ def test_non_operators_and_forged_buttons_do_nothing(desk: DeskRun) -> None:
     time.sleep(2)
     assert desk.user_messages(user, queued["message_id"], 1, wait=1) == []
     assert not desk.topic()["closed"]
+    desk.sandbox.member(DESK, STRANGER, "left")  # writing had made them a member of the desk
     # a real operator still can
     desk.press_in_group(ANNA, card, f"hc:claim:{case}")
     [claimed] = desk.user_messages(user, queued["message_id"])
