@@ -8,6 +8,7 @@ in); the desks file has a lead.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -177,3 +178,18 @@ def test_an_unlisted_member_holds_case_content_back_until_they_leave(run: DeskRu
         "the person's message in the topic",
     )
     assert claimed["message_id"] < asked["message_id"]
+
+
+def test_start_in_a_group_keeps_nothing_and_reveals_no_private_language(run: DeskRun) -> None:
+    somewhere, known, new = -1005550, 6301, 6302
+    said = run.sandbox.send(known, "ສະບາຍດີ", language_code="th")  # chats in Lao in private
+    run.user_messages(known, said["message_id"], 1)
+    asked = run.sandbox.send(known, "/start", language_code="th", chat=desk_group(somewhere))
+    [invite] = run.sandbox.replies(somewhere, asked["message_id"])
+    # the group sees the invitation in Telegram's language, never the private chat's (Lao)
+    assert invite["text"] == CATALOGS.gettext(messages.GROUP_ONLY_PRIVATE, "th")
+    again = run.sandbox.send(new, "/start@sandbox_safe_migration_bot", chat=desk_group(somewhere))
+    run.sandbox.replies(somewhere, again["message_id"])
+    with sqlite3.connect(run.folder / "bot.sqlite3") as db:
+        rows = db.execute("select count(*) from user where pseudonym = ?", (run.pseudonym(new),))
+        assert rows.fetchone() == (0,)  # no trace of someone who never wrote in private

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.identity import pseudonym
 from bot.core.types import BotReply
 from bot.handoff import texts
 from bot.i18n import Catalogs
@@ -63,6 +64,10 @@ class DeskRun:
         process = self.processes[-1]
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
+
+    def pseudonym(self, user: int) -> str:
+        """How the bot's tables name this Telegram user."""
+        return pseudonym(self.env["PSEUDONYM_KEY"].encode(), user)
 
     def log(self) -> str:
         return "".join(p.read_text() for p in sorted(self.folder.glob("bot*.log")))
