@@ -14,7 +14,8 @@ from bot.core import clock, messages, routing, screening
 from bot.core.directory import Directory
 from bot.core.recent import remember_recent
 from bot.core.screening import Screening
-from bot.core.types import BotReply, Button, Locale, Profile, UserTurn
+from bot.core.types import BotReply, Button, Line, Locale, Profile, UserTurn
+from bot.i18n import Term
 
 log = logging.getLogger(__name__)
 Step = tuple[tuple[BotReply, ...], UserTurn | None]  # replies, and a turn to tell the engine
@@ -93,10 +94,14 @@ class RiskAnswers:
         """The answer to "I am 15": thanks, and the lines for young people."""
         if self.directory is None:
             return BotReply(messages.HOTLINES_LIST, buttons=(menu_button(),))
-        entries = routing.choose(self.directory, 2, locale, profile, clock.now())
-        return BotReply(
-            messages.CHILD_NOTED, lines=routing.as_lines(entries), buttons=(menu_button(),)
-        )
+        lines = self.lines(2, locale, profile)
+        return BotReply(messages.CHILD_NOTED, lines=lines, buttons=(menu_button(),))
+
+    def lines(self, tier: int, locale: Locale, profile: Profile) -> tuple[Line | Term, ...]:
+        """The lines for this person now, with what is missing where they are."""
+        assert self.directory is not None
+        routed = routing.route(self.directory, tier, locale, profile, clock.now())
+        return routing.as_lines(routed, locale)
 
     def routed(
         self, user: str, tier: int, locale: Locale, profile: Profile
@@ -106,22 +111,15 @@ class RiskAnswers:
             remember_recent(self._last_tier, user, tier)
         if self.directory is None:
             return self.fixed(tier)
-        now = clock.now()
-        entries = routing.choose(self.directory, tier, locale, profile, now)
-        lines = routing.as_lines(entries)
+        lines = self.lines(tier, locale, profile)
         ask_where = (WHERE_QUESTION,) if profile.where is None else ()
         if tier == 1:
-            first = BotReply(messages.ROUTED_TIER1, lines=lines)
-            if not entries:  # nothing checked where the user is: advice in their language
-                help_lines = routing.help_in_language(self.directory, locale, now)
-                first = BotReply(
-                    messages.ROUTED_TIER1_ELSEWHERE, lines=routing.as_lines(help_lines)
-                )
+            # nothing checked where the person is: first "ask someone nearby", then why
+            there = any(isinstance(line, Line) for line in lines[:1])
+            msgid = messages.ROUTED_TIER1 if there else messages.ROUTED_TIER1_ELSEWHERE
             nxt = BotReply(messages.TIER1_NEXT, buttons=(HANDOFF_BUTTON, HOTLINES))
-            return (first, nxt, *ask_where)
+            return (BotReply(msgid, lines=lines), nxt, *ask_where)
         if tier == 2:
-            if not entries:
-                lines = routing.as_lines(routing.help_in_language(self.directory, locale, now))
             msgid = messages.ROUTED_CHILD if profile.child else messages.ROUTED_TIER2
             buttons = (HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES)
             return (BotReply(msgid, lines=lines, buttons=buttons), CHECK_OFFER, *ask_where)
@@ -130,6 +128,16 @@ class RiskAnswers:
             return (BotReply(msgid, lines=lines), CHECK_OFFER)
         change = Button(messages.WHERE_CHANGE, WHERE)
         return (BotReply(messages.ROUTED_HOTLINES, lines=lines, buttons=(change,)),)
+
+    def floor(self, locale: Locale, profile: Profile) -> tuple[BotReply, BotReply]:
+        """The engine failed: "sorry", the emergency lines for where the person is, and
+        their hotline list; with the directory unreadable, the fixed texts."""
+        if self.directory is None:
+            return BotReply(messages.ENGINE_DOWN), BotReply(messages.HOTLINES_LIST)
+        sorry = BotReply(messages.ROUTED_ENGINE_DOWN, lines=self.lines(1, locale, profile))
+        change = Button(messages.WHERE_CHANGE, WHERE)
+        lines = self.lines(routing.HOTLIST, locale, profile)
+        return sorry, BotReply(messages.ROUTED_HOTLINES, lines=lines, buttons=(change,))
 
     @staticmethod
     def fixed(tier: int) -> tuple[BotReply, ...]:
@@ -152,8 +160,11 @@ class RiskAnswers:
         home = routing.HOME_COUNTRY.get(locale)
         country = profile.where if profile.where in COUNTRY_NOTES else home
         note = COUNTRY_NOTES.get(country or "")
+        # the card's numbers are Thailand's: someone elsewhere is told so first (invariant 12)
+        abroad = messages.OPTIONS_ABROAD.get(profile.where or "")
+        first = (BotReply(abroad),) if abroad else ()
         # the notes quote directory lines (1362 is not among the built-in last-resort ones)
-        return (card, BotReply(note)) if note and self.directory else (card,)
+        return (*first, card, BotReply(note)) if note and self.directory else (*first, card)
 
     def check(self, user: str, data: str, locale: Locale, profile: Profile) -> Step | None:
         """One step of the optional short check: the replies, and an intent to tell the
@@ -190,5 +201,4 @@ class RiskAnswers:
         buttons = (HANDOFF_BUTTON, HOTLINES) if tier == 2 else (HOTLINES,)
         if self.directory is None:
             return BotReply(messages.HOTLINES_LIST, buttons=buttons)
-        entries = routing.choose(self.directory, tier, locale, profile, clock.now())
-        return BotReply(msgid, lines=routing.as_lines(entries), buttons=buttons)
+        return BotReply(msgid, lines=self.lines(tier, locale, profile), buttons=buttons)

@@ -109,6 +109,7 @@ URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
 # a privacy notice would crowd out help: never after these
 NO_NOTICE_AFTER = URGENT_MSGIDS | {
     messages.ENGINE_DOWN,
+    messages.ROUTED_ENGINE_DOWN,
     messages.ROUTED_TIER1,
     messages.ROUTED_TIER1_ELSEWHERE,
     messages.ROUTED_TIER2,
@@ -211,9 +212,7 @@ class Conversation:
         except EngineUnavailable:
             if danger == 2:
                 return Outcome(locale, self.risk.routed(user, 2, locale, profile))
-            return Outcome(
-                locale, (ENGINE_DOWN, *self.risk.routed(user, routing.HOTLIST, locale, profile))
-            )
+            return Outcome(locale, self.risk.floor(locale, profile))
         replies = self._render(user, answers, locale, profile)
         if danger == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
             # the classifier missed what the net saw
@@ -337,7 +336,7 @@ class Conversation:
         try:
             answers = await self._dialogue.send(turn)
         except EngineUnavailable:
-            return FLOOR
+            return self.risk.floor(turn.locale, profile)
         return self._render(turn.sender, answers, turn.locale, profile)
 
     def _render(

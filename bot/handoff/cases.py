@@ -29,10 +29,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core import messages
+from bot.core.clock import BANGKOK
 from bot.core.identity import Keys, pseudonym
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
 from bot.handoff import texts
-from bot.handoff.desks import BANGKOK, Desk, Desks
+from bot.handoff.desks import Desk, Desks
 from bot.handoff.engine import UNKNOWN, EngineControl
 from bot.storage.handoff import CLAIMED, OPEN, QUEUED, Case, HandoffStore, now_utc
 

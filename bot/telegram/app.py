@@ -23,14 +23,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import messages, privacy
+from bot.core import content, messages, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient
-from bot.core.hotlines import numbers
 from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
-from bot.core.routing import load_ages, load_directory
+from bot.core.routing import load_ages
 from bot.core.types import LOCALES
 from bot.core.urgency import SafetyNet
 from bot.handoff import escalation
@@ -165,12 +164,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             log.error("database migration failed, running without storage: %s", error)
         http = httpx.AsyncClient()
         app.bot_data["http"] = http
-        try:
-            catalogs = Catalogs.load(settings.locales_dir)
-        except (OSError, ValueError, yaml.YAMLError) as error:
-            # last resort: English source texts with the built-in verified numbers
-            log.error("content unreadable, using built-in texts and numbers: %s", error)
-            catalogs = Catalogs({}, numbers())
+        # what is broken is logged and replaced by built-in texts or numbers, never shown
+        loaded = content.start(settings.locales_dir)
+        catalogs = loaded.catalogs
         sessions = new_sessionmaker(engine)
         privacy_store = SqlPrivacyStore(sessions)
         conversation = Conversation(
@@ -180,7 +176,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             load_safety_net(settings.locales_dir / "safety_net"),
             privacy=privacy.Privacy(privacy_store, settings.retention_days),
             lessons=load_lessons(settings.locales_dir, SqlQuizStore(sessions)),
-            directory=load_directory(settings.locales_dir),
+            directory=loaded.directory,
             ages=load_ages(settings.locales_dir),
             answers=load_answers(settings.locales_dir),
         )
