@@ -4,14 +4,16 @@ the sandbox is tests/e2e/test_desk_security.py."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from telegram import ChatMember, ChatMemberLeft, ChatMemberMember, User
 from telegram.error import NetworkError
 
 from bot.handoff.desks import Desk, Desks
-from bot.telegram.membership import DeskGuard
+from bot.telegram.membership import DeskGuard, MemberReadsLimiter
 
 DESK_CHAT, STAFF_CHAT, BOT_ID = -100111, -100999, 7000
 ANNA, BORIS, LEAD, STRANGER = 1, 2, 3, 66
@@ -94,3 +96,27 @@ async def test_the_verdict_expires() -> None:
     assert await checker.may_post(DESK_CHAT)
     bot.present.add(STRANGER)  # joined while the bot missed the update
     assert not await checker.may_post(DESK_CHAT)
+
+
+async def test_member_reads_do_not_use_up_the_groups_message_rate() -> None:
+    limiter = MemberReadsLimiter(group_max_rate=1, group_time_period=60, max_retries=0)
+    calls: list[str] = []
+
+    async def call(endpoint: str, data: dict[str, Any]) -> bool:
+        calls.append(endpoint)
+        return True
+
+    async def request(endpoint: str) -> Any:
+        data = {"chat_id": DESK_CHAT}
+        return await limiter.process_request(call, (endpoint, data), {}, endpoint, data, None)
+
+    await limiter.initialize()
+    try:
+        for _ in range(5):  # five reads in a row: none waits for the group's minute
+            await asyncio.wait_for(request("getChatMember"), 2)
+        await asyncio.wait_for(request("sendMessage"), 2)  # the first message goes at once
+        with pytest.raises(asyncio.TimeoutError):  # the second waits: the limit is real
+            await asyncio.wait_for(request("sendMessage"), 1)
+    finally:
+        await limiter.shutdown()
+    assert calls == ["getChatMember"] * 5 + ["sendMessage"]
