@@ -112,6 +112,8 @@ class Settings:
     # case may wait unclaimed (or an operator stay silent) before it is escalated.
     desks_file: Path | None = None
     handoff_escalate_minutes: float = 10.0
+    # shared state for several bot processes (bot/core/state.py); None: this process only
+    redis_url: str | None = None
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -149,4 +151,5 @@ def load_settings(require_token: bool = True) -> Settings:
         retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
         desks_file=_optional_path("DESKS_FILE"),
         handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
+        redis_url=os.environ.get("REDIS_URL", "").strip() or None,
     )

@@ -30,12 +30,25 @@ from typing import Protocol
 
 from bot.core import messages
 from bot.core.identity import pseudonym, seal, unseal
+from bot.core.state import LocalState
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
+from bot.core.urgency.conversation import ConversationTier, for_routing
 from bot.handoff import texts
 from bot.handoff.desks import BANGKOK, Desk, Desks
-from bot.handoff.engine import UNKNOWN, EngineControl
-from bot.storage.handoff import CLAIMED, OPEN, QUEUED, Case, HandoffStore, now_utc
+from bot.handoff.engine import EngineControl
+from bot.handoff.memo import CaseMemo
+from bot.storage.handoff import (
+    CLAIMED,
+    OPEN,
+    QUEUED,
+    Case,
+    HandoffStore,
+    StoreUnavailable,
+    now_utc,
+)
 
+# what the Telegram side of the desks uses of the stored cases, named here
+__all__ = ["Actor", "Case", "CaseBook", "Channel", "OperatorButton", "StoreUnavailable", "now_utc"]
 log = logging.getLogger(__name__)
 OperatorButton = tuple[str, str]  # (label, callback data)
 
@@ -108,11 +121,24 @@ def relay_key(key: bytes, chat_id: int, message_id: int) -> str:
     return hmac.new(key, f"relay:{chat_id}:{message_id}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+UNREAD = "unread:"  # stored among the indicators: how many turns nobody could read
+
+
+def indicators_of(record: ConversationTier) -> str:
+    """What a case stores of the conversation's signs: their names, no words."""
+    unread = [f"{UNREAD}{record.unread}"] if record.unread else []
+    return ",".join([*record.signs, *unread])
+
+
 def _indicators(stored: str) -> str:
-    """The risk intents seen, readable; "?" means the engine could not be asked."""
-    if stored == UNKNOWN:
-        return texts.INDICATORS_UNKNOWN
-    return ", ".join(i.replace("_", " ") for i in stored.split(",") if i) or "none recorded"
+    """The signs seen, readable for the desk."""
+    shown = []
+    for name in (i for i in stored.split(",") if i):
+        if name.startswith(UNREAD):
+            shown.append(texts.INDICATORS_UNREAD.format(count=name.removeprefix(UNREAD)))
+        else:
+            shown.append(name.replace("_", " "))
+    return ", ".join(shown) or "none recorded"
 
 
 def _language(locale: str) -> str:
@@ -133,9 +159,12 @@ class CaseBook:
         operator_ids: frozenset[int],
         staff_chat_id: int | None = None,
         escalate_after: timedelta = timedelta(minutes=10),
+        memo: CaseMemo | None = None,
     ) -> None:
         self.desks = desks
         self.store = store
+        # whether a person has an open case, kept at every event that opens or ends one
+        self.memo = memo or CaseMemo(store, LocalState())
         self.channel = channel
         self.engine = engine
         self._key = key
@@ -153,17 +182,23 @@ class CaseBook:
         return self.desks.route(locale, tier, now_utc())
 
     async def open(
-        self, sender: str, chat_id: int, locale: str, desk: Desk, transcript: list[str] | None
+        self,
+        sender: str,
+        chat_id: int,
+        locale: str,
+        desk: Desk,
+        transcript: list[str] | None,
+        tier: ConversationTier,
     ) -> Case | None:
-        """Queue a case after consent; None if it could not be stored or announced."""
-        seen = await self.engine.seen(sender)
+        """Queue a case after consent, routed and shown by the conversation's tier; None if
+        it could not be stored or announced."""
         now = now_utc()
         case = await self.store.open_case(
             user=sender,
             sealed_chat=seal(self._key, chat_id),
             locale=locale,
-            tier=seen.tier,
-            indicators=",".join(seen.indicators),
+            tier=for_routing(tier),
+            indicators=indicators_of(tier),
             share_transcript=transcript is not None,
             desk=desk.name,
             desk_chat=desk.chat_id,
@@ -177,6 +212,7 @@ class CaseBook:
         if announced is None:
             await self.store.change(case.id, {}, {"state": "closed", "closed_at": now})
             return None
+        await self.memo.remember(sender, announced)
         await self.store.add_event(announced, "queued", now)
         await self.engine.pause(sender)
         return announced
@@ -297,6 +333,7 @@ class CaseBook:
             case.id, {"state": case.state}, {"state": "closed", "closed_at": now}
         ):
             return False
+        await self.memo.remember(case.user, None)
         await self.store.add_event(case, "closed", now)
         await self._tell(
             case, [BotReply(texts.CLOSED, buttons=(Button(messages.MENU_BUTTON, "/ask_menu"),))]

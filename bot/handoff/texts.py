@@ -66,7 +66,10 @@ CARD = (
     "Claim it to answer. Everything you write in this topic reaches the person, except "
     "messages starting with /note. /close ends the case."
 )
-INDICATORS_UNKNOWN = "unknown: the chatbot's engine was unreachable, so tier 1 is assumed"
+INDICATORS_UNREAD = (
+    "{count} message(s) not read: the chatbot's engine was unreachable, so at least tier 2 "
+    "is assumed"
+)
 TRANSCRIPT_HEAD = "The person agreed to share their last messages to the bot:\n"
 NO_TRANSCRIPT = "The person did not share earlier messages."
 STATUS_QUEUED = "waiting for an operator"

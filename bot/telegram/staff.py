@@ -21,15 +21,14 @@ from telegram.ext import ContextTypes
 from bot.core import learning, messages
 from bot.core.directory import Directory
 from bot.core.quiz import load_book
-from bot.core.router import Outcome
 from bot.core.routing import load_ages, load_directory
+from bot.core.turn import Outcome
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.core.urgency import Gate, SafetyNet
 from bot.i18n import Catalogs
 from bot.i18n.check import check
 from bot.settings import LOCALES_DIR, PROJECT_DIR
-from bot.storage.quiz import SqlQuizStore, report_lines
-from bot.telegram.handlers import Services, on_help, send, services
+from bot.telegram.handlers import Services, on_update, send, services
 
 log = logging.getLogger(__name__)
 _BUBBLE = re.compile(r"^utter_(ask_[a-z_]+)_(\d+)$")
@@ -102,7 +101,7 @@ def staff_command(tool: StaffTool) -> Handler:
         if message is None or user is None:
             return
         if not is_staff(update, context):
-            await on_help(update, context)
+            await on_update(update, context)
             return
         svc = services(context)
         outcome = await tool(svc, context.args or [], as_locale(user.language_code) or "en")
@@ -174,7 +173,6 @@ async def on_quiz_report(svc: Services, args: list[str], locale: Locale) -> Outc
     """/quizreport: share of right quiz answers before vs after the tips, per sector and
     language; groups too small to stay anonymous are hidden."""
     lessons = svc.conversation.lessons
-    store = lessons.store if lessons else None
-    found = await store.report() if isinstance(store, SqlQuizStore) else []
-    params = {"lines": "\n".join(report_lines(found))}
+    found = await lessons.store.report_lines() if lessons else []
+    params = {"lines": "\n".join(found or ["no quiz answers yet"])}
     return Outcome(locale, (BotReply(messages.QUIZ_REPORT, params),))

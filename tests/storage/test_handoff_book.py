@@ -10,15 +10,18 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from bot.core.types import BotReply
+from bot.core.urgency.conversation import ConversationTier
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
 from bot.handoff.desks import Desk, Desks
-from bot.handoff.engine import EngineControl, Seen
+from bot.handoff.engine import EngineControl
 from bot.storage.handoff import CLAIMED, QUEUED, HandoffStore
 from bot.storage.session import new_sessionmaker
 
 ANNA, BORIS, STRANGER = Actor(1, "Anna"), Actor(2, "Boris"), Actor(3, "Stranger")
 USER_CHAT = 424242
+# what the bot's own record says of the conversation (bot/core/tierbook.py)
+DEBT = ConversationTier(2, ("report_debt_bondage",), 1.0)
 
 
 class RecordingChannel:
@@ -71,9 +74,6 @@ class FlakyEngine(EngineControl):
         self.up = False
         self.resumed: list[str] = []
 
-    async def seen(self, sender: str) -> Seen:
-        return Seen(2, ("report_debt_bondage",))
-
     async def pause(self, sender: str) -> bool:
         return self.up
 
@@ -100,7 +100,7 @@ def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
 async def test_only_the_desks_members_act_and_only_the_owner_releases(engine: Engine) -> None:
     book, channel, _ = book_on(engine)
     desk_a = book.desks.desks[0]
-    case = await book.open("user-1", USER_CHAT, "my", desk_a, None)
+    case = await book.open("user-1", USER_CHAT, "my", desk_a, None, DEBT)
     assert case is not None and case.tier == 2 and case.indicators == "report_debt_bondage"
     assert book.may_act(case, ANNA) and not book.may_act(case, BORIS)  # desk a lists members
     assert await book.claim(case, ANNA)
@@ -116,7 +116,7 @@ async def test_only_the_desks_members_act_and_only_the_owner_releases(engine: En
 
 async def test_transfer_moves_the_case_to_a_new_topic(engine: Engine) -> None:
     book, channel, _ = book_on(engine)
-    case = await book.open("user-2", USER_CHAT, "my", book.desks.desks[0], ["hi"])
+    case = await book.open("user-2", USER_CHAT, "my", book.desks.desks[0], ["hi"], DEBT)
     assert case is not None and case.thread_id is not None
     assert await book.transfer(case, book.desks.desks[1])
     moved = await book.store.get(case.id)
@@ -127,7 +127,7 @@ async def test_transfer_moves_the_case_to_a_new_topic(engine: Engine) -> None:
 
 async def test_a_tracker_left_paused_is_resumed_when_the_engine_returns(engine: Engine) -> None:
     book, _, flaky = book_on(engine)
-    case = await book.open("user-3", USER_CHAT, "my", book.desks.desks[0], None)
+    case = await book.open("user-3", USER_CHAT, "my", book.desks.desks[0], None, DEBT)
     assert case is not None
     assert await book.close(case, "the person")
     assert flaky.resumed == []
@@ -135,3 +135,24 @@ async def test_a_tracker_left_paused_is_resumed_when_the_engine_returns(engine: 
     await book.escalate_due()
     assert flaky.resumed == ["user-3"]
     assert not await book.close(case, "again")  # closing twice does nothing
+
+
+async def test_unread_turns_make_a_case_at_least_tier_2_and_the_card_says_why(
+    engine: Engine,
+) -> None:
+    book, channel, _ = book_on(engine)
+    quiet = ConversationTier(4, (), 1.0, unread=2)  # the engine was down for two turns
+    case = await book.open("user-4", USER_CHAT, "my", book.desks.desks[0], None, quiet)
+    assert case is not None and case.tier == 2
+    assert "2 message(s) not read" in channel.posts[0][2]
+
+
+async def test_the_open_case_memo_follows_opening_and_closing(engine: Engine) -> None:
+    book, _, _ = book_on(engine)
+    assert await book.memo.open_case_of("user-5") is None
+    case = await book.open("user-5", USER_CHAT, "my", book.desks.desks[0], None, DEBT)
+    assert case is not None
+    found = await book.memo.open_case_of("user-5")
+    assert found is not None and found.id == case.id
+    await book.close(case, "the person")
+    assert await book.memo.open_case_of("user-5") is None

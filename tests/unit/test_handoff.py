@@ -12,7 +12,6 @@ from bot.core.identity import seal, unseal
 from bot.handoff import texts
 from bot.handoff.desks import BANGKOK, DeskError, Desks, load_desks
 from bot.handoff.figures import figures
-from bot.handoff.transcript import RecentTexts
 from bot.settings import PROJECT_DIR, SettingsError, load_settings
 
 DESKS = """
@@ -115,15 +114,6 @@ def test_staff_figures_from_events() -> None:
     assert (result["claim"], result["reply"], result["duration"]) == ("4.0", "5.0", "30.0")
     assert result["escalated"] == "1"
     assert result["desks"] == "a 1, b 1" and result["languages"] == "my 1, km 1"
-
-
-def test_recent_texts_are_bounded_and_forgettable() -> None:
-    recent = RecentTexts()
-    for n in range(10):
-        recent.add("u", f"message {n}")
-    assert recent.recent("u") == [f"message {n}" for n in range(4, 10)]
-    recent.forget("u")
-    assert recent.recent("u") == []
 
 
 def test_the_engine_answer_the_bot_replaces_is_the_domains() -> None:

@@ -9,6 +9,7 @@ from bot.core import learning, messages
 from bot.core.learning import Learning
 from bot.core.quiz import QuizBook, load_book, parse_book
 from bot.core.router import Conversation
+from bot.core.state import LocalState
 from bot.core.types import LOCALES, BotReply
 from bot.i18n import Catalogs
 from bot.i18n.check import used_msgids
@@ -22,7 +23,8 @@ SECTORS = [s.key for s in BOOK.sectors]
 
 
 def lessons(store: FakeQuizStore | None = None) -> Learning:
-    return Learning(BOOK, store or FakeQuizStore())
+    """Tips and quizzes of a fresh process (its own state)."""
+    return Learning(BOOK, store or FakeQuizStore(), LocalState())
 
 
 def data(reply: BotReply) -> list[str]:
