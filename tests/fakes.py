@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from bot.core.answers import AnswerBook, EngineAnswer
 from bot.core.dialogue import EngineUnavailable
 from bot.core.learning import QuizAnswer
 from bot.core.turn import Kind, Outcome, Turn
-from bot.core.types import BotReply, Locale, Profile, UserTurn
+from bot.core.types import Locale, Profile, UserTurn
+
+# answers the fake engine may name, as locales/answers.yml would define them
+BOOK = AnswerBook.parse(
+    {
+        "answers": {
+            "greet": {"bubbles": [{"text": "Hello!"}]},
+            "about_documents": {"bubbles": [{"text": "About documents…"}]},
+            "brochure": {"bubbles": [{"text": "brochure"}]},
+            "choose_language": {"composed": "languages"},
+            "tier1": {"composed": "tier"},
+            "tier2": {"composed": "tier"},
+            "hotlines": {"composed": "hotlines"},
+        }
+    }
+)
+HELLO = EngineAnswer("greet", "greet")
 
 
 class FakeDialogue:
-    """Answers each turn with scripted replies, or fails like a dead engine."""
+    """Answers each turn with scripted answers, or fails like a dead engine."""
 
-    def __init__(self, replies: list[BotReply] | None = None, down: bool = False) -> None:
-        self.replies = replies if replies is not None else [BotReply("Hello!")]
+    def __init__(self, replies: list[EngineAnswer] | None = None, down: bool = False) -> None:
+        self.replies = replies if replies is not None else [HELLO]
         self.down = down
         self.calls: list[UserTurn] = []
 
-    async def send(self, turn: UserTurn) -> list[BotReply]:
+    async def send(self, turn: UserTurn) -> tuple[EngineAnswer, ...]:
         self.calls.append(turn)
         if self.down:
             raise EngineUnavailable("down")
-        return list(self.replies)
+        return tuple(self.replies)
 
 
 class FakeStore:
@@ -92,10 +110,12 @@ class RecordingOutbox:
     def __init__(self) -> None:
         self.sent: list[tuple[Turn, Outcome]] = []
         self.deleted: list[int] = []
+        self.something_sent = asyncio.Event()
         self._next_id = 1000
 
     async def send(self, turn: Turn, outcome: Outcome) -> list[int]:
         self.sent.append((turn, outcome))
+        self.something_sent.set()
         ids = list(range(self._next_id, self._next_id + len(outcome.replies)))
         self._next_id += len(outcome.replies)
         return ids

@@ -21,6 +21,7 @@ import httpx
 import yaml
 
 from bot.core import privacy
+from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient
 from bot.core.fairness import Budget
 from bot.core.learning import Learning
@@ -63,6 +64,16 @@ def load_safety_net(folder: Path) -> SafetyNet:
     except (OSError, ValueError, yaml.YAMLError, re.error) as error:
         log.error("safety net phrases unreadable, running without them: %s", error)
         return SafetyNet.empty()
+
+
+def load_answers(locales_dir: Path) -> AnswerBook:
+    """What the engine's answers say; unreadable content is logged, and the bot still
+    routes every risk answer by its intent (bot/core/router.py)."""
+    try:
+        return AnswerBook.load(locales_dir / "answers.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("answers.yml unreadable, running without the engine's answers: %s", error)
+        return AnswerBook.empty()
 
 
 def load_lessons(locales_dir: Path, store: SqlQuizStore, state: State) -> Learning | None:
@@ -134,6 +145,7 @@ async def build(
         ages=load_ages(locales),
         state=state,
         recorder=recorder,
+        answers=load_answers(locales),
     )
     core = Core(Pipeline(conversation, chat_log=privacy_store), conversation, None)
     core.closers.append(engine.dispose)

@@ -7,7 +7,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from bot.core.types import BotReply, Button, UserTurn
+from bot.core.answers import NAME, EngineAnswer
+from bot.core.types import UserTurn
 
 log = logging.getLogger(__name__)
 
@@ -17,46 +18,33 @@ class EngineUnavailable(Exception):
 
 
 class DialogueClient(Protocol):
-    """Anything that turns a user turn into the engine's replies."""
+    """Anything that turns a user turn into the engine's named answers."""
 
-    async def send(self, turn: UserTurn) -> list[BotReply]:
-        """Send one turn and return the replies in order."""
+    async def send(self, turn: UserTurn) -> tuple[EngineAnswer, ...]:
+        """Send one turn and return the answers in order."""
         ...
 
 
-def parse_rasa_messages(payload: Any) -> list[BotReply]:
-    """Turn Rasa REST output into replies; text and button titles are catalog msgids.
+def parse_rasa_messages(payload: Any) -> tuple[EngineAnswer, ...]:
+    """The answers the engine named in its REST output: `custom: {answer, intent}` each.
 
-    A response may be plain (`text`, `buttons`) or custom (`custom: {msgid, params,
-    buttons, keyboard}`); anything else is rejected as nonsense from the engine.
+    A message that names no answer is dropped (the bot never shows engine text); a
+    payload that is not a list of objects is nonsense from the engine.
     """
     if not isinstance(payload, list):
         raise EngineUnavailable("engine returned a non-list")
-    replies: list[BotReply] = []
+    answers: list[EngineAnswer] = []
     for message in payload:
         if not isinstance(message, dict):
             raise EngineUnavailable("engine returned a non-object message")
-        custom: dict[str, Any] = (
-            message["custom"] if isinstance(message.get("custom"), dict) else {}
-        )
-        msgid = custom.get("msgid") or message.get("text")
-        if not isinstance(msgid, str) or not msgid.strip():
+        custom = message.get("custom")
+        name = custom.get("answer") if isinstance(custom, dict) else None
+        if not isinstance(name, str) or not NAME.match(name):
+            log.warning("engine message without an answer name dropped")
             continue
-        raw_buttons = custom.get("buttons") or message.get("buttons") or []
-        buttons = tuple(
-            Button(label=str(b.get("title") or b.get("msgid")), data=str(b["payload"]))
-            for b in raw_buttons
-            if isinstance(b, dict) and b.get("payload") and (b.get("title") or b.get("msgid"))
-        )
-        params: dict[str, Any] = custom["params"] if isinstance(custom.get("params"), dict) else {}
-        replies.append(
-            BotReply(
-                msgid=msgid,
-                params={str(k): str(v) for k, v in params.items()},
-                buttons=buttons,
-            )
-        )
-    return replies
+        intent = custom.get("intent") if isinstance(custom, dict) else None
+        answers.append(EngineAnswer(name, intent if isinstance(intent, str) else ""))
+    return tuple(answers)
 
 
 class RasaRestClient:
@@ -67,7 +55,7 @@ class RasaRestClient:
         self._timeout = timeout
         self._client = client
 
-    async def send(self, turn: UserTurn) -> list[BotReply]:
+    async def send(self, turn: UserTurn) -> tuple[EngineAnswer, ...]:
         """Send one turn with its locale as metadata; raise EngineUnavailable on any failure."""
         body = {"sender": turn.sender, "message": turn.text, "metadata": {"locale": turn.locale}}
         try:

@@ -166,7 +166,8 @@ class Learning:
             Button(MENU_BUTTON, MENU),
         )
         *first, last = sector.tips
-        return (*(BotReply(t) for t in first), BotReply(last, buttons=buttons))
+        story = (BotReply(sector.story),) if sector.story else ()
+        return (*story, *(BotReply(t) for t in first), BotReply(last, buttons=buttons))
 
     async def start(self, user: str, sector: Sector) -> tuple[BotReply, ...]:
         """A fresh attempt: the intro and the first question."""
@@ -235,7 +236,8 @@ def question_reply(sector: Sector, question: Question) -> BotReply:
 
 def preview(sector: Sector) -> tuple[tuple[BotReply, ...], tuple[BotReply, ...]]:
     """(tips, quiz) of a sector as staff preview them: each question, then its explanation."""
-    tips = tuple(BotReply(t) for t in sector.tips)
+    story = (BotReply(sector.story),) if sector.story else ()
+    tips = (*story, *(BotReply(t) for t in sector.tips))
     quiz: list[BotReply] = []
     for question in sector.questions:
         quiz += [question_reply(sector, question), BotReply(question.explain)]

@@ -35,6 +35,7 @@ class Sector:
     label: str
     tips: tuple[str, ...]
     questions: tuple[Question, ...]
+    story: str | None = None  # a short made-up story of a person like the reader, shown first
 
     def question(self, key: str) -> Question | None:
         """The question with this key, or None (stale or forged button data)."""
@@ -56,7 +57,7 @@ class QuizBook:
         """Every text of the book, for the i18n extractor and the tests."""
         found: list[str] = []
         for sector in self.sectors:
-            found += [sector.label, *sector.tips]
+            found += [sector.label, *([sector.story] if sector.story else []), *sector.tips]
             for question in sector.questions:
                 found += [question.text, *question.choices, question.explain]
         return found
@@ -94,7 +95,8 @@ def _sector(raw: dict[str, Any]) -> Sector:
         raise ValueError(f"quiz.yml: {key}: needs tips and questions")
     if len({q.key for q in questions}) != len(questions):
         raise ValueError(f"quiz.yml: {key}: two questions share a key")
-    return Sector(key, _text(raw.get("label"), key), tips, questions)
+    story = _text(raw["story"], f"{key} story") if "story" in raw else None
+    return Sector(key, _text(raw.get("label"), key), tips, questions, story)
 
 
 def parse_book(data: dict[str, Any]) -> QuizBook:

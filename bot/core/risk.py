@@ -38,14 +38,6 @@ TIER1_REPLIES = (
 OPTIONS_BUTTON = Button(messages.OPTIONS_BUTTON, OPTIONS)
 TIER2_REPLY = BotReply(messages.TIER2, buttons=(HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES))
 
-# the engine's fixed tier replies, recognised by msgid and replaced by their routed form;
-# what the engine answered is one of the signs the conversation tier is kept from
-ENGINE_TIERS = {
-    messages.TIER1: 1,
-    messages.TIER2: 2,
-    messages.TIER3: 3,
-    messages.HOTLINES_LIST: routing.HOTLIST,
-}
 WHERE_QUESTION = BotReply(
     messages.WHERE_ASK,
     buttons=(
@@ -77,12 +69,6 @@ def question(item: screening.Question) -> BotReply:
     )
 
 
-def engine_tier(replies: tuple[BotReply, ...]) -> int | None:
-    """The most urgent tier the engine's answer is (None: not a risk answer)."""
-    tiers = [ENGINE_TIERS[r.msgid] for r in replies if ENGINE_TIERS.get(r.msgid, 9) < 4]
-    return min(tiers, default=None)
-
-
 class RiskAnswers:
     """Routed answers per tier, the short check and the options card."""
 
@@ -99,18 +85,6 @@ class RiskAnswers:
         return BotReply(
             messages.CHILD_NOTED, lines=routing.as_lines(entries), buttons=(menu_button(),)
         )
-
-    def route_engine_replies(
-        self, user: str, replies: tuple[BotReply, ...], locale: Locale, profile: Profile
-    ) -> tuple[BotReply, ...]:
-        """Swap the engine's fixed tier texts for the lines chosen for this user."""
-        routed: list[BotReply] = []
-        for reply in replies:
-            tier = ENGINE_TIERS.get(reply.msgid)
-            if reply.msgid == messages.TIER1_NEXT:
-                continue  # the routed tier-1 answer brings its own next step
-            routed.extend(self.routed(user, tier, locale, profile) if tier else (reply,))
-        return tuple(routed)
 
     def routed(
         self, user: str, tier: int, locale: Locale, profile: Profile

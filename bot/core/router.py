@@ -18,6 +18,7 @@ from typing import Protocol
 from bot.core import learning, messages, routing, screening
 from bot.core import privacy as consent
 from bot.core.age import AgeReader, AgeStatement
+from bot.core.answers import HOTLINES, LANGUAGES, TIER, AnswerBook, EngineAnswer
 from bot.core.dialogue import DialogueClient, EngineUnavailable
 from bot.core.directory import Directory
 from bot.core.people import People, UserStore
@@ -26,12 +27,10 @@ from bot.core.record import Recorder
 from bot.core.risk import (
     CHECK_OFFER,
     OPTIONS,
-    TIER2_REPLY,
     WHERE,
     WHERE_PREFIX,
     WHERE_QUESTION,
     RiskAnswers,
-    engine_tier,
     menu_button,
 )
 from bot.core.state import LocalState, State
@@ -48,7 +47,7 @@ from bot.core.types import (
     as_locale,
     as_where,
 )
-from bot.core.urgency import Gate, SafetyNet, Verdict
+from bot.core.urgency import Gate, SafetyNet, Verdict, intent_tier
 from bot.core.urgency.conversation import ConversationTier
 from bot.text.normalize import normalize
 from bot.text.script import detect_script_locale
@@ -116,8 +115,11 @@ class Conversation:
         ages: AgeReader | None = None,
         state: State | None = None,
         recorder: Recorder | None = None,
+        answers: AnswerBook | None = None,
     ) -> None:
         self._dialogue = dialogue
+        # what each answer the engine names says (locales/answers.yml; swapped by /reload)
+        self.answers = answers or AnswerBook.empty()
         self.privacy = privacy
         self._intents = intents  # the intents the bot's own buttons may trigger
         self.state = state or LocalState()
@@ -213,12 +215,14 @@ class Conversation:
         if told_child and told_child.whole_message:
             return Outcome(locale, (self.risk.child_noted(locale, profile),))
         try:
-            replies = await self._ask_engine(UserTurn(user, words, locale), fail=True)
+            answers = await self._dialogue.send(UserTurn(user, words, locale))
         except EngineUnavailable:
             return await self._engine_down(user, danger, locale, profile)
-        if danger.tier == 2 and not URGENT_MSGIDS.intersection(r.msgid for r in replies):
-            replies = (TIER2_REPLY, *replies)  # the classifier missed what the net saw
-        return Outcome(locale, await self._routed(user, replies, locale, profile))
+        replies = await self._answered(user, answers, locale, profile)
+        if danger.tier == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
+            # the classifier missed what the net saw
+            replies = (*self.risk.routed(user, 2, locale, profile), *replies)
+        return Outcome(locale, replies)
 
     async def _engine_down(
         self, user: str, danger: Verdict, locale: Locale, profile: Profile
@@ -229,14 +233,35 @@ class Conversation:
         lines = self.risk.routed(user, routing.HOTLIST, locale, profile)
         return Outcome(locale, (ENGINE_DOWN, *lines))
 
-    async def _routed(
-        self, user: str, replies: tuple[BotReply, ...], locale: Locale, profile: Profile
+    async def _answered(
+        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
     ) -> tuple[BotReply, ...]:
-        """The engine's answer with the user's lines, its tier noted."""
-        tier = engine_tier(replies)
-        if tier is not None:
-            await self.tiers.note(user, tier, f"engine_tier_{tier}_answer")
-        return self.risk.route_engine_replies(user, replies, locale, profile)
+        """The engine's named answers as replies; the risk intents it saw are noted in
+        the conversation tier (by name, never the words)."""
+        for answer in answers:
+            tier = intent_tier(answer.intent)
+            if tier < routing.HOTLIST:
+                await self.tiers.note(user, tier, answer.intent)
+        return self._render(user, answers, locale, profile)
+
+    def _render(
+        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
+    ) -> tuple[BotReply, ...]:
+        """Each named answer's bubbles, or what the bot composes for it (answers.yml)."""
+        replies: list[BotReply] = []
+        for answer in answers:
+            how, tier = self.answers.composed(answer.name), intent_tier(answer.intent)
+            if how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
+                # the lines for how urgent the intent is (urgency decides), also when the
+                # content file lacks the answer: a person at risk always gets numbers
+                replies.extend(self.risk.routed(user, tier, locale, profile))
+            elif how == HOTLINES:
+                replies.extend(self.risk.routed(user, routing.HOTLIST, locale, profile))
+            elif how == LANGUAGES:
+                replies.append(language_menu())
+            else:
+                replies.extend(self.answers.bubbles(answer.name))
+        return tuple(replies) or (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
 
     async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
         """Notice an age statement; returns the profile and the statement if it is news."""
@@ -264,9 +289,8 @@ class Conversation:
     async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
         """A command (/start, /help) is an intent trigger for the engine."""
         locale = await self.locale_for(user, language_code)
-        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale))
         profile = await self.profile_for(user)
-        replies = await self._routed(user, replies, locale, profile)
+        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale), profile)
         if intent == "greet":
             replies = await self._with_notice(user, replies)
         return Outcome(locale, replies)
@@ -322,8 +346,7 @@ class Conversation:
             return Outcome(locale, await self.lessons.on_button(user, data, locale))
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
-            replies = await self._ask_engine(UserTurn(user, data, locale))
-            return Outcome(locale, await self._routed(user, replies, locale, profile))
+            return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale), profile))
         return self.expired(locale)
 
     @staticmethod
@@ -364,21 +387,13 @@ class Conversation:
         msgid = MEDIA_MESSAGES.get(kind, messages.OTHER_MEDIA)
         return Outcome(locale, (BotReply(msgid),))
 
-    async def _ask_engine(self, turn: UserTurn, fail: bool = False) -> tuple[BotReply, ...]:
-        """The engine's replies; when it fails, the floor (or the error, if fail is set)."""
+    async def _ask_engine(self, turn: UserTurn, profile: Profile) -> tuple[BotReply, ...]:
+        """The engine's answers as replies; the floor when it fails."""
         try:
-            replies = await self._dialogue.send(turn)
+            answers = await self._dialogue.send(turn)
         except EngineUnavailable:
-            if fail:
-                raise
             return FLOOR
-        if not replies:
-            return (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
-        # the engine asks for the language picker by its msgid; the buttons are ours.
-        return tuple(
-            language_menu() if reply.msgid == messages.CHOOSE_LANGUAGE else reply
-            for reply in replies
-        )
+        return await self._answered(turn.sender, answers, turn.locale, profile)
 
 
 def _gate_sign(verdict: Verdict) -> str:

@@ -38,7 +38,7 @@ class Question:
     msgid: str
     sign: str  # "yes" or "no"
     tier: int  # the conversation tier that answer brings
-    intent: str  # the engine intent told about it, so the engine's `tier` slot follows
+    intent: str  # the intent the engine is told about, so its tracker records the sign
     advice: str  # msgid of the advice sent with the sign ("" for the tier-1 reply)
 
 

@@ -59,6 +59,9 @@ class BotReply:
     params: dict[str, str] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
     lines: tuple[Line, ...] = ()
+    # the engine's answer this bubble belongs to (locales/answers.yml); empty for the bot's
+    # own, so later steps recognise an answer by its name, never by its text
+    answer: str = ""
 
 
 Where = Literal["TH", "MM", "KH", "LA", "other"]

@@ -17,6 +17,7 @@ import contextlib
 import re
 
 from bot.core import routing
+from bot.core.answers import REQUEST_HUMAN
 from bot.core.risk import menu_button
 from bot.core.router import Conversation
 from bot.core.turn import Kind, Outcome, Turn
@@ -117,12 +118,16 @@ class HandoffDesk:
 
     async def adapt(self, sender: str, outcome: Outcome) -> Outcome:
         """The engine's "ask for a person" answer becomes the offer of a person."""
-        if not any(r.msgid == texts.ENGINE_REQUEST_HUMAN for r in outcome.replies):
+        if not any(r.answer == REQUEST_HUMAN for r in outcome.replies):
             return outcome
         offered = await self.offer(sender, outcome.locale)
         replies: list[BotReply] = []
         for reply in outcome.replies:
-            replies.extend(offered if reply.msgid == texts.ENGINE_REQUEST_HUMAN else (reply,))
+            if reply.answer != REQUEST_HUMAN:
+                replies.append(reply)
+            elif offered:  # one offer, in the place of the answer's first bubble
+                replies.extend(offered)
+                offered = ()
         return Outcome(outcome.locale, tuple(replies), outcome.record)
 
     async def close_for_forget(self, sender: str) -> None:

@@ -103,12 +103,3 @@ FIGURES = (
     "Per desk: {desks}\n"
     "Per language: {languages}"
 )
-
-# the engine's answer to request_human (domain.yml utter_request_human): with desks
-# configured the bot shows the consent step instead; without, this text stays (hotlines).
-ENGINE_REQUEST_HUMAN = (
-    "I can't connect you with a person in this chat yet. You can talk to a real person for "
-    "free, 24 hours a day:\n\n☎️ Issara Institute: Burmese %(issara_my)s · Khmer "
-    "%(issara_km)s · Lao and Thai %(issara_lo)s\n☎️ Government help centre (Thai language): "
-    "%(msdhs)s"
-)

@@ -19,6 +19,7 @@ import yaml
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.core.answers import AnswerBook
 from bot.core.directory import Directory, DirectoryError
 from bot.core.hotlines import numbers
 from bot.core.routing import LABELS
@@ -52,9 +53,9 @@ MYANMAR_DIGIT_RUN = re.compile("[\u1040-\u1049]{2,}")
 
 
 def used_msgids(root: Path = PROJECT_DIR) -> set[str]:
-    """Every msgid the engine's domain and the bot's code can show to a user."""
+    """Every msgid the engine's answers and the bot's code can show to a user."""
     method_map = [
-        ("domain.yml", "bot.i18n.extract:extract_responses"),
+        ("locales/answers.yml", "bot.i18n.extract:extract_answers"),
         ("locales/quiz.yml", "bot.i18n.extract:extract_quiz"),
         ("bot/**.py", "python"),
     ]
@@ -127,6 +128,29 @@ def unfilled_placeholders(needed: set[str], locales_dir: Path) -> Iterator[str]:
             yield f"all: %({name})s in {msgid[:50]!r} has no value (hotlines.yml or facts.yml)"
 
 
+def answers_problems(locales_dir: Path, root: Path = PROJECT_DIR) -> list[str]:
+    """answers.yml must be well formed and hold every answer the engine's domain names;
+    a button that asks the engine must name one of its intents."""
+    try:
+        book = AnswerBook.load(locales_dir / "answers.yml")
+        domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        return [f"answers.yml: {error}"]
+    intents = {str(i if isinstance(i, str) else next(iter(i))) for i in domain["intents"]}
+    problems = []
+    for response, variants in (domain.get("responses") or {}).items():
+        for variant in variants or []:
+            name = (variant.get("custom") or {}).get("answer")
+            if not book.knows(str(name)):
+                problems.append(f"answers.yml: no answer {name!r} (domain.yml {response})")
+    for name, bubbles in book.previews().items():
+        for button in (b for bubble in bubbles for b in bubble.buttons):
+            asks = button.data.removeprefix("/")
+            if button.data.startswith("/") and asks not in intents:
+                problems.append(f"answers.yml: {name}: button data {button.data!r} is no intent")
+    return problems
+
+
 def directory_problems(locales_dir: Path) -> tuple[list[str], list[str]]:
     """(problems, warnings) of the hotline directory; stale entries are warnings."""
     path = locales_dir / "hotlines.yml"
@@ -150,6 +174,7 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str
     alarming = alarming_words(locales_dir)
     problems: list[str] = list(unfilled_placeholders(needed, locales_dir))
     problems.extend(directory_problems(locales_dir)[0])
+    problems.extend(answers_problems(locales_dir, root))
     for locale in LOCALES:
         path = po_path(locales_dir, locale)
         if not path.exists():

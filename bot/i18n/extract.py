@@ -1,4 +1,9 @@
-"""Babel extractor for the engine's domain.yml: response texts and button titles are msgids."""
+"""Babel extractors for staff-edited content: the engine's answers and the quizzes.
+
+locales/answers.yml holds what each answer the engine names says (texts and button titles
+are msgids, with their `source` as a translator comment); locales/quiz.yml the sector tips
+and quizzes. See locales/babel.cfg.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +12,19 @@ from typing import IO, Any
 
 import yaml
 
+from bot.core.answers import AnswerBook
 from bot.core.quiz import parse_book
 
 # (line number, function name, message, comments), as Babel's extractor protocol wants.
 Extracted = tuple[int, str, str, list[str]]
 
 
-def responses_msgids(domain: dict[str, Any]) -> Iterator[tuple[str, str, list[str]]]:
-    """(response name, msgid, translator comments) for every text and button title."""
-    for name, variants in (domain.get("responses") or {}).items():
-        for variant in variants or []:
-            custom = variant.get("custom") or {}
-            comments = [f"domain.yml response {name}"]
-            if custom.get("source"):
-                comments.append(f"source: {custom['source']}")
-            for text in (variant.get("text"), custom.get("msgid")):
-                if text:
-                    yield name, text, comments
-            for button in [*(variant.get("buttons") or []), *(custom.get("buttons") or [])]:
-                title = button.get("title") or button.get("msgid")
-                if title:
-                    yield name, title, [f"button in domain.yml response {name}"]
-
-
-def extract_responses(
+def extract_answers(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[Extracted]:
-    """Babel entry point (see locales/babel.cfg)."""
-    domain = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
-    for _name, msgid, comments in responses_msgids(domain):
+    """Babel entry point for locales/answers.yml: every bubble text and button title."""
+    book = AnswerBook.parse(yaml.safe_load(fileobj.read().decode("utf-8")) or {})
+    for msgid, comments in book.msgids():
         yield 0, "", msgid, comments
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -52,18 +51,37 @@ async def get_me(state: SandboxState, params: Params) -> Any:
 
 
 async def get_updates(state: SandboxState, params: Params) -> Any:
-    offset, limit = _int(params, "offset", 0), _int(params, "limit", 100)
-    timeout = min(_int(params, "timeout", 0), 50)
+    """Long polling with Telegram's semantics: an update stays queued until a later call's
+    offset is above its id, so a bot that dies before confirming gets it again; a newer
+    call ends the one still waiting with 409 (two bot instances polling at once)."""
+    offset = _int(params, "offset", 0)
+    limit = min(max(_int(params, "limit", 100), 1), 100)
+    timeout = min(max(_int(params, "timeout", 0), 0), 50)
     if state.webhook.get("url"):
         raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
-    # confirming an offset forgets every earlier update, as Telegram does.
-    state.updates[:] = [u for u in state.updates if u["update_id"] >= offset]
-    await state.wait_for(lambda: bool(state.updates), timeout)
+    await state.confirm(offset)
+    poll = await state.new_poll()
+    await state.wait_for(lambda: bool(state.updates) or state.polls != poll, timeout)
+    if state.polls != poll:
+        raise ApiError(
+            409,
+            "Conflict: terminated by other getUpdates request; "
+            "make sure that only one bot instance is running",
+        )
     return state.updates[:limit]
 
 
 async def set_webhook(state: SandboxState, params: Params) -> Any:
-    state.webhook = {"url": params.get("url", ""), "secret": params.get("secret_token")}
+    connections = min(max(_int(params, "max_connections", 40), 1), 100)
+    state.webhook = {
+        "url": params.get("url", ""),
+        "secret": params.get("secret_token"),
+        "max_connections": connections,
+    }
+    if str(params.get("drop_pending_updates", "")).lower() == "true":
+        state.updates.clear()
+    async with state.changed:
+        state.changed.notify_all()
     return True
 
 
@@ -297,28 +315,3 @@ async def call(state: SandboxState, method: str, params: Params) -> Any:
         raise ApiError(404, "Not Found: method not found")
     state.calls.append({"method": method, "params": params, "at": time.time()})
     return await handler(state, params)
-
-
-async def deliver_webhook(
-    state: SandboxState, post: Callable[[str, Any, dict[str, str]], Awaitable[int]]
-) -> None:
-    """Push queued updates to the registered webhook, one at a time, retrying on failure."""
-    while True:
-        await state.wait_for(lambda: bool(state.webhook.get("url") and state.updates), 3600)
-        url = state.webhook.get("url")
-        if not url or not state.updates:
-            continue
-        update = state.updates[0]
-        headers = (
-            {"X-Telegram-Bot-Api-Secret-Token": state.webhook["secret"]}
-            if state.webhook.get("secret")
-            else {}
-        )
-        try:
-            status = await post(url, update, headers)
-        except OSError:
-            status = 0
-        if status == 200:
-            state.updates.pop(0)
-        else:
-            await asyncio.sleep(0.5)

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
-from bot.sandbox import botapi, users
+from bot.sandbox import botapi, delivery, users
 from bot.sandbox.state import SandboxState
 
 log = logging.getLogger("sandbox")
@@ -128,7 +128,7 @@ async def _webhook_sender(app: web.Application) -> Any:
         async with session.post(url, json=update, headers=headers) as response:
             return int(response.status)
 
-    task = asyncio.create_task(botapi.deliver_webhook(app[STATE], post))
+    task = asyncio.create_task(delivery.deliver_webhook(app[STATE], post))
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -28,6 +28,7 @@ class SandboxState:
     calls: list[dict[str, Any]] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
     topics: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # forum topics
+    polls: int = 0  # getUpdates calls so far: a newer one ends the one still waiting
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -43,6 +44,22 @@ class SandboxState:
             self.updates.append(update)
             self.changed.notify_all()
         return update
+
+    async def confirm(self, offset: int) -> None:
+        """Forget what getUpdates' offset confirms, as Telegram does: every update below a
+        positive offset; all but the last -offset updates for a negative one."""
+        async with self.changed:
+            if offset > 0:
+                self.updates[:] = [u for u in self.updates if u["update_id"] >= offset]
+            elif offset < 0:
+                del self.updates[: max(len(self.updates) + offset, 0)]
+
+    async def new_poll(self) -> int:
+        """Start a getUpdates call; the one still waiting (if any) sees a newer number."""
+        async with self.changed:
+            self.polls += 1
+            self.changed.notify_all()
+            return self.polls
 
     async def store_message(self, chat_id: int, message: dict[str, Any]) -> None:
         """Keep a message of a chat (from the user or the bot)."""

@@ -19,19 +19,19 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core import learning, messages
+from bot.core.answers import AnswerBook
 from bot.core.directory import Directory
 from bot.core.quiz import load_book
 from bot.core.routing import load_ages, load_directory
 from bot.core.turn import Outcome
-from bot.core.types import BotReply, Button, Locale, as_locale
+from bot.core.types import BotReply, Locale, as_locale
 from bot.core.urgency import Gate, SafetyNet
 from bot.i18n import Catalogs
 from bot.i18n.check import check
-from bot.settings import LOCALES_DIR, PROJECT_DIR
+from bot.settings import LOCALES_DIR
 from bot.telegram.handlers import Services, on_update, send, services
 
 log = logging.getLogger(__name__)
-_BUBBLE = re.compile(r"^utter_(ask_[a-z_]+)_(\d+)$")
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
@@ -47,14 +47,18 @@ def load_checked(locales_dir: Path = LOCALES_DIR) -> tuple[Catalogs, SafetyNet, 
 
 
 async def reload_content(svc: Services) -> list[str]:
-    """Validate, then swap catalogs, safety net, directory, age phrases and quizzes in one
-    step; on any problem keep the old content."""
+    """Validate, then swap catalogs, safety net, directory, age phrases, the engine's
+    answers and quizzes in one step; on any problem keep the old content."""
     catalogs, net, problems = await asyncio.to_thread(load_checked, svc.locales_dir)
-    book = None
+    book, answers = None, None
     try:  # tips and quizzes: their structure is reloaded with their texts
         book = load_book(svc.locales_dir / "quiz.yml")
     except (OSError, ValueError, yaml.YAMLError) as error:
         problems = [*problems, f"quiz.yml: {error}"]
+    try:  # what the engine's answers say
+        answers = AnswerBook.load(svc.locales_dir / "answers.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        problems = [*problems, f"answers.yml: {error}"]
     if problems:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems
@@ -65,22 +69,10 @@ async def reload_content(svc: Services) -> list[str]:
     svc.conversation.ages = load_ages(svc.locales_dir)
     if book is not None and svc.conversation.lessons is not None:
         svc.conversation.lessons.book = book
+    if answers is not None:
+        svc.conversation.answers = answers
     log.info("content reloaded")
     return []
-
-
-def topic_bubbles(domain: Path = PROJECT_DIR / "domain.yml") -> dict[str, list[BotReply]]:
-    """Each topic's bubbles as the engine sends them, from domain.yml."""
-    responses = yaml.safe_load(domain.read_text(encoding="utf-8"))["responses"]
-    topics: dict[str, list[tuple[int, BotReply]]] = {}
-    for name, variants in responses.items():
-        match = _BUBBLE.match(name)
-        if match:
-            custom = variants[0]["custom"]
-            buttons = tuple(Button(b["title"], b["payload"]) for b in custom.get("buttons", []))
-            reply = BotReply(custom["msgid"], buttons=buttons)
-            topics.setdefault(match.group(1), []).append((int(match.group(2)), reply))
-    return {topic: [r for _, r in sorted(bubbles)] for topic, bubbles in topics.items()}
 
 
 def is_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -136,7 +128,8 @@ def lesson_bubbles(svc: Services) -> dict[str, list[BotReply]]:
 @staff_command
 async def on_preview(svc: Services, args: list[str], locale: Locale) -> Outcome:
     """/preview <topic> <language>: the topic's bubbles as that language's users see them."""
-    topics = {**topic_bubbles(), **lesson_bubbles(svc)}
+    previews = svc.conversation.answers.previews()
+    topics = {**{name: list(b) for name, b in previews.items()}, **lesson_bubbles(svc)}
     shown_in = as_locale(args[1]) if len(args) == 2 else None
     topic = args[0] if args and args[0] in topics else None
     if topic is None or shown_in is None:

@@ -83,8 +83,9 @@ def test_quiz_before_and_after_the_tips(
     assert "3" in done["text"] and "4" in done["text"]  # 3 of 4 right
     assert "tips:fishing" in button_data(done)
 
-    tips = press(sandbox, done, "tips:fishing", len(FISHING.tips))
+    tips = press(sandbox, done, "tips:fishing", 1 + len(FISHING.tips))  # the story, then tips
     assert all(script_of(t["text"]) == "my" for t in tips)
+    assert tips[0]["text"] == said(FISHING.story)  # a made-up story of a person like the reader
     assert "1-800-010-180" in tips[-1]["text"]  # Issara, from the directory
     assert {"quiz:fishing", "share"} <= set(button_data(tips[-1]))
 

@@ -4,11 +4,14 @@ numbers; the optional short check can be skipped and stopped."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
+from bot.handoff.engine import EngineControl
 from bot.sandbox.client import wait_until
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import script_of
@@ -31,9 +34,14 @@ def buttons(message: dict) -> list[str]:
 
 
 def tier(stack: StackRun, user: int) -> float:
-    sender = pseudonym(b"sandbox-run-key", user)
-    tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
-    return float(tracker["slots"]["tier"])
+    """The conversation's tier as a hand-off reads it: from the intents the engine kept."""
+
+    async def seen() -> int:
+        async with httpx.AsyncClient() as http:
+            engine = EngineControl(stack.env["RASA_URL"], http)
+            return (await engine.seen(pseudonym(b"sandbox-run-key", user))).tier
+
+    return float(asyncio.run(seen()))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -120,8 +128,8 @@ def test_cannot_leave_in_the_check_brings_tier1_numbers_at_once(stack: StackRun)
     sandbox.press(7500, first["message_id"], "check:leave:no")
     numbers = sandbox.replies(7500, first["message_id"], count=2)
     assert "191" in numbers[0]["text"] and "1669" in numbers[0]["text"]
-    # the engine hears of the answer just after the reply, so its tier follows shortly
-    wait_until(lambda: tier(stack, 7500) == 1.0, 10, "the engine's tier to follow")
+    # the engine hears of the answer just after the reply, so a hand-off sees it shortly
+    wait_until(lambda: tier(stack, 7500) == 1.0, 10, "the engine to record the sign")
 
 
 def test_handoff_button_shows_the_users_lines(stack: StackRun) -> None:

@@ -77,14 +77,17 @@ def test_danger_in_thai_gets_emergency_numbers_first(stack: StackRun) -> None:
     assert script_of(replies[0]["text"]) == "th"
 
 
-def test_custom_actions_run_and_record_the_conversation_tier(stack: StackRun) -> None:
+def test_the_engine_names_one_answer_per_turn_and_stores_no_words(stack: StackRun) -> None:
     sandbox = stack.sandbox
     sandbox.ask(5500, "they took my passport and will not give it back to me", count=1)
     sender = pseudonym(b"sandbox-run-key", 5500)
     tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
-    assert tracker["slots"]["tier"] in (1.0, 2.0)
-    actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
-    assert "action_track_tier" in actions
+    actions = [e["name"] for e in tracker["events"] if e["event"] == "action"]
+    # one named answer, no round trip to the action server, no tier slot
+    assert actions[-2:] == ["utter_report_documents_withheld", "action_listen"]
+    assert "tier" not in tracker["slots"]
+    said = [e for e in tracker["events"] if e["event"] == "user"]
+    assert said and all(e["text"] == "" for e in said)  # the words were never stored
 
 
 TOPICS = [
@@ -170,7 +173,7 @@ def test_menu_leads_to_sector_tips_and_the_quiz(stack: StackRun) -> None:
     [picker] = sandbox.replies(6600, menu["message_id"])
     assert "tips:online" in [b["callback_data"] for b in buttons(picker)]
     sandbox.press(6600, picker["message_id"], "tips:online")
-    tips = sandbox.replies(6600, picker["message_id"], count=3)
+    tips = sandbox.replies(6600, picker["message_id"], count=4)  # the story, then 3 tips
     assert all(script_of(t["text"]) == "km" for t in tips)
     assert [b["callback_data"] for b in buttons(tips[-1])] == [
         "quiz:online",

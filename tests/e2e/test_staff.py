@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from babel.messages.pofile import read_po, write_po
 
 from bot.core import messages
@@ -88,7 +89,7 @@ def test_staff_see_directory_status(sandbox: SandboxClient, content: Path) -> No
 def test_staff_preview_sector_tips_and_quiz_in_any_language(
     sandbox: SandboxClient, content: Path
 ) -> None:
-    tips = sandbox.ask(STAFF, "/preview tips_fishing km", count=3)
+    tips = sandbox.ask(STAFF, "/preview tips_fishing km", count=4)  # the story and 3 tips
     assert all(script_of(b["text"]) == "km" for b in tips)
     quiz = sandbox.ask(STAFF, "/preview quiz_online lo", count=8)  # 4 questions, explained
     assert all(script_of(b["text"]) == "lo" for b in quiz)
@@ -121,3 +122,25 @@ def test_a_broken_quiz_file_is_refused_and_the_quizzes_stay_live(
     quiz.write_text(good, encoding="utf-8")
     [done] = sandbox.ask(STAFF, "/reload", language_code="en")
     assert done["text"].startswith("Content reloaded"), done["text"]
+
+
+def test_an_answer_staff_edit_is_live_after_reload_and_a_broken_one_is_refused(
+    sandbox: SandboxClient, content: Path
+) -> None:
+    """locales/answers.yml: what the engine's answers say, changed without retraining."""
+    path = content / "answers.yml"
+    good = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(good)
+    bubbles = data["answers"]["ask_documents"]["bubbles"]
+    bubbles.insert(0, bubbles.pop())  # the bubble with the next step goes first
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    [done] = sandbox.ask(STAFF, "/reload", language_code="en")
+    assert done["text"].startswith("Content reloaded"), done["text"]
+    first = sandbox.ask(STAFF, "/preview ask_documents th", count=3)[0]
+    assert "1694" in first["text"] and script_of(first["text"]) == "th"
+    path.write_text(good.replace("composed: languages", "composed: poem"), encoding="utf-8")
+    [refused] = sandbox.ask(STAFF, "/reload", language_code="en")
+    assert refused["text"].startswith("Reload refused") and "answers.yml" in refused["text"]
+    first = sandbox.ask(STAFF, "/preview ask_documents th", count=3)[0]
+    assert "1694" in first["text"]  # the last good content stays live
+    path.write_text(good, encoding="utf-8")

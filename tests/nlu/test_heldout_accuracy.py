@@ -1,4 +1,4 @@
-"""The trained model on the held-out sets (tests/nlu/test_<lang>.yml, never trained on).
+"""The trained model on the held-out test sets (tests/nlu/test_<lang>.yml, never tuned on).
 
 A floor, not the target: `make eval-nlu` prints the full figures (README "NLU").
 """
@@ -11,8 +11,7 @@ import pytest
 
 from bot.core.types import LOCALES
 from bot.engine.fingerprint import model_path
-from bot.engine.nlu_eval import Score, evaluate, read_examples
-from bot.settings import PROJECT_DIR
+from bot.engine.nlu_eval import Score, evaluate, heldout_path, read_examples
 
 FLOOR = 0.85
 
@@ -24,13 +23,12 @@ def scores() -> dict[str, Score]:
         if os.environ.get("CI"):
             pytest.fail("no trained model: `make test` trains it before pytest")
         pytest.skip("no trained model for the current data (run `make model`)")
-    folder = PROJECT_DIR / "tests" / "nlu"
     return {
-        locale: evaluate(model, read_examples(folder / f"test_{locale}.yml")) for locale in LOCALES
+        locale: evaluate(model, read_examples(heldout_path(locale, "test"))) for locale in LOCALES
     }
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_heldout_accuracy_stays_above_the_floor(scores: dict[str, Score], locale: str) -> None:
-    assert scores[locale].n >= 33 * 6
+    assert scores[locale].n >= 33 * 5
     assert scores[locale].accuracy >= FLOOR, scores[locale].confusions

@@ -31,6 +31,10 @@ def _ping(port: int) -> bool:
     return done.stdout.strip() == b"PONG"
 
 
+def _shutdown(port: int) -> None:
+    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False)
+
+
 @pytest.fixture
 def redis_port() -> Iterator[int]:
     """A throw-away Redis on a free port (no persistence), stopped afterwards."""
@@ -91,7 +95,7 @@ async def test_redis_down_means_local_state_logged_once(
     try:
         await state.put("locale:p1", "lo", 60)
         assert await state.get("locale:p1") == "lo"
-        subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], check=False)
+        await asyncio.to_thread(_shutdown, redis_port)
         caplog.set_level(logging.INFO, logger="bot.core.resilient")
         for _ in range(5):  # every call still works, from this process's memory
             await state.put("profile:p1", "{}", 60)

@@ -3,27 +3,37 @@
 import httpx
 import pytest
 
+from bot.core.answers import EngineAnswer
 from bot.core.dialogue import EngineUnavailable, RasaRestClient, parse_rasa_messages
 from bot.core.types import UserTurn
 
 
-def test_text_and_buttons_become_a_reply() -> None:
-    replies = parse_rasa_messages(
+def test_the_engine_names_answers_and_their_intents() -> None:
+    answers = parse_rasa_messages(
         [
-            {
-                "recipient_id": "x",
-                "text": "Hi",
-                "buttons": [{"title": "Menu", "payload": "/ask_menu"}],
-            }
+            {"recipient_id": "x", "custom": {"answer": "tier1", "intent": "report_confinement"}},
+            {"recipient_id": "x", "custom": {"answer": "not_understood"}},
         ]
     )
-    assert replies[0].msgid == "Hi"
-    assert replies[0].buttons[0].data == "/ask_menu"
+    assert answers == (
+        EngineAnswer("tier1", "report_confinement"),
+        EngineAnswer("not_understood", ""),
+    )
 
 
-def test_custom_payload_carries_msgid_and_params() -> None:
-    replies = parse_rasa_messages([{"custom": {"msgid": "Call %(n)s", "params": {"n": 191}}}])
-    assert replies[0].params == {"n": "191"}
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"text": "Hi, English from the engine"},  # text is never shown: the bot renders
+        {"custom": {"msgid": "Call %(n)s"}},
+        {"custom": {"answer": "Ask Documents!"}},  # not a name
+        {"custom": {"answer": 7}},
+    ],
+)
+def test_a_message_that_names_no_answer_is_dropped(message: dict[str, object]) -> None:
+    assert parse_rasa_messages([message, {"custom": {"answer": "greet"}}]) == (
+        EngineAnswer("greet"),
+    )
 
 
 @pytest.mark.parametrize("payload", [None, {"text": "x"}, "oops", [42]])
@@ -51,12 +61,12 @@ async def test_the_turn_carries_sender_text_and_locale() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.content)
-        return httpx.Response(200, json=[{"text": "Hello"}])
+        return httpx.Response(200, json=[{"custom": {"answer": "greet", "intent": "greet"}}])
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         replies = await RasaRestClient("http://engine/", 1.0, http).send(
             UserTurn("p1", "hi", "km")
         )
-    assert replies[0].msgid == "Hello"
+    assert replies == (EngineAnswer("greet", "greet"),)
     assert b'"sender":"p1"' in seen[0].replace(b" ", b"")
     assert b'"locale":"km"' in seen[0].replace(b" ", b"")

@@ -6,13 +6,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.core.identity import seal, unseal
-from bot.handoff import texts
 from bot.handoff.desks import BANGKOK, DeskError, Desks, load_desks
 from bot.handoff.figures import figures
-from bot.settings import PROJECT_DIR, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 
 DESKS = """
 desks:
@@ -114,12 +112,6 @@ def test_staff_figures_from_events() -> None:
     assert (result["claim"], result["reply"], result["duration"]) == ("4.0", "5.0", "30.0")
     assert result["escalated"] == "1"
     assert result["desks"] == "a 1, b 1" and result["languages"] == "my 1, km 1"
-
-
-def test_the_engine_answer_the_bot_replaces_is_the_domains() -> None:
-    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
-    msgid = domain["responses"]["utter_request_human"][0]["custom"]["msgid"]
-    assert msgid == texts.ENGINE_REQUEST_HUMAN
 
 
 def test_handoff_settings_are_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from bot.core import learning, messages
+from bot.core.answers import AnswerBook
 from bot.core.learning import Learning
 from bot.core.quiz import QuizBook, load_book, parse_book
 from bot.core.router import Conversation
@@ -51,6 +51,25 @@ def test_tips_and_quiz_render_in_every_language(sector: str, locale: str) -> Non
             label = CATALOGS.gettext(button.label, locale)
             assert locale == "en" or label != button.label, button.label
             assert len(button.data.encode()) <= 64  # Telegram's callback_data limit
+
+
+def test_every_sector_opens_with_a_made_up_story_that_ends_with_one_next_step() -> None:
+    for sector in BOOK.sectors:
+        assert sector.story, sector.key
+        first_line, *body = sector.story.split("\n")
+        assert first_line == "📖 A short story (made up, but it happens):"
+        assert body[-1].startswith("👉 You can do what")  # one next step, at the end
+        assert "illegal" not in sector.story.lower() and "%(" not in sector.story
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_opening_tips_shows_the_story_first_in_the_users_language(locale: str) -> None:
+    sector = BOOK.sector("farm")
+    assert sector is not None
+    replies = await lessons().tips("u1", sector)
+    assert replies[0].msgid == sector.story and len(replies) == 1 + len(sector.tips)
+    text = CATALOGS.render(replies[0], locale)
+    assert text.startswith("📖") and script_of(text) == locale
 
 
 def test_tips_end_with_one_action_and_offer_the_quiz_and_sharing() -> None:
@@ -118,7 +137,7 @@ async def test_a_new_process_reads_the_phase_from_the_store() -> None:
 
 async def test_a_dead_store_never_stops_the_quiz() -> None:
     quiz = lessons(FakeQuizStore(down=True))
-    assert len(await quiz.on_button("u1", "tips:factory", "en")) == 3
+    assert len(await quiz.on_button("u1", "tips:factory", "en")) == 4  # story + 3 tips
     replies = await quiz.on_button("u1", "quiz:factory:minwage:1", "en")
     assert replies[0].msgid == learning.RIGHT
 
@@ -161,9 +180,8 @@ async def test_quiz_buttons_are_the_bots_not_the_engines() -> None:
 
 
 def test_menu_offers_tips_and_the_quiz() -> None:
-    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
-    buttons = domain["responses"]["utter_menu"][0]["custom"]["buttons"]
-    assert {"tips", "quiz"} <= {b["payload"] for b in buttons}
+    [menu] = AnswerBook.load(PROJECT_DIR / "locales" / "answers.yml").bubbles("menu")
+    assert {"tips", "quiz"} <= {b.data for b in menu.buttons}
 
 
 @pytest.mark.parametrize(

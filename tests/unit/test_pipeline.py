@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 
 from bot.core import messages
+from bot.core.answers import EngineAnswer
 from bot.core.fairness import Budget
 from bot.core.pipeline import Pipeline
 from bot.core.router import Conversation
 from bot.core.state import LocalState
 from bot.core.turn import Kind, Turn
-from bot.core.types import BotReply, Locale, Profile, UserTurn
+from bot.core.types import Locale, Profile, UserTurn
 from bot.core.urgency import SafetyNet
 from bot.settings import LOCALES_DIR
-from tests.fakes import FakeDialogue, FakeStore, RecordingOutbox, command, press, text
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, command, press, text
 
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
@@ -29,7 +30,7 @@ class StuckEngine(FakeDialogue):
         self.release = asyncio.Event()
         self.waiting = asyncio.Event()
 
-    async def send(self, turn: UserTurn) -> list[BotReply]:
+    async def send(self, turn: UserTurn) -> tuple[EngineAnswer, ...]:
         if "slow" in turn.text or turn.text == "/greet":
             self.waiting.set()
             await self.release.wait()
@@ -64,6 +65,7 @@ def pipeline(dialogue: FakeDialogue | None = None, store: FakeStore | None = Non
         INTENTS,
         NET,
         directory=load_directory(LOCALES_DIR),
+        answers=BOOK,
     )
     return Pipeline(convo)
 
@@ -84,8 +86,7 @@ async def test_danger_is_answered_while_the_same_persons_start_waits_for_the_eng
 
 async def sent(out: RecordingOutbox) -> None:
     """Wait until something was sent."""
-    while not out.sent:
-        await asyncio.sleep(0.01)
+    await out.something_sent.wait()
 
 
 async def test_every_kind_of_turn_with_words_is_screened() -> None:
@@ -163,7 +164,7 @@ async def test_the_conversation_tier_survives_an_engine_outage_and_a_restart() -
 
 
 async def test_an_engine_tier_answer_and_a_check_sign_are_kept_once() -> None:
-    engine = FakeDialogue([BotReply(messages.TIER3)])
+    engine = FakeDialogue([EngineAnswer("tier3", "report_unpaid_wages")])
     pipe, out = pipeline(engine), RecordingOutbox()
     await pipe.handle(text("u1", "they did not pay me for two months"), out)
     assert (await pipe.conversation.tier_of("u1")).tier == 3
@@ -187,7 +188,7 @@ async def test_records_happen_after_the_reply_and_never_fail_it() -> None:
 
 async def test_a_bug_in_a_step_still_leaves_the_numbers() -> None:
     class Broken(FakeDialogue):
-        async def send(self, turn: UserTurn) -> list[BotReply]:
+        async def send(self, turn: UserTurn) -> tuple[EngineAnswer, ...]:
             raise KeyError("unexpected")
 
     pipe, out = pipeline(Broken()), RecordingOutbox()

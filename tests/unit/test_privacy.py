@@ -8,6 +8,7 @@ import pytest
 
 from bot.core import messages
 from bot.core import privacy as consent
+from bot.core.answers import EngineAnswer
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import Privacy
 from bot.core.router import Conversation
@@ -17,7 +18,7 @@ from bot.engine.tracker_store import without_words
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from tests.fakes import FakeDialogue, FakeStore, RecordingOutbox, press
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
 
 INTENTS = frozenset({"greet", "ask_menu"})
 
@@ -32,7 +33,9 @@ def store(tmp_path: Path) -> SqlPrivacyStore:
 def conversation(store: SqlPrivacyStore, dialogue: FakeDialogue | None = None) -> Conversation:
     privacy = Privacy(store, retention_days=30)
     net = SafetyNet.load(LOCALES_DIR / "safety_net")
-    return Conversation(dialogue or FakeDialogue(), FakeStore(), INTENTS, net, privacy=privacy)
+    return Conversation(
+        dialogue or FakeDialogue(), FakeStore(), INTENTS, net, privacy=privacy, answers=BOOK
+    )
 
 
 def msgids(replies: tuple[BotReply, ...]) -> list[str]:
@@ -50,7 +53,7 @@ async def test_the_notice_follows_the_first_greeting_only(store: SqlPrivacyStore
 
 
 async def test_no_notice_after_urgent_help(store: SqlPrivacyStore) -> None:
-    convo = conversation(store, FakeDialogue([BotReply(messages.TIER1)]))
+    convo = conversation(store, FakeDialogue([EngineAnswer("tier1", "emergency_help")]))
     outcome = await convo.on_command("u1", "greet", "en")
     assert msgids(outcome.replies)[0] == messages.TIER1
     assert consent.NOTICE not in msgids(outcome.replies)

@@ -1,15 +1,16 @@
 """The conversation core: language choice, engine calls, and every fallback."""
 
 from bot.core import messages
+from bot.core.answers import EngineAnswer
 from bot.core.router import FLOOR, Conversation
-from bot.core.types import BotReply, Button
-from tests.fakes import FakeDialogue, FakeStore
+from bot.core.types import Button
+from tests.fakes import BOOK, FakeDialogue, FakeStore
 
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
 
 
 def conversation(dialogue: FakeDialogue | None = None, store: FakeStore | None = None):
-    return Conversation(dialogue or FakeDialogue(), store or FakeStore(), INTENTS)
+    return Conversation(dialogue or FakeDialogue(), store or FakeStore(), INTENTS, answers=BOOK)
 
 
 async def test_first_guess_comes_from_telegram_language_code() -> None:
@@ -82,7 +83,7 @@ async def test_forged_or_empty_button_data_never_reaches_the_engine() -> None:
 
 
 async def test_engine_language_request_shows_the_five_languages_in_their_scripts() -> None:
-    dialogue = FakeDialogue(replies=[BotReply(messages.CHOOSE_LANGUAGE)])
+    dialogue = FakeDialogue(replies=[EngineAnswer("choose_language", "choose_language")])
     outcome = await conversation(dialogue).on_text("u1", "change language", "en")
     labels = [b.label for b in outcome.replies[0].buttons]
     assert labels == ["English", "ไทย", "မြန်မာ", "ខ្មែរ", "ລາວ"]
@@ -110,7 +111,7 @@ def with_directory() -> Conversation:
     from bot.settings import LOCALES_DIR
 
     return Conversation(
-        FakeDialogue(), FakeStore(), INTENTS, directory=load_directory(LOCALES_DIR)
+        FakeDialogue(), FakeStore(), INTENTS, directory=load_directory(LOCALES_DIR), answers=BOOK
     )
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from bot.core import messages, routing
 from bot.core.age import AgeReader
+from bot.core.answers import EngineAnswer
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import FORGOTTEN, Privacy
 from bot.core.router import Conversation
@@ -13,12 +14,13 @@ from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from tests.fakes import FakeDialogue, FakeStore, RecordingOutbox, press
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
 
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
 AGES = AgeReader.load(LOCALES_DIR / "age")
 CATALOGS = Catalogs.load(LOCALES_DIR)
+TIER2_ANSWER = EngineAnswer("tier2", "report_documents_withheld")
 
 
 def conversation(dialogue: FakeDialogue | None = None, store: FakeStore | None = None):
@@ -30,6 +32,7 @@ def conversation(dialogue: FakeDialogue | None = None, store: FakeStore | None =
         NET,
         directory=directory,
         ages=AGES,
+        answers=BOOK,
     )
 
 
@@ -74,7 +77,7 @@ async def test_forged_place_gets_the_kind_expired_answer() -> None:
 
 async def test_a_child_saying_their_age_gets_child_lines_and_is_remembered() -> None:
     store = FakeStore()
-    convo = conversation(FakeDialogue(replies=[BotReply(messages.TIER2)]), store)
+    convo = conversation(FakeDialogue(replies=[TIER2_ANSWER]), store)
     [noted] = (await convo.on_text("u1", "ผมอายุ 15 ปี", None)).replies
     assert noted.msgid == messages.CHILD_NOTED and numbers(noted)[0] == "1387"
     await convo.recorder.settle("u1")
@@ -84,7 +87,7 @@ async def test_a_child_saying_their_age_gets_child_lines_and_is_remembered() -> 
 
 
 async def test_engine_tier2_answer_is_routed_with_a_human_operator_button() -> None:
-    convo = conversation(FakeDialogue(replies=[BotReply(messages.TIER2)]))
+    convo = conversation(FakeDialogue(replies=[TIER2_ANSWER]))
     replies = (await convo.on_text("u1", "they keep my passport", "my")).replies
     assert replies[0].msgid == messages.ROUTED_TIER2
     assert "1-800-010-180" in numbers(replies[0]) and "1300" in numbers(replies[0])

@@ -6,12 +6,12 @@ import pytest
 import yaml
 
 from bot.core import messages
+from bot.core.answers import EngineAnswer
 from bot.core.risk import TIER1_REPLIES, TIER2_REPLY
 from bot.core.router import FLOOR, Conversation
-from bot.core.types import BotReply
 from bot.core.urgency import SafetyNet
-from bot.settings import LOCALES_DIR, PROJECT_DIR
-from tests.fakes import FakeDialogue, FakeStore
+from bot.settings import LOCALES_DIR
+from tests.fakes import BOOK, FakeDialogue, FakeStore
 
 
 def net_of(tmp_path: Path, tier1: list[str], tier2: list[str]) -> SafetyNet:
@@ -44,11 +44,11 @@ def test_zawgyi_text_is_matched_after_conversion(tmp_path: Path) -> None:
 
 
 def convo(net: SafetyNet, dialogue: FakeDialogue) -> Conversation:
-    return Conversation(dialogue, FakeStore(), frozenset({"ask_hotlines"}), net)
+    return Conversation(dialogue, FakeStore(), frozenset({"ask_hotlines"}), net, answers=BOOK)
 
 
 async def test_tier1_answers_at_once_and_tells_the_engine_after(tmp_path: Path) -> None:
-    dialogue = FakeDialogue(replies=[BotReply("brochure")])
+    dialogue = FakeDialogue(replies=[EngineAnswer("brochure")])
     outcome = await convo(net_of(tmp_path, ["locked in"], []), dialogue).on_text(
         "u", "we are locked in the boat", "en"
     )
@@ -74,20 +74,12 @@ async def test_tier2_with_the_engine_down_gets_hotlines_not_just_the_floor(
 
 async def test_tier2_net_adds_hotlines_when_the_classifier_missed(tmp_path: Path) -> None:
     net = net_of(tmp_path, [], ["keeps my passport"])
-    missed = FakeDialogue(replies=[BotReply("About documents…")])
+    missed = FakeDialogue(replies=[EngineAnswer("about_documents", "ask_documents")])
     outcome = await convo(net, missed).on_text("u", "boss keeps my passport", "en")
     assert [r.msgid for r in outcome.replies] == [messages.TIER2, "About documents…"]
-    caught = FakeDialogue(replies=[BotReply(messages.TIER2)])
+    caught = FakeDialogue(replies=[EngineAnswer("tier2", "report_documents_withheld")])
     outcome = await convo(net, caught).on_text("u", "boss keeps my passport", "en")
     assert [r.msgid for r in outcome.replies] == [messages.TIER2]
-
-
-def test_bot_tier_messages_are_the_engines_own() -> None:
-    responses = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())["responses"]
-    assert responses["utter_tier1"][0]["custom"]["msgid"] == messages.TIER1
-    assert responses["utter_tier1_next"][0]["custom"]["msgid"] == messages.TIER1_NEXT
-    assert responses["utter_tier2"][0]["custom"]["msgid"] == messages.TIER2
-    assert responses["utter_hotlines"][0]["custom"]["msgid"] == messages.HOTLINES_LIST
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,14 @@
   the bot answers with emergency numbers at once (tier 1) or must bring a hotline even if
   the engine fails (tier 2).
 - the phrase lists staff edit live in locales/safety_net/<lang>.yml (`net.py`).
-- intent -> tier is bot/tiers.py (standard library only, so Rasa components share it).
+- intent -> tier is bot/tiers.py (standard library only, so Rasa components share it);
+  `intent_tier` is how the rest of the bot reads the tier of an intent the engine named.
 
 Every other module reads a `Verdict` from here and never decides a tier itself.
 """
 
 from bot.core.urgency.gate import Gate, Verdict
 from bot.core.urgency.net import SafetyNet
+from bot.tiers import tier_of as intent_tier
 
-__all__ = ["Gate", "SafetyNet", "Verdict"]
+__all__ = ["Gate", "SafetyNet", "Verdict", "intent_tier"]
