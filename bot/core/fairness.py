@@ -6,8 +6,10 @@ not yet answered). A turn over budget is not read; the first one in SLOW_AGAIN s
 gets one kind "slow down" message, the rest nothing. Danger is never over budget: the gate
 has already answered a tier-1 message with the numbers before the budget is asked.
 
-Someone typing as people do (a message every few seconds, a burst of five) never meets the
-limit; someone sending ten a second for half a minute gets about one turn a second.
+Someone typing as people do (a message every few seconds, a burst of five, a long story
+split in several messages, a quick walk through every topic of the menu) never meets the
+limit; someone sending ten a second for half a minute gets about two turns a second, one
+at a time (a person's turns always run in order, under their lock).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from dataclasses import dataclass
 
 from bot.core.state import State, key
 
-RATE = 1.0  # turns per second, refilled
-BURST = 10.0  # turns at once
-IN_FLIGHT = 4  # turns admitted and not yet answered
+RATE = 2.0  # turns per second, refilled
+BURST = 20.0  # turns at once
+IN_FLIGHT = 10  # turns admitted and not yet answered
 HOLD = 60.0  # seconds an in-flight count outlives a process that died holding it
 SLOW_AGAIN = 60.0  # seconds before another "slow down" message
 

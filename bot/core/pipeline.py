@@ -170,18 +170,23 @@ class Pipeline:
         return await convo.on_command(sender, "ask_menu", hint)  # /help and anything else
 
     async def _forget(self, turn: Turn) -> Outcome:
-        """/forget, confirmed: the open case ends, then everything about the person goes."""
+        """/forget, confirmed (#13.4): the open case ends and the person's words leave the
+        desk topics, then the database (profile, consents, kept words, message ids, the
+        engine's events; cases and quiz answers unlinked) and every piece of state kept
+        about them (language, place, check, quiz, tier, case memo) in this process or
+        Redis. Nothing about them is written afterwards."""
         convo, sender = self.conversation, turn.sender
         locale = await convo.locale_for(sender, turn.locale_hint)
         if convo.privacy is None:
             return convo.expired(locale)
-        await self.handoff.close_for_forget(sender)
+        desk = await self.handoff.forget(sender)  # an open case ends; desk copies go
         await convo.recorder.settle(sender)  # nothing recorded after the erasure
         reply = await convo.privacy.forget(sender)
         forgotten = reply.msgid == consent.FORGOTTEN
-        if forgotten:
-            await convo.state.drop(*(key(kind, sender) for kind in FORGOTTEN_STATE))
-        return Outcome(locale, (reply,), leave_no_trace=forgotten)
+        if not forgotten:
+            return Outcome(locale, (reply,))
+        await convo.state.drop(*(key(kind, sender) for kind in FORGOTTEN_STATE))
+        return Outcome(locale, (reply, *desk), leave_no_trace=True)
 
     def _record(self, turn: Turn, outcome: Outcome, sent: list[int], keep_words: bool) -> None:
         """After the reply: message ids for /hide, consented words, the engine's record."""

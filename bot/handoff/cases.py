@@ -50,6 +50,7 @@ from bot.storage.handoff import (
 # what the Telegram side of the desks uses of the stored cases, named here
 __all__ = ["Actor", "Case", "CaseBook", "Channel", "OperatorButton", "StoreUnavailable", "now_utc"]
 log = logging.getLogger(__name__)
+DELETABLE_FOR = timedelta(hours=47, minutes=55)  # Telegram: 48 hours, less a margin
 OperatorButton = tuple[str, str]  # (label, callback data)
 
 
@@ -86,8 +87,12 @@ class Channel(Protocol):
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
-        """Copy a message (any kind) without revealing its sender."""
+    ) -> int | None:
+        """Copy a message (any kind) without revealing its sender; the copy's id."""
+        ...
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's own messages; False when Telegram refuses."""
         ...
 
 
@@ -225,8 +230,10 @@ class CaseBook:
         if case.thread_id is None:
             return False
         copied = await self.channel.copy(chat_id, message_id, case.desk_chat, case.thread_id)
+        if copied is not None:  # the person's words in the topic: /forget deletes them
+            await self.store.add_copy(case.id, case.desk_chat, copied)
         await self.store.change(case.id, {}, {"user_at": now_utc()})
-        return copied
+        return copied is not None
 
     async def note_danger(self, case: Case) -> None:
         """Tell the desk that the person used danger words (the bot sent the numbers)."""
@@ -297,7 +304,7 @@ class CaseBook:
         if not await self.store.first_relay(key, case.id):
             return True
         copied = await self.channel.copy(chat_id, message_id, self._user_chat(case), None)
-        if not copied:
+        if copied is None:
             await self._topic_note(case, texts.NOT_RELAYED)
             return False
         await self._operator_spoke(fresh)
@@ -360,6 +367,18 @@ class CaseBook:
             await self.channel.post(old_chat, old_thread, texts.TRANSFERRED.format(desk=desk.name))
             await self.channel.close_topic(old_chat, old_thread)
         return True
+
+    async def erase_copies(self, user: str) -> tuple[int, int]:
+        """/forget: delete the person's words from the desk topics; (deleted, left). Left are
+        the posts Telegram no longer lets the bot delete (older than 48 hours) or refused."""
+        deleted = left = 0
+        for copy in await self.store.copies_of(user):
+            young = now_utc() - copy.at < DELETABLE_FOR
+            if young and await self.channel.delete(copy.chat_id, copy.message_id):
+                deleted += 1
+            else:
+                left += 1
+        return deleted, left
 
     # -- nobody is forgotten --------------------------------------------------------------
 
@@ -439,7 +458,9 @@ class CaseBook:
         await self.store.change(case.id, {}, {**values, "card_message_id": card_id})
         if transcript is not None:
             lines = "\n".join(f"• {text}" for text in transcript) or "-"
-            await self.channel.post(desk.chat_id, thread, texts.TRANSCRIPT_HEAD + lines)
+            posted = await self.channel.post(desk.chat_id, thread, texts.TRANSCRIPT_HEAD + lines)
+            if posted is not None:
+                await self.store.add_copy(case.id, desk.chat_id, posted)
         elif first:  # say so, so nobody asks the person to repeat what they chose not to
             await self.channel.post(desk.chat_id, thread, texts.NO_TRANSCRIPT)
         return announced

@@ -130,13 +130,23 @@ class HandoffDesk:
                 offered = ()
         return Outcome(outcome.locale, tuple(replies), outcome.record)
 
-    async def close_for_forget(self, sender: str) -> None:
-        """/forget while a case is open: the case ends first, so nobody waits on a person
-        who no longer exists for the bot."""
-        with contextlib.suppress(StoreUnavailable):
+    async def forget(self, sender: str) -> tuple[BotReply, ...]:
+        """/forget: an open case ends first (nobody waits on a person who no longer exists
+        for the bot), then the person's words leave the desk topics; what could not go
+        is said honestly."""
+        if self.book is None:
+            return ()
+        try:
             case = await self.open_case(sender)
-            if case is not None and self.book is not None:
+            if case is not None:
                 await self.book.close(case, texts.CLOSED_BY_USER)
+            removed, left = await self.book.erase_copies(sender)
+        except StoreUnavailable:
+            return ()  # the erasure itself will fail and say so
+        said = [BotReply(texts.COPIES_REMOVED, {"count": str(removed)})] if removed else []
+        if left:
+            said.append(BotReply(texts.COPIES_LEFT, {"count": str(left)}))
+        return tuple(said)
 
     async def _record_consent(self, sender: str, step: str, locale: Locale) -> None:
         """The person's answers, stored as consent events beside the privacy notice's."""

@@ -118,16 +118,24 @@ class TelegramChannel:
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
-        """Copy any message kind; the copy does not name its sender."""
+    ) -> int | None:
+        """Copy any message kind; the copy does not name its sender. The copy's id."""
         try:
-            await self._bot.copy_message(
+            copied = await self._bot.copy_message(
                 to_chat, from_chat, message_id, message_thread_id=thread_id
             )
         except TelegramError as error:
             log.warning("hand-off: copyMessage failed: %s", type(error).__name__)
+            return None
+        return int(copied.message_id)
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's posts (/forget); False when Telegram refuses."""
+        try:
+            return bool(await self._bot.delete_message(chat_id, message_id))
+        except TelegramError as error:
+            log.warning("hand-off: deleteMessage failed: %s", type(error).__name__)
             return False
-        return True
 
 
 # -- the operators' groups ----------------------------------------------------------------

@@ -4,9 +4,10 @@ transfers, and a tracker resumed later when the engine was down at close."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.core.types import BotReply
@@ -31,6 +32,7 @@ class RecordingChannel:
         self.topics: dict[int, tuple[int, str, bool]] = {}
         self.posts: list[tuple[int, int | None, str]] = []
         self.told: list[tuple[int, str, str]] = []
+        self.deleted: list[tuple[int, int]] = []
 
     async def create_topic(self, chat_id: int, name: str) -> int | None:
         thread = 100 + len(self.topics)
@@ -62,7 +64,12 @@ class RecordingChannel:
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
+    ) -> int | None:
+        self.posts.append((to_chat, thread_id, f"copy of {message_id}"))
+        return len(self.posts)
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        self.deleted.append((chat_id, message_id))
         return True
 
 
@@ -156,3 +163,22 @@ async def test_the_open_case_memo_follows_opening_and_closing(engine: Engine) ->
     assert found is not None and found.id == case.id
     await book.close(case, "the person")
     assert await book.memo.open_case_of("user-5") is None
+
+
+async def test_forget_deletes_the_persons_words_from_the_topics_and_counts_what_stays(
+    engine: Engine,
+) -> None:
+    book, channel, _ = book_on(engine)
+    case = await book.open("user-6", USER_CHAT, "my", book.desks.desks[0], ["my words"], DEBT)
+    assert case is not None
+    assert await book.from_user(case, USER_CHAT, 77)
+    assert await book.from_user(case, USER_CHAT, 78)
+    copies = await book.store.copies_of("user-6")
+    assert len(copies) == 3  # the transcript and two copies
+    with engine.begin() as db:  # the transcript was posted three days ago
+        old = datetime.now(timezone.utc) - timedelta(days=3)
+        db.execute(text("update handoff_copy set at = :old where id = 1"), {"old": old})
+    removed, left = await book.erase_copies("user-6")
+    assert (removed, left) == (2, 1)  # Telegram would refuse the old one: said, not tried
+    assert len(channel.deleted) == 2
+    assert await book.store.copies_of("someone-else") == []
