@@ -12,7 +12,8 @@
    or anybody else's.
 2. budget (bot/core/fairness.py): a flood gets one kind "slow down", never the floor of
    the others.
-3. the person's lock (bot/core/state.py): one person's turns run in order.
+3. the person's line and lock (bot/core/order.py, bot/core/state.py): one person's turns
+   run one at a time, in the order they arrived.
 4. route: an open hand-off case takes the turn (bot/handoff/desk.py); otherwise the bot
    answers (bot/core/router.py): the engine, or the floor when it fails.
 5. send through the adapter's Outbox; 6. record (bot/core/record.py): message ids for
@@ -28,6 +29,7 @@ from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.chatlog import ChatLog, hide
 from bot.core.fairness import Budget
+from bot.core.order import Arrivals, Ticket
 from bot.core.router import FLOOR, Conversation
 from bot.core.state import PERSONAL, key
 from bot.core.turn import Kind, Outbox, Outcome, Turn
@@ -56,23 +58,45 @@ class Pipeline:
         self.handoff = handoff or HandoffDesk(None, conversation)
         self.budget = budget or Budget(conversation.state)
         self.chat_log = chat_log  # message ids for /hide (None: nothing to hide)
+        self.arrivals = Arrivals()  # each person's turns in the order they arrived
 
     async def handle(self, turn: Turn, out: Outbox) -> None:
-        """Take one turn through every step; the replies go out through `out`."""
-        verdict = self.conversation.gate.screen(turn.words) if turn.words else Verdict()
-        early = Outcome("en", ())
-        sent: list[int] = []
-        if verdict.tier == 1:
-            early = await self._danger(turn, verdict)
-            sent = await out.send(turn, early)
-        if not turn.private:
-            await self._in_group(turn, out)
-            return
-        if not await self.budget.admit(turn.sender):
-            await self._over_budget(turn, out, answered=verdict.tier == 1)
-            return
-        state = self.conversation.state
+        """Take one turn through every step; the replies go out through `out`.
+
+        Call it without awaiting anything before: the turn takes its place in the person's
+        line on arrival, so their messages are answered in the order they were sent."""
+        ticket = self.arrivals.arrive(turn.sender)
+        read = False
         try:
+            verdict = self.conversation.gate.screen(turn.words) if turn.words else Verdict()
+            early = Outcome("en", ())
+            sent: list[int] = []
+            if verdict.tier == 1:
+                early = await self._danger(turn, verdict)
+                sent = await out.send(turn, early)
+            if not turn.private:
+                await self._in_group(turn, out)
+                return
+            if not await self.budget.admit(turn.sender):
+                await self._over_budget(turn, out, answered=verdict.tier == 1)
+                return
+            read = True
+            await self._read(turn, ticket, verdict, (early, sent), out)
+        finally:
+            (self.arrivals.done if read else self.arrivals.skip)(ticket)
+
+    async def _read(
+        self,
+        turn: Turn,
+        ticket: Ticket,
+        verdict: Verdict,
+        answered: tuple[Outcome, list[int]],
+        out: Outbox,
+    ) -> None:
+        """In the person's line and under their lock: route, send, then record."""
+        state, (early, sent) = self.conversation.state, answered
+        try:
+            await self.arrivals.wait(ticket)
             async with state.lock(key("lock", turn.sender), LOCK_HOLD):
                 outcome, by_desk = await self._route(turn, verdict, bool(early.replies), out)
                 if outcome.replies:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from telegram import Bot, Message, MessageEntity, Update
+from telegram import Bot, CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -223,13 +223,23 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An inline-button press: acknowledged at once, then one turn through the core."""
+    """An inline-button press: one turn through the core, acknowledged meanwhile (the turn
+    takes its place in the person's line first, so a message sent just after the press
+    never overtakes it)."""
     query = update.callback_query
     if query is None:
         return
+    acknowledged = asyncio.ensure_future(_acknowledge(query))
+    try:
+        await on_update(update, context)
+    finally:
+        await acknowledged
+
+
+async def _acknowledge(query: CallbackQuery) -> None:
+    """Stop the button's spinner; a failure changes nothing for the person."""
     with contextlib.suppress(TelegramError):
         await query.answer()
-    await on_update(update, context)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

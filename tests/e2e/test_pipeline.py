@@ -159,6 +159,7 @@ def test_forget_leaves_nothing_a_later_hand_off_could_show(bot: SandboxClient) -
     user, marker = 7009, "my passport number is XK-4242"
     *_, notice = bot.ask(user, "/privacy", count=2)
     bot.press(user, notice["message_id"], "consent:store:yes")  # the person's words are kept
+    assert "keep" in bot.replies(user, notice["message_id"])[0]["text"]
     said = bot.send(user, marker)
     [answer] = bot.replies(user, said["message_id"])
     bot.press(user, answer["message_id"], "handoff")

@@ -229,3 +229,26 @@ async def test_local_budget_refills_and_caps_turns_in_flight() -> None:
     assert not await state.enter("f", 2, 60)
     await state.leave("f")
     assert await state.enter("f", 2, 60)
+
+
+async def test_a_persons_turns_are_answered_in_the_order_they_arrived() -> None:
+    class SlowFirstTake(LocalState):
+        """Shared state whose first budget call is slow, as Redis can be."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        async def take(self, key: str, rate: float, burst: float) -> bool:
+            self.calls += 1
+            if self.calls == 1:
+                await asyncio.sleep(0.05)
+            return await super().take(key, rate, burst)
+
+    engine = FakeDialogue()
+    pipe, out = pipeline(engine), RecordingOutbox()
+    pipe.budget = Budget(SlowFirstTake())
+    first = asyncio.create_task(pipe.handle(text("u1", "first question"), out))
+    second = asyncio.create_task(pipe.handle(text("u1", "second question"), out))
+    await asyncio.gather(first, second)
+    assert [call.text for call in engine.calls] == ["first question", "second question"]
