@@ -46,7 +46,7 @@ texts-update: texts-extract ## merge new message ids into every language's .po
 	$(VENV)/bin/pybabel -q update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 texts-check: install ## fail on missing, fuzzy, broken or unsafe translations
-	$(PY) -m bot.i18n.check
+	$(PY) -m bot.core.content
 
 rasa-validate: install ## rasa data validate
 	$(RASA) data validate --data intents stories --domain domain.yml --config config.yml --fail-on-warnings

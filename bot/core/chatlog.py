@@ -12,7 +12,6 @@ from typing import Protocol
 from bot.core import privacy as consent
 from bot.core.turn import Outbox, Outcome, Turn
 from bot.core.types import BotReply, Locale
-from bot.storage.session import StorageUnavailable
 
 
 class ChatLog(Protocol):
@@ -23,7 +22,7 @@ class ChatLog(Protocol):
         ...
 
     async def deletable_message_ids(self, pseudonym: str) -> list[int]:
-        """Ids /hide may still delete; raises StorageUnavailable when unreachable."""
+        """Ids /hide may still delete; raises when the store cannot be reached."""
         ...
 
     async def forget_message_ids(self, pseudonym: str) -> None:
@@ -39,7 +38,7 @@ async def hide(turn: Turn, locale: Locale, chat_log: ChatLog | None, out: Outbox
     if chat_log is not None:
         try:
             known = await chat_log.deletable_message_ids(turn.sender)
-        except StorageUnavailable:
+        except Exception:  # any store failure: say honestly that the chat was not cleared
             storage_down = True
     ids = sorted({*known, turn.message_id} - {0})
     deleted = await out.delete(turn, ids)

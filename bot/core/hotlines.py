@@ -1,17 +1,29 @@
-"""The built-in list of verified numbers, the last resort when everything else fails.
+"""What a hotline placeholder such as %(police)s shows, and the built-in last resort.
 
-Staff maintain the directory in locales/hotlines.yml (with hours and languages); this
-list is used when that file is missing or unreadable, so it must stay a copy of its
-24-hour entries (tests/unit/test_directory.py checks that).
+Values come from the staff-edited directory (locales/hotlines.yml): a line's own numbers
+while it is verified; when it is withdrawn, the next verified line its placeholder lists,
+named so that nobody mistakes it for the line the sentence mentions ("1155 (Tourist
+Police, in English)"); when none is left, "(no checked number at the moment)". So a
+withdrawn number disappears at the next reload and no message ever shows "%(police)s".
 
-These are shown even when the engine, the database and the directory file are all
-unavailable, so only numbers confirmed by a source in shared/content/brief.md are here,
-each with that source and the date it was last verified. Numbers stay ASCII digits.
+The built-in list below is used when the directory file is missing or unreadable, so it
+must stay a copy of its 24-hour entries (tests/unit/test_directory.py checks that). Only
+numbers confirmed by a source in shared/content/brief.md are here, each with that source
+and the date it was last verified. Numbers stay ASCII digits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from bot.core.directory import Directory
+from bot.core.routing import LABELS
+from bot.i18n import N_, Term, Value
+
+# a line standing in for a withdrawn one: "1155 (👮 Tourist Police, in English)"
+STANDS_IN = N_("%(number)s (%(name)s)")
+NO_CHECKED_NUMBER = N_("(no checked number at the moment)")
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ LAST_RESORT: tuple[Hotline, ...] = (
     Hotline(
         "medical", "1669", "TH", "24/7", "thailandsimple.com; tajlando.pl", "2024-04-05", _BRIEF
     ),
+    Hotline("tourist_police", "1155", "TH", "24/7", "tpnnational.com", "2024-04-05", _BRIEF),
     Hotline(
         "childline", "1387", "TH", "24/7", "childhelplineinternational.org", "2023-01-01", _BRIEF
     ),
@@ -60,5 +73,35 @@ LAST_RESORT: tuple[Hotline, ...] = (
 
 
 def numbers() -> dict[str, str]:
-    """Placeholder values for catalog messages: %(police)s becomes 191, and so on."""
+    """The built-in values: %(police)s becomes 191, and so on."""
     return {line.key: line.number for line in LAST_RESORT}
+
+
+def line_values(directory: Directory | None) -> dict[str, Value]:
+    """What every hotline placeholder shows: from the directory, or the built-in list."""
+    if directory is None:
+        return dict(numbers())
+    return {name: placeholder_value(directory, name) for name in directory.placeholder_names()}
+
+
+def placeholder_value(directory: Directory, name: str) -> Value:
+    """The line's own numbers, a named stand-in, or the plain "no checked number"."""
+    line = directory.resolve(name)
+    if line is None:
+        return Term(NO_CHECKED_NUMBER)
+    number = " / ".join(line.numbers)
+    if line.key == name:
+        return number
+    return Term(STANDS_IN, {"number": number, "name": Term(LABELS.get(line.key, line.name))})
+
+
+def stand_ins(directory: Directory, names: Iterable[str]) -> list[str]:
+    """For staff: which placeholders show another line, or none, and why."""
+    found = []
+    for name in sorted(names):
+        line = directory.resolve(name)
+        if line is None:
+            found.append(f"%({name})s: no verified line left, shows 'no checked number'")
+        elif line.key != name:
+            found.append(f"%({name})s: withdrawn, shows {line.key} ({' / '.join(line.numbers)})")
+    return found

@@ -62,6 +62,7 @@ TIER1_NEXT = N_(
     "people who can help in your language."
 )
 TIER2 = N_(
+    "I'm here with you.\n"
     "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
     "have the right to get help. In Thailand, no employer or agent may keep a worker's "
     "passport or work permit: that is against the law.\n\n"
@@ -131,6 +132,7 @@ OPTIONS = N_(
 # directory is unreadable.
 # domain.yml utter_tier3, recognised in the engine's answer and replaced by its routed form
 TIER3 = N_(
+    "I'm here with you.\n"
     "That sounds really hard, and you have rights at work. Two things help:\n\n"
     "📝 Keep records: photos of pay slips and your contract, the hours you work, messages "
     "from the boss or agent.\n"
@@ -142,13 +144,20 @@ ROUTED_TIER1 = N_(
     "I'm here with you.\n"
     "Your safety comes first. If you are in danger now, please call:\n\n%(lines)s"
 )
+# no line works where the person is: %(lines)s says so, then gives the lines in their
+# language that someone in Thailand can call for them (bot/core/routing.py)
 ROUTED_TIER1_ELSEWHERE = N_(
     "I'm here with you.\n"
-    "Your safety comes first. I don't have a checked emergency number for where you are "
-    "yet. If you can, ask someone you trust nearby for help. These free lines speak your "
-    "language and can advise you:\n\n%(lines)s"
+    "Your safety comes first. If you can, ask someone you trust nearby for help now.\n\n"
+    "%(lines)s"
+)
+# the floor (the engine is down or slow) with the emergency lines for where the person is
+ROUTED_ENGINE_DOWN = N_(
+    "Sorry, I can't answer properly right now. Please write to me again in a few minutes.\n\n"
+    "If you are in danger now, please call:\n%(lines)s"
 )
 ROUTED_TIER2 = N_(
+    "I'm here with you.\n"
     "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
     "have the right to get help. In Thailand, no employer or agent may keep a worker's "
     "passport or work permit: that is against the law.\n\n"
@@ -161,6 +170,7 @@ ROUTED_CHILD = N_(
     "or at night.\n\nFree help for children and young people:\n%(lines)s"
 )
 ROUTED_TIER3 = N_(
+    "I'm here with you.\n"
     "That sounds really hard, and you have rights at work. Two things help:\n\n"
     "📝 Keep records: photos of pay slips and your contract, the hours you work, messages "
     "from the boss or agent.\n"
@@ -205,6 +215,29 @@ CHECK_DONE = N_(
     "Thank you for answering. If anything changes, or you want to talk it through, these "
     "free lines are there for you:\n\n%(lines)s"
 )
+# before the options card for a person outside Thailand: its numbers do not work there
+OPTIONS_ABROAD = {
+    "MM": N_(
+        "You told me you are in Myanmar. The options below are for people in Thailand, and "
+        "their numbers work only from a phone there. Someone you trust in Thailand can call "
+        "them for you."
+    ),
+    "KH": N_(
+        "You told me you are in Cambodia. The options below are for people in Thailand, and "
+        "their numbers work only from a phone there. Someone you trust in Thailand can call "
+        "them for you."
+    ),
+    "LA": N_(
+        "You told me you are in Laos. The options below are for people in Thailand, and "
+        "their numbers work only from a phone there. Someone you trust in Thailand can call "
+        "them for you."
+    ),
+    "other": N_(
+        "You told me you are outside Thailand. The options below are for people in Thailand, "
+        "and their numbers work only from a phone there. Someone you trust in Thailand can "
+        "call them for you."
+    ),
+}
 OPTIONS_MYANMAR = N_(
     "About Myanmar government offices (the embassy and labour attachés): since 2021 they "
     "are run by the military government. They are one option, never the only one; many "

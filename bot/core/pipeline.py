@@ -33,7 +33,7 @@ from bot.core.order import Arrivals, Ticket
 from bot.core.router import FLOOR, Conversation
 from bot.core.state import PERSONAL, key
 from bot.core.turn import Kind, Outbox, Outcome, Turn
-from bot.core.types import BotReply
+from bot.core.types import BotReply, Locale
 from bot.core.urgency import Verdict
 from bot.handoff.desk import HandoffDesk
 
@@ -146,9 +146,18 @@ class Pipeline:
             return await self.handoff.adapt(turn.sender, outcome), False
         except Exception as error:  # a bug must never leave a person without numbers
             log.error("turn failed, the floor answers: %s", type(error).__name__, exc_info=error)
-            people = self.conversation.people
-            locale = await people.quick_locale(turn.sender, turn.words, turn.locale_hint)
-            return Outcome(locale, () if answered else FLOOR), False
+            return Outcome(*await self._floor(turn, answered)), False
+
+    async def _floor(self, turn: Turn, answered: bool) -> tuple[Locale, tuple[BotReply, ...]]:
+        """After a failure: the numbers for where the person is, or the fixed ones."""
+        convo = self.conversation
+        locale = await convo.people.quick_locale(turn.sender, turn.words, turn.locale_hint)
+        if answered:
+            return locale, ()
+        try:
+            return locale, convo.risk.floor(locale, await convo.people.quick_profile(turn.sender))
+        except Exception:  # the directory itself failed: the built-in numbers
+            return locale, FLOOR
 
     async def _answer(self, turn: Turn, verdict: Verdict, out: Outbox) -> Outcome:
         convo, sender, hint = self.conversation, turn.sender, turn.locale_hint
@@ -162,7 +171,7 @@ class Pipeline:
             return Outcome(words.locale, (*media.replies, *words.replies), words.record)
         if turn.kind is Kind.EDIT:  # an edit is read for danger only, not answered again
             if verdict.tier == 2:
-                return await convo.urgent(sender, 2, hint, verdict.sign)
+                return await convo.urgent(sender, hint, verdict)
             return Outcome(await convo.locale_for(sender, hint), ())
         if turn.kind is Kind.COMMAND:
             return await self._command(turn, verdict, out)
@@ -190,7 +199,7 @@ class Pipeline:
         if name == "quiz":
             return await convo.on_button(sender, "quiz", hint)
         if verdict.tier == 2:
-            return await convo.urgent(sender, 2, hint, verdict.sign)
+            return await convo.urgent(sender, hint, verdict)
         return await convo.on_command(sender, "ask_menu", hint)  # /help and anything else
 
     async def _forget(self, turn: Turn) -> Outcome:

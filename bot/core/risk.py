@@ -12,8 +12,9 @@ import logging
 from bot.core import clock, messages, routing, screening
 from bot.core.directory import Directory
 from bot.core.screening import Screening
-from bot.core.state import State
-from bot.core.types import BotReply, Button, Locale, Profile, UserTurn
+from bot.core.state import LocalState, State
+from bot.core.types import BotReply, Button, Line, Locale, Profile, UserTurn
+from bot.i18n import Term
 
 log = logging.getLogger(__name__)
 # replies, a turn to tell the engine, and the sign the answer showed (tier, name) if any
@@ -51,6 +52,27 @@ WHERE_QUESTION = BotReply(
 CHECK_OFFER = BotReply(
     messages.CHECK_OFFER, buttons=(Button(messages.CHECK_START, screening.START),)
 )
+# Every reply an urgency tier brings (and the short check's advice after a sign). Its
+# first line is what a lock screen shows, so it must not say what the person disclosed:
+# `make texts-check` fails on locales/discreet.yml's words (and its `disclosures` words)
+# in the first line of these, in every language. They open "I'm here with you." or
+# "👉 Good to know:".
+TIER_REPLY_MSGIDS = frozenset(
+    {
+        messages.TIER1,
+        messages.TIER2,
+        messages.TIER3,
+        messages.ROUTED_TIER1,
+        messages.ROUTED_TIER1_ELSEWHERE,
+        messages.ROUTED_TIER2,
+        messages.ROUTED_TIER3,
+        messages.ROUTED_CHILD,
+        messages.CHILD_NOTED,
+        messages.CHECK_DONE_SIGNS,
+        messages.ENGINE_DOWN,
+        *(q.advice for q in screening.QUESTIONS if q.advice),
+    }
+)
 COUNTRY_NOTES = {"MM": messages.OPTIONS_MYANMAR, "KH": messages.OPTIONS_CAMBODIA}
 COUNTRY_NOTES["LA"] = messages.OPTIONS_LAOS
 
@@ -72,19 +94,23 @@ def question(item: screening.Question) -> BotReply:
 class RiskAnswers:
     """Routed answers per tier, the short check and the options card."""
 
-    def __init__(self, directory: Directory | None, state: State) -> None:
+    def __init__(self, directory: Directory | None, state: State | None = None) -> None:
         # None: the directory file is unreadable; the fixed texts with built-in numbers serve
         self.directory = directory
-        self.screening = Screening(state)
+        self.screening = Screening(state or LocalState())
 
     def child_noted(self, locale: Locale, profile: Profile) -> BotReply:
         """The answer to "I am 15": thanks, and the lines for young people."""
         if self.directory is None:
             return BotReply(messages.HOTLINES_LIST, buttons=(menu_button(),))
-        entries = routing.choose(self.directory, 2, locale, profile, clock.now())
-        return BotReply(
-            messages.CHILD_NOTED, lines=routing.as_lines(entries), buttons=(menu_button(),)
-        )
+        lines = self.lines(2, locale, profile)
+        return BotReply(messages.CHILD_NOTED, lines=lines, buttons=(menu_button(),))
+
+    def lines(self, tier: int, locale: Locale, profile: Profile) -> tuple[Line | Term, ...]:
+        """The lines for this person now, with what is missing where they are."""
+        assert self.directory is not None
+        routed = routing.route(self.directory, tier, locale, profile, clock.now())
+        return routing.as_lines(routed, locale)
 
     def routed(
         self, user: str, tier: int, locale: Locale, profile: Profile
@@ -92,22 +118,15 @@ class RiskAnswers:
         """The answer for a tier with the lines chosen for this user."""
         if self.directory is None:
             return self.fixed(tier)
-        now = clock.now()
-        entries = routing.choose(self.directory, tier, locale, profile, now)
-        lines = routing.as_lines(entries)
+        lines = self.lines(tier, locale, profile)
         ask_where = (WHERE_QUESTION,) if profile.where is None else ()
         if tier == 1:
-            first = BotReply(messages.ROUTED_TIER1, lines=lines)
-            if not entries:  # nothing checked where the user is: advice in their language
-                help_lines = routing.help_in_language(self.directory, locale, now)
-                first = BotReply(
-                    messages.ROUTED_TIER1_ELSEWHERE, lines=routing.as_lines(help_lines)
-                )
+            # nothing checked where the person is: first "ask someone nearby", then why
+            there = any(isinstance(line, Line) for line in lines[:1])
+            msgid = messages.ROUTED_TIER1 if there else messages.ROUTED_TIER1_ELSEWHERE
             nxt = BotReply(messages.TIER1_NEXT, buttons=(HANDOFF_BUTTON, HOTLINES))
-            return (first, nxt, *ask_where)
+            return (BotReply(msgid, lines=lines), nxt, *ask_where)
         if tier == 2:
-            if not entries:
-                lines = routing.as_lines(routing.help_in_language(self.directory, locale, now))
             msgid = messages.ROUTED_CHILD if profile.child else messages.ROUTED_TIER2
             buttons = (HANDOFF_BUTTON, OPTIONS_BUTTON, HOTLINES)
             return (BotReply(msgid, lines=lines, buttons=buttons), CHECK_OFFER, *ask_where)
@@ -116,6 +135,16 @@ class RiskAnswers:
             return (BotReply(msgid, lines=lines), CHECK_OFFER)
         change = Button(messages.WHERE_CHANGE, WHERE)
         return (BotReply(messages.ROUTED_HOTLINES, lines=lines, buttons=(change,)),)
+
+    def floor(self, locale: Locale, profile: Profile) -> tuple[BotReply, BotReply]:
+        """The engine failed: "sorry", the emergency lines for where the person is, and
+        their hotline list; with the directory unreadable, the fixed texts."""
+        if self.directory is None:
+            return BotReply(messages.ENGINE_DOWN), BotReply(messages.HOTLINES_LIST)
+        sorry = BotReply(messages.ROUTED_ENGINE_DOWN, lines=self.lines(1, locale, profile))
+        change = Button(messages.WHERE_CHANGE, WHERE)
+        lines = self.lines(routing.HOTLIST, locale, profile)
+        return sorry, BotReply(messages.ROUTED_HOTLINES, lines=lines, buttons=(change,))
 
     @staticmethod
     def fixed(tier: int) -> tuple[BotReply, ...]:
@@ -138,8 +167,11 @@ class RiskAnswers:
         home = routing.HOME_COUNTRY.get(locale)
         country = profile.where if profile.where in COUNTRY_NOTES else home
         note = COUNTRY_NOTES.get(country or "")
+        # the card's numbers are Thailand's: someone elsewhere is told so first (invariant 12)
+        abroad = messages.OPTIONS_ABROAD.get(profile.where or "")
+        first = (BotReply(abroad),) if abroad else ()
         # the notes quote directory lines (1362 is not among the built-in last-resort ones)
-        return (card, BotReply(note)) if note and self.directory else (card,)
+        return (*first, card, BotReply(note)) if note and self.directory else (*first, card)
 
     async def check(
         self, user: str, data: str, locale: Locale, profile: Profile, tier: int
@@ -179,5 +211,4 @@ class RiskAnswers:
         buttons = (HANDOFF_BUTTON, HOTLINES) if tier == 2 else (HOTLINES,)
         if self.directory is None:
             return BotReply(messages.HOTLINES_LIST, buttons=buttons)
-        entries = routing.choose(self.directory, tier, locale, profile, clock.now())
-        return BotReply(msgid, lines=routing.as_lines(entries), buttons=buttons)
+        return BotReply(msgid, lines=self.lines(tier, locale, profile), buttons=buttons)

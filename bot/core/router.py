@@ -71,6 +71,7 @@ URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
 # a privacy notice would crowd out help: never after these
 NO_NOTICE_AFTER = URGENT_MSGIDS | {
     messages.ENGINE_DOWN,
+    messages.ROUTED_ENGINE_DOWN,
     messages.ROUTED_TIER1,
     messages.ROUTED_TIER1_ELSEWHERE,
     messages.ROUTED_TIER2,
@@ -162,7 +163,7 @@ class Conversation:
         statement = self.ages.read(normalize(text))
         if statement is not None:
             profile = dataclasses.replace(profile, child=statement.under_18)
-        await self.tiers.note(user, 1, _gate_sign(verdict))
+        await self.tiers.verdict(user, verdict)
         return Outcome(locale, self.risk.routed(user, 1, locale, profile))
 
     async def after_danger(self, user: str, text: str, hint: str | None) -> Outcome:
@@ -173,11 +174,12 @@ class Conversation:
         await self._read_age(user, clean)
         return Outcome(locale, (), UserTurn(user, EMERGENCY_INTENT, locale))
 
-    async def urgent(self, user: str, tier: int, hint: str | None, sign: str) -> Outcome:
-        """A routed answer for a tier the gate saw where the engine is not asked (an edit,
-        an unknown command)."""
+    async def urgent(self, user: str, hint: str | None, verdict: Verdict) -> Outcome:
+        """A routed answer for the tier the gate saw where the engine is not asked (an
+        edit, an unknown command)."""
         locale = await self.locale_for(user, hint)
-        await self.tiers.note(user, tier, sign)
+        tier = verdict.tier or routing.HOTLIST
+        await self.tiers.verdict(user, verdict)
         profile = await self.profile_for(user)
         return Outcome(locale, self.risk.routed(user, tier, locale, profile))
 
@@ -202,13 +204,11 @@ class Conversation:
         locale = await self._follow_script(user, clean, language_code)
         danger = verdict if verdict is not None else self.gate.screen(clean)
         profile, told_child = await self._read_age(user, clean)
+        await self.tiers.verdict(user, danger)  # its tier and coercion signs, if any
         if danger.tier == 1:
             # numbers first, before the engine has a say; it hears of the turn afterwards.
-            await self.tiers.note(user, 1, _gate_sign(danger))
             replies = self.risk.routed(user, 1, locale, profile)
             return Outcome(locale, replies, UserTurn(user, EMERGENCY_INTENT, locale))
-        if danger.tier is not None:
-            await self.tiers.note(user, danger.tier, _gate_sign(danger))
         words = for_engine(clean)
         if not words:
             return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),))
@@ -230,8 +230,7 @@ class Conversation:
         if danger.tier == 2:
             return Outcome(locale, self.risk.routed(user, 2, locale, profile))
         await self.tiers.unread(user)  # nobody read these words: a hand-off must know
-        lines = self.risk.routed(user, routing.HOTLIST, locale, profile)
-        return Outcome(locale, (ENGINE_DOWN, *lines))
+        return Outcome(locale, self.risk.floor(locale, profile))
 
     async def _answered(
         self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
@@ -392,10 +391,5 @@ class Conversation:
         try:
             answers = await self._dialogue.send(turn)
         except EngineUnavailable:
-            return FLOOR
+            return self.risk.floor(turn.locale, profile)
         return await self._answered(turn.sender, answers, turn.locale, profile)
-
-
-def _gate_sign(verdict: Verdict) -> str:
-    """The name a gate verdict is kept under in the conversation tier (no words)."""
-    return f"safety_net_tier_{verdict.tier}" + (f"_{verdict.sign}" if verdict.sign else "")

@@ -17,7 +17,8 @@ from typing import Protocol
 
 from bot.core.record import Recorder
 from bot.core.state import DAY, State, key
-from bot.core.urgency.conversation import ConversationTier, decayed, fold, unread
+from bot.core.urgency import Verdict
+from bot.core.urgency.conversation import ConversationTier, decayed, fold, fold_verdict, unread
 
 MEMO_TTL = DAY
 
@@ -79,6 +80,14 @@ class TierBook:
         """One more sign of a tier (1-3; 4 changes nothing)."""
         before = await self.current(user)
         after = fold(before, tier, sign, self._clock())
+        if after != before:
+            await self._save(user, after)
+        return after
+
+    async def verdict(self, user: str, verdict: Verdict) -> ConversationTier:
+        """What the gate saw in a turn: its tier and any coercion signs."""
+        before = await self.current(user)
+        after = fold_verdict(before, verdict, self._clock())
         if after != before:
             await self._save(user, after)
         return after

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.i18n import Term
+
 Locale = Literal["en", "th", "my", "km", "lo"]
 LOCALES: tuple[Locale, ...] = ("en", "th", "my", "km", "lo")
 DEFAULT_LOCALE: Locale = "en"
@@ -52,13 +54,14 @@ class BotReply:
     """One chat bubble: a catalog msgid, its parameters and optional buttons.
 
     `lines` fills the %(lines)s placeholder with a routed hotline list, translated when
-    the reply is rendered (the router knows who, the catalogs know the words).
+    the reply is rendered (the router knows who, the catalogs know the words): hotlines,
+    and sentences (Terms) such as "I don't know a checked line in Lao that works there".
     """
 
     msgid: str
     params: dict[str, str] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
-    lines: tuple[Line, ...] = ()
+    lines: tuple[Line | Term, ...] = ()
     # the engine's answer this bubble belongs to (locales/answers.yml); empty for the bot's
     # own, so later steps recognise an answer by its name, never by its text
     answer: str = ""

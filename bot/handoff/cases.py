@@ -29,12 +29,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core import messages
+from bot.core.clock import BANGKOK
 from bot.core.identity import pseudonym, seal, unseal
 from bot.core.state import LocalState
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
 from bot.core.urgency.conversation import ConversationTier, for_routing
 from bot.handoff import texts
-from bot.handoff.desks import BANGKOK, Desk, Desks
+from bot.handoff.desks import Desk, Desks
 from bot.handoff.engine import EngineControl
 from bot.handoff.memo import CaseMemo
 from bot.storage.handoff import (

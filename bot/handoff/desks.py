@@ -30,20 +30,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.core.clock import BANGKOK
+from bot.core.hours import ALWAYS_OPEN, Hours, HoursError, parse_hours
 from bot.core.types import LOCALES
 from bot.handoff import texts
-
-BANGKOK = ZoneInfo("Asia/Bangkok")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HOURS = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))? "
-    r"(\d\d):(\d\d)-(\d\d):(\d\d)$"
-)
-ALL_WEEK = ((frozenset(range(7)), 0, 24 * 60),)
 
 
 class DeskError(ValueError):
@@ -59,7 +52,7 @@ class Desk:
     chat_id: int
     languages: frozenset[str]
     tiers: frozenset[int]
-    hours: tuple[tuple[frozenset[int], int, int], ...] = ALL_WEEK  # (weekdays, from, to) min
+    hours: Hours = ALWAYS_OPEN  # Bangkok time (bot/core/hours.py, shared with the directory)
     members: frozenset[int] = frozenset()  # empty: OPERATOR_IDS decide
 
     def serves(self, locale: str, tier: int) -> bool:
@@ -68,33 +61,20 @@ class Desk:
 
     def is_open(self, now: datetime) -> bool:
         """True during one of the desk's opening windows (Bangkok time)."""
-        local = now.astimezone(BANGKOK)
-        minute = local.hour * 60 + local.minute
-        return any(local.weekday() in d and start <= minute < end for d, start, end in self.hours)
+        return self.hours.is_open(now, BANGKOK)
 
     def may_act(self, user_id: int, operator_ids: frozenset[int]) -> bool:
         """Only the desk's members (or, without a list, OPERATOR_IDS) act on its cases."""
         return user_id in (self.members or operator_ids)
 
 
-def _hours(raw: object, name: str) -> tuple[tuple[frozenset[int], int, int], ...]:
-    if raw in (None, "24/7"):
-        return ALL_WEEK
-    if not isinstance(raw, list):
-        raise DeskError(f"desk {name}: hours must be a list like ['mon-fri 08:00-17:00']")
-    windows = []
-    for item in raw:
-        match = _HOURS.match(str(item).strip().lower())
-        if not match:
-            raise DeskError(f"desk {name}: hours {item!r} is not like 'mon-fri 08:00-17:00'")
-        first, last = DAYS.index(match[1]), DAYS.index(match[2] or match[1])
-        days = frozenset(d % 7 for d in range(first, first + (last - first) % 7 + 1))
-        start = int(match[3]) * 60 + int(match[4])
-        end = int(match[5]) * 60 + int(match[6])
-        if not 0 <= start < end <= 24 * 60:
-            raise DeskError(f"desk {name}: hours {item!r} must end after they start")
-        windows.append((days, start, end))
-    return tuple(windows)
+def _hours(raw: object, name: str) -> Hours:
+    if raw is None:
+        return ALWAYS_OPEN
+    try:  # the same format and parser as the hotline directory's hours
+        return parse_hours(raw, allow_unknown=False)
+    except HoursError as error:
+        raise DeskError(f"desk {name}: hours {error}") from None
 
 
 def _listed(raw: dict[str, Any], key: str, default: Iterable[Any]) -> list[Any]:

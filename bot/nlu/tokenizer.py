@@ -12,7 +12,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.text.normalize import normalize
-from bot.text.segment import segment
+from bot.text.segment import segment, warm_up
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -37,7 +37,8 @@ class SeaTokenizer(Tokenizer):  # type: ignore[misc]
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SeaTokenizer:
-        """Build the component (it has nothing to train or persist)."""
+        """Build the component (nothing to train or persist) with its segmenters loaded."""
+        warm_up()
         return cls(config)
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:

@@ -20,8 +20,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import assembly, messages, privacy
-from bot.core.hotlines import numbers
+from bot import assembly
+from bot.core import messages, privacy
 from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
@@ -60,18 +60,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         http = httpx.AsyncClient()
         app.bot_data["http"] = http
-        try:
-            catalogs = Catalogs.load(settings.locales_dir)
-        except (OSError, ValueError, yaml.YAMLError) as error:
-            # last resort: English source texts with the built-in verified numbers
-            log.error("content unreadable, using built-in texts and numbers: %s", error)
-            catalogs = Catalogs({}, numbers())
         svc: handlers.Services | None = None
 
         def channel() -> operators.TelegramChannel:
             return operators.TelegramChannel(app.bot, lambda: svc.catalogs if svc else catalogs)
 
         core = await assembly.build(settings, http, desks, channel)
+        catalogs = core.catalogs
         core.conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(
             core.pipeline, catalogs, settings.pseudonym_key, settings.staff_ids,

@@ -12,44 +12,42 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core import learning, messages
+from bot.core import clock, content, learning, messages
 from bot.core.answers import AnswerBook
-from bot.core.directory import Directory
+from bot.core.content import Content
+from bot.core.directory import Directory, Entry
+from bot.core.hotlines import stand_ins
 from bot.core.quiz import load_book
-from bot.core.routing import load_ages, load_directory
+from bot.core.routing import load_ages
 from bot.core.turn import Outcome
 from bot.core.types import BotReply, Locale, as_locale
 from bot.core.urgency import Gate, SafetyNet
-from bot.i18n import Catalogs
-from bot.i18n.check import check
 from bot.settings import LOCALES_DIR
 from bot.telegram.handlers import Services, on_update, send, services
 
 log = logging.getLogger(__name__)
-BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
-def load_checked(locales_dir: Path = LOCALES_DIR) -> tuple[Catalogs, SafetyNet, list[str]]:
+def load_checked(locales_dir: Path = LOCALES_DIR) -> tuple[Content | None, SafetyNet, list[str]]:
     """New content and the problems that forbid using it (empty list: safe to swap in)."""
-    problems = check(locales_dir)
+    problems = content.problems(locales_dir)
     try:
-        catalogs = Catalogs.load(locales_dir)
+        loaded = content.load(locales_dir)
         net = SafetyNet.load(locales_dir / "safety_net")
     except (OSError, ValueError, yaml.YAMLError, re.error) as error:
-        return Catalogs({}), SafetyNet.empty(), [*problems, f"unreadable: {error}"]
-    return catalogs, net, problems
+        return None, SafetyNet.empty(), [*problems, f"unreadable: {error}"]
+    return loaded, net, problems
 
 
 async def reload_content(svc: Services) -> list[str]:
     """Validate, then swap catalogs, safety net, directory, age phrases, the engine's
     answers and quizzes in one step; on any problem keep the old content."""
-    catalogs, net, problems = await asyncio.to_thread(load_checked, svc.locales_dir)
+    loaded, net, problems = await asyncio.to_thread(load_checked, svc.locales_dir)
     book, answers = None, None
     try:  # tips and quizzes: their structure is reloaded with their texts
         book = load_book(svc.locales_dir / "quiz.yml")
@@ -59,13 +57,13 @@ async def reload_content(svc: Services) -> list[str]:
         answers = AnswerBook.load(svc.locales_dir / "answers.yml")
     except (OSError, ValueError, yaml.YAMLError) as error:
         problems = [*problems, f"answers.yml: {error}"]
-    if problems:
+    if problems or loaded is None:
         log.warning("content reload refused: %d problem(s)", len(problems))
-        return problems
-    svc.catalogs = catalogs
-    svc.conversation.gate = Gate(net)
-    # routing reads the same directory file the catalogs' numbers come from
-    svc.conversation.directory = load_directory(svc.locales_dir)
+        return problems or ["content unreadable"]
+    svc.catalogs = loaded.catalogs
+    svc.conversation.gate = Gate(net, svc.conversation.gate.model)  # same intents, same model
+    # routing reads the same directory the catalogs' numbers were computed from
+    svc.conversation.directory = loaded.directory
     svc.conversation.ages = load_ages(svc.locales_dir)
     if book is not None and svc.conversation.lessons is not None:
         svc.conversation.lessons.book = book
@@ -138,21 +136,35 @@ async def on_preview(svc: Services, args: list[str], locale: Locale) -> Outcome:
     return Outcome(shown_in, tuple(topics[topic]))
 
 
+def entry_line(entry: Entry, now: datetime) -> str:
+    """One entry for staff: status, numbers, where they work, who it is for, checks."""
+    status = "✅" if entry.is_open(now) else ("⏸" if entry.hours_known else "❔")
+    if entry.verified_on is None:
+        status = "🚫"
+    reach = f"dial in {entry.country}"
+    if entry.from_abroad:
+        reach += f"; from abroad {' / '.join(entry.from_abroad)}"
+    who = "+".join(entry.serves) + (f" {entry.ages[0]}-{entry.ages[1]}" if entry.ages else "")
+    offered = f" · offered to {' '.join(entry.offer_to)} readers" if entry.offer_to else ""
+    stale = " ⚠️" if entry.is_stale(now.date()) else ""
+    return (
+        f"{status} {entry.name}: {' / '.join(entry.numbers)} · {reach} · "
+        f"{' '.join(entry.languages)} · for {who}{offered} · {entry.hours} · "
+        f"verified {entry.verified_on or '-'}{stale}"
+    )
+
+
 def directory_lines(directory: Directory, now: datetime) -> str:
-    """One line per entry: status, name, numbers, verification date."""
-    lines = []
-    for entry in directory.entries:
-        status = "✅" if entry.is_open(now) else ("⏸" if entry.hours_known else "❔")
-        stale = " ⚠️" if entry.is_stale(now.date()) else ""
-        numbers = " / ".join(entry.numbers)
-        lines.append(f"{status} {entry.name}: {numbers} ({entry.verified_on or '-'}){stale}")
+    """One line per entry, then the placeholders that show a stand-in for a withdrawn one."""
+    lines = [entry_line(entry, now) for entry in directory.entries]
+    lines += ["", "🚫 withdrawn: never shown", *stand_ins(directory, directory.placeholders)]
     return "\n".join(lines)
 
 
 @staff_command
 async def on_directory(svc: Services, args: list[str], locale: Locale) -> Outcome:
     """/directory: every hotline with what is open now and what needs a new phone check."""
-    now = datetime.now(BANGKOK)
+    now = clock.bangkok_now()
     try:
         lines = directory_lines(Directory.load(svc.locales_dir / "hotlines.yml"), now)
     except (OSError, ValueError, yaml.YAMLError) as error:

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
+from bot.core import content
 from bot.core.types import BotReply
 from bot.handoff import texts
-from bot.i18n import Catalogs
 from bot.sandbox.client import SandboxClient, free_port, start, stop, wait_until
 from bot.settings import LOCALES_DIR
 from tests.e2e.scripts import SAMPLES, script_of
@@ -32,7 +32,7 @@ from tests.e2e.scripts import SAMPLES, script_of
 pytestmark = pytest.mark.e2e
 TOKEN = "123456:handoff-token"
 DESK = -1001500
-CATALOGS = Catalogs.load(LOCALES_DIR)  # what the bot says, to compare with what arrives
+CATALOGS = content.load(LOCALES_DIR).catalogs  # what the bot says, to compare with what arrives
 STAFF_CHAT = -1001800
 ANNA, BORIS, STRANGER, STAFF = 501, 502, 777, 900
 NOT_RELAYED = ("took the case", "Note kept", "Case #", "agreed to share", "did not share")

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.core import learning
+from bot.core import content, learning
 from bot.core.identity import pseudonym
 from bot.core.quiz import load_book
 from bot.core.types import BotReply
-from bot.i18n import Catalogs
 from bot.sandbox.client import SandboxClient
 from bot.settings import LOCALES_DIR
 from tests.e2e.scripts import script_of
@@ -26,7 +25,7 @@ FISHING = load_book(LOCALES_DIR / "quiz.yml").sectors[0]
 
 def said(msgid: str) -> str:
     """What the bot says for msgid in Burmese."""
-    return Catalogs.load(LOCALES_DIR).render(BotReply(msgid), "my")
+    return content.load(LOCALES_DIR).catalogs.render(BotReply(msgid), "my")
 
 
 def button_data(message: dict[str, Any]) -> list[str]:

@@ -138,3 +138,36 @@ def test_handoff_button_shows_the_users_lines(stack: StackRun) -> None:
     [lines] = sandbox.replies(7600, batch[-1]["message_id"])
     assert "191" in lines["text"] and "1300" in lines["text"]
     assert buttons(lines) == ["where"]
+
+
+def test_a_burmese_reader_in_laos_gets_lines_that_work_there_and_the_honest_gap(
+    stack: StackRun,
+) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(7700, DANGER["my"], count=3)
+    where = next(r for r in replies if buttons(r) == WHERE)
+    sandbox.press(7700, where["message_id"], "where:LA")
+    [again, *_] = sandbox.replies(7700, where["message_id"], count=2)
+    text = again["text"]
+    # Laos's line first; then, in Burmese, "no checked line in Burmese that works in
+    # Laos"; then Issara's Burmese line as one that works only from a phone in Thailand
+    assert "1362" in text and "191" not in text and script_of(text) == "my"
+    assert "မြန်မာဘာသာ" in text and "လာအိုမှာ" in text
+    assert text.index("1362") < text.index("1-800-010-180")
+    # the engine's tier-2 answer for the same person: routed for Laos too
+    [advice, *_] = sandbox.ask(7700, "သူဌေးက ပတ်စပို့ သိမ်းထားတယ်", count=2)
+    assert "1362" in advice["text"] and "1300" not in advice["text"]
+    assert "လာအိုမှာ" in advice["text"]
+
+
+def test_in_myanmar_no_thai_number_is_offered_as_if_it_worked_there(stack: StackRun) -> None:
+    sandbox = stack.sandbox
+    replies = sandbox.ask(7800, DANGER["km"], count=3)
+    where = next(r for r in replies if buttons(r) == WHERE)
+    sandbox.press(7800, where["message_id"], "where:MM")
+    [again, *_] = sandbox.replies(7800, where["message_id"], count=2)
+    text = again["text"]
+    assert "191" not in text and "1669" not in text and script_of(text) == "km"
+    assert "នៅមីយ៉ាន់ម៉ា" in text  # "in Myanmar": no checked line known there
+    heading = "ប៉ុន្តែអាចហៅបានតែពីទូរស័ព្ទនៅប្រទេសថៃប៉ុណ្ណោះ"  # "only from a phone in Thailand"
+    assert text.index(heading) < text.index("1-800-010-181")

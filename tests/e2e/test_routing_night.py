@@ -63,4 +63,27 @@ def test_the_place_can_be_changed_from_the_hotline_list(
     assert buttons(question) == WHERE
     sandbox.press(8200, question["message_id"], "where:KH")
     [lines] = sandbox.replies(8200, question["message_id"])
-    assert lines["text"].index("117") < lines["text"].index("191")  # Cambodia's first
+    assert "117" in lines["text"] and "1280" in lines["text"]  # Cambodia's lines
+    assert "191" not in lines["text"]  # Thailand's short codes do not work from there
+
+
+def test_with_the_engine_down_the_floor_gives_numbers_that_work_where_the_person_is(
+    sandbox: SandboxClient, night_bot: Path
+) -> None:
+    replies = sandbox.ask(8300, DANGER["my"], count=3)
+    where = next(r for r in replies if buttons(r) == WHERE)
+    sandbox.press(8300, where["message_id"], "where:LA")
+    [again, *_] = sandbox.replies(8300, where["message_id"], count=2)
+    text = again["text"]
+    # a Burmese reader in Laos: Laos's line, said plainly to be no Burmese line, and
+    # Issara's Burmese line as one that someone in Thailand can call for them
+    assert "1362" in text and "မြန်မာဘာသာ" in text and "လာအိုမှာ" in text
+    assert text.index("1362") < text.index("1-800-010-180") and "191" not in text
+    floor = sandbox.ask(8300, SAMPLES["my"], count=2)  # engine down: the floor, for Laos
+    assert "191" not in floor[0]["text"] and "1362" in floor[0]["text"]
+    assert script_of(floor[0]["text"]) == "my"
+    # the options card is about Thailand: someone in Laos is told its numbers are Thai
+    tier2 = sandbox.ask(8300, "သူဌေးက ပတ်စပို့ သိမ်းထားတယ်", count=2)
+    sandbox.press(8300, tier2[0]["message_id"], "options")
+    note, _card = sandbox.replies(8300, tier2[-1]["message_id"], count=2)
+    assert "လာအိုမှာ" in note["text"] and "ထိုင်းက ဖုန်းကနေပဲ" in note["text"]

@@ -15,11 +15,10 @@ from bot.sandbox.client import SandboxClient, free_port, start, stop, wait_until
 from tests.e2e.conftest import bot_env
 
 pytestmark = pytest.mark.e2e
-GREET = {"answer": "greet", "intent": "greet"}
 
 
 class FakeEngine(BaseHTTPRequestHandler):
-    """Rasa's REST channel naming its answer; slowly for "slow", garbage for "garbage"."""
+    """Answers like Rasa's REST channel, slowly for "slow", with garbage for "garbage"."""
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -29,12 +28,7 @@ class FakeEngine(BaseHTTPRequestHandler):
             b"<html>oops</html>"
             if "garbage" in body["message"]
             else json.dumps(
-                [
-                    {
-                        "recipient_id": body["sender"],
-                        "custom": {"answer": "greet", "intent": "greet"},
-                    }
-                ]
+                [{"recipient_id": body["sender"], "custom": {"answer": "goodbye", "intent": ""}}]
             ).encode()
         )
         self.send_response(200)
@@ -62,7 +56,7 @@ def slow_bot(sandbox: SandboxClient, logs: Path) -> Iterator[None]:
 
 def test_a_slow_answer_shows_typing_first(sandbox: SandboxClient, slow_bot: None) -> None:
     reply, *_ = sandbox.ask(8000, "a bit slow please")
-    assert reply["text"].startswith("Hello!")  # the engine's answer, named and rendered
+    assert reply["text"].startswith("Take care of yourself!")  # answers.yml: goodbye
     typing = [c for c in sandbox.calls("sendChatAction") if c["params"]["chat_id"] == "8000"]
     assert typing and typing[0]["params"]["action"] == "typing"
 

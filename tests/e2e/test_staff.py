@@ -50,7 +50,7 @@ def test_a_corrected_translation_is_live_after_reload(
     sandbox: SandboxClient, content: Path
 ) -> None:
     before = floor_text(sandbox)
-    edit_thai(content, messages.ENGINE_DOWN, "{old} (ฉบับแก้ไข)")
+    edit_thai(content, messages.ROUTED_ENGINE_DOWN, "{old} (ฉบับแก้ไข)")
     assert floor_text(sandbox) == before  # nothing changes until a reload
     sandbox.ask(USER, "/reload", count=2, language_code="th")  # not staff: just the help
     assert floor_text(sandbox) == before
@@ -63,7 +63,7 @@ def test_broken_content_is_refused_and_the_old_stays_live(
     sandbox: SandboxClient, content: Path
 ) -> None:
     live = floor_text(sandbox)
-    edit_thai(content, messages.ENGINE_DOWN, "โทร %(polise)s")
+    edit_thai(content, messages.ROUTED_ENGINE_DOWN, "โทร %(polise)s")
     [refused] = sandbox.ask(STAFF, "/reload", language_code="en")
     assert refused["text"].startswith("Reload refused")
     assert "placeholders differ" in refused["text"]

@@ -8,11 +8,12 @@ import yaml
 
 from bot.core import messages
 from bot.core.answers import REQUEST_HUMAN, TIER, AnswerBook, EngineAnswer
+from bot.core.content import answers_problems
+from bot.core.extract import extract_answers
 from bot.core.router import Conversation
 from bot.core.routing import load_directory
 from bot.core.urgency import intent_tier
-from bot.i18n.check import answers_problems, used_msgids
-from bot.i18n.extract import extract_answers
+from bot.i18n.check import used_msgids
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from tests.fakes import FakeDialogue, FakeStore
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import learning, messages
+from bot.core import content, learning, messages
 from bot.core.answers import AnswerBook
 from bot.core.learning import Learning
 from bot.core.quiz import QuizBook, load_book, parse_book
 from bot.core.router import Conversation
 from bot.core.state import LocalState
 from bot.core.types import LOCALES, BotReply
-from bot.i18n import Catalogs
 from bot.i18n.check import used_msgids
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from tests.e2e.scripts import script_of
 from tests.fakes import FakeDialogue, FakeQuizStore, FakeStore
 
 BOOK = load_book(LOCALES_DIR / "quiz.yml")
-CATALOGS = Catalogs.load(LOCALES_DIR)
+CATALOGS = content.load(LOCALES_DIR).catalogs
 SECTORS = [s.key for s in BOOK.sectors]
 
 

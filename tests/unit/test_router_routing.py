@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
-from bot.core import messages, routing
+from bot.core import content, messages, routing
 from bot.core.age import AgeReader
 from bot.core.answers import EngineAnswer
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import FORGOTTEN, Privacy
 from bot.core.router import Conversation
-from bot.core.types import BotReply, Profile
+from bot.core.types import BotReply, Line, Profile
 from bot.core.urgency import SafetyNet
-from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
@@ -19,7 +18,7 @@ from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
 AGES = AgeReader.load(LOCALES_DIR / "age")
-CATALOGS = Catalogs.load(LOCALES_DIR)
+CATALOGS = content.load(LOCALES_DIR).catalogs
 TIER2_ANSWER = EngineAnswer("tier2", "report_documents_withheld")
 
 
@@ -37,7 +36,7 @@ def conversation(dialogue: FakeDialogue | None = None, store: FakeStore | None =
 
 
 def numbers(reply: BotReply) -> list[str]:
-    return [line.numbers for line in reply.lines]
+    return [line.numbers for line in reply.lines if isinstance(line, Line)]
 
 
 def data(reply: BotReply) -> list[str]:

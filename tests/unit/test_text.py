@@ -4,7 +4,7 @@ import pytest
 
 from bot.text.normalize import is_zawgyi, normalize
 from bot.text.script import detect_script_locale
-from bot.text.segment import burmese_syllables, segment
+from bot.text.segment import segment
 
 ZAWGYI = "မင္းကို ခ်စ္တယ္"
 UNICODE = "မင်းကို ချစ်တယ်"
@@ -57,8 +57,13 @@ def test_khmer_is_split_into_words() -> None:
     assert segment("ខ្ញុំត្រូវការជំនួយ") == ["ខ្ញុំ", "ត្រូវការ", "ជំនួយ"]
 
 
-def test_burmese_is_split_into_syllables() -> None:
-    assert burmese_syllables("ကျေးဇူးတင်ပါတယ်") == ["ကျေး", "ဇူး", "တင်", "ပါ", "တယ်"]
+def test_burmese_is_split_into_words() -> None:
+    # "the employer doesn't pay the wages": employer, (subject), wages, not, pay, (negation)
+    assert segment("အလုပ်ရှင်က လစာမပေးဘူး") == ["အလုပ်ရှင်", "က", "လစာ", "မ", "ပေး", "ဘူး"]
+
+
+def test_burmese_digits_and_punctuation_survive() -> None:
+    assert segment("ကျေးဇူးတင်ပါတယ်။ ၁၂၃ ကျပ်") == ["ကျေးဇူးတင်", "ပါတယ်", "။", "၁၂၃", "ကျပ်"]
 
 
 def test_mixed_scripts_are_segmented_piece_by_piece() -> None:

@@ -1,26 +1,33 @@
-"""The conversation's tier: how urgent a person's whole conversation is, from its signs.
+"""The tier of a conversation: pure rules over a small value the pipeline stores.
 
-Pure rules (the "urgency" stream refines them); bot/core/tierbook.py keeps the result per
-person and is the only place that changes it. What feeds it: the gate's verdicts, the
-engine's tier answers, the short check's signs, and turns nobody could read (the engine
-was down and the gate saw nothing).
+shared/spec/intents.md: the tier of a conversation is the most urgent tier seen so far
+(1 beats 2 beats 3 beats 4), and a tier-3 problem together with a coercion sign
+(documents withheld, debt, threats, confinement) counts as tier 2. Signs come from:
+- the gate's verdict on a turn: its tier, and the coercion signs its model read even in
+  a message the engine takes for a wages problem (`fold_verdict`);
+- the engine's answer: the tier of the intent it named, the intent as the sign;
+- the short check: an answer that is a sign (bot/core/screening.py), its intent;
+- turns nobody could read (the engine down, the gate saw nothing): `unread`.
+bot/core/tierbook.py (the pipeline) keeps the value per person and calls these; nothing
+here stores or reads anything.
 
-- escalation: the most urgent tier seen wins;
-- coercion: tier 3 together with a coercion sign counts as tier 2 (safety.md);
-- decay: DECAY after the last sign the conversation starts again at tier 4;
-- unread turns: while the engine could not read some of the person's words, a hand-off
-  treats the conversation as at least tier 2 (possible trafficking), never as "information
-  only"; the case card says how many turns went unread.
+Decay (decided here; README "Safety"): `DECAY` (14 days) after the latest sign the
+conversation starts again at tier 4 with no signs; every sign renews it. A person in
+danger who writes again within two weeks is still routed as one (desk, lines offered);
+someone who asked about unpaid wages last season is not met as a person at risk today.
+While some of a person's words went unread, a hand-off treats the conversation as at
+least tier 2 (possible trafficking), never as information only (`for_routing`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.core.urgency.context import Verdict
 from bot.tiers import COERCION_SIGNS, INFORMATION
 
-DECAY = 30 * 24 * 3600.0  # seconds after the last sign
-MAX_SIGNS = 12  # names kept, oldest dropped
+DECAY = 14 * 24 * 3600.0  # seconds after the latest sign
+MAX_SIGNS = 12  # sign names kept, oldest dropped
 UNREAD_TIER = 2
 
 
@@ -28,26 +35,10 @@ UNREAD_TIER = 2
 class ConversationTier:
     """The tier of one conversation and the names of the signs behind it (no words)."""
 
-    tier: int = INFORMATION
-    signs: tuple[str, ...] = ()
-    at: float = 0.0  # unix time of the last sign
-    unread: int = 0  # turns since the last sign that nobody could classify
-
-
-def fold(record: ConversationTier, tier: int, sign: str, now: float) -> ConversationTier:
-    """The record after one more sign of a tier."""
-    current = decayed(record, now)
-    signs = tuple(dict.fromkeys((*current.signs, sign)))[-MAX_SIGNS:] if sign else current.signs
-    most = min(current.tier, tier)
-    if most == 3 and COERCION_SIGNS.intersection(signs):
-        most = 2
-    return ConversationTier(most, signs, now, current.unread)
-
-
-def unread(record: ConversationTier, now: float) -> ConversationTier:
-    """The record after a turn that could not be classified."""
-    current = decayed(record, now)
-    return replace(current, unread=current.unread + 1, at=current.at or now)
+    tier: int = INFORMATION  # most urgent tier seen, the coercion rule applied
+    signs: tuple[str, ...] = ()  # intent names (and the gate's sign names), oldest first
+    at: float = 0.0  # unix time of the latest sign
+    unread: int = 0  # turns since the latest sign that nobody could classify
 
 
 def decayed(record: ConversationTier, now: float) -> ConversationTier:
@@ -55,6 +46,36 @@ def decayed(record: ConversationTier, now: float) -> ConversationTier:
     if record.at and now - record.at > DECAY:
         return ConversationTier()
     return record
+
+
+def fold(record: ConversationTier, tier: int, sign: str, now: float) -> ConversationTier:
+    """The record after one more sign: a tier (4: none) and its name (an intent, a
+    coercion intent the gate read, or "" for none). A sign renews the decay."""
+    current = decayed(record, now)
+    if tier >= INFORMATION and sign not in COERCION_SIGNS:
+        return current  # information, or a name that is no sign: nothing changes
+    signs = current.signs
+    if sign:
+        signs = tuple(dict.fromkeys((*signs, sign)))[-MAX_SIGNS:]
+    most = min(current.tier, tier)
+    if most == 3 and COERCION_SIGNS.intersection(signs):
+        most = 2
+    return ConversationTier(most, signs, now, current.unread)
+
+
+def fold_verdict(record: ConversationTier, verdict: Verdict, now: float) -> ConversationTier:
+    """The record after the gate's verdict on a turn: its tier, then each coercion sign."""
+    if verdict.tier is not None:
+        record = fold(record, verdict.tier, verdict.sign, now)
+    for sign in sorted(verdict.coercion):
+        record = fold(record, INFORMATION, sign, now)
+    return record
+
+
+def unread(record: ConversationTier, now: float) -> ConversationTier:
+    """The record after a turn that could not be classified."""
+    current = decayed(record, now)
+    return replace(current, unread=current.unread + 1, at=current.at or now)
 
 
 def for_routing(record: ConversationTier) -> int:

@@ -2,7 +2,8 @@
 
 locales/answers.yml holds what each answer the engine names says (texts and button titles
 are msgids, with their `source` as a translator comment); locales/quiz.yml the sector tips
-and quizzes. See locales/babel.cfg.
+and quizzes. See locales/babel.cfg. They live in the core, next to the parsers of those
+files, so that bot/i18n depends on nothing of the core.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.core import privacy
+from bot.core import content, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient
 from bot.core.fairness import Budget
@@ -30,16 +30,18 @@ from bot.core.quiz import load_book
 from bot.core.record import Recorder
 from bot.core.resilient import ResilientState
 from bot.core.router import Conversation
-from bot.core.routing import load_ages, load_directory
+from bot.core.routing import load_ages
 from bot.core.state import LocalState, State
-from bot.core.urgency import SafetyNet
+from bot.core.urgency import Gate, SafetyNet
+from bot.core.urgency.model import load_or_train
 from bot.handoff import escalation
 from bot.handoff.cases import CaseBook, Channel
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.desks import Desks
 from bot.handoff.engine import EngineControl
 from bot.handoff.memo import CaseMemo
-from bot.settings import PROJECT_DIR, Settings
+from bot.i18n import Catalogs
+from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
 from bot.storage.handoff import HandoffStore
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
@@ -94,12 +96,25 @@ def shared_state(redis_url: str | None) -> tuple[State, RedisState | None]:
     return ResilientState(redis), redis
 
 
+async def load_gate_model(conversation: Conversation) -> None:
+    """The gate's model (bot/core/urgency/model.py), read or trained off the event loop;
+    the phrases screen alone until it is there, and if it cannot be had."""
+    try:
+        model = await asyncio.to_thread(load_or_train, PROJECT_DIR, MODELS_DIR)
+    except Exception as error:  # the model must never keep the bot from answering
+        log.error("gate model unavailable, the phrases screen alone: %s", type(error).__name__)
+        return
+    conversation.gate = Gate(conversation.gate.net, model)
+    log.info("gate model loaded")
+
+
 @dataclass
 class Core:
     """Everything a running bot holds; `close` stops what `build` started."""
 
     pipeline: Pipeline
     conversation: Conversation
+    catalogs: Catalogs
     book: CaseBook | None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], object]] = field(default_factory=list)
@@ -134,6 +149,8 @@ async def build(
     recorder = Recorder()
     privacy_store = SqlPrivacyStore(sessions)
     locales = settings.locales_dir
+    # what is broken is logged and replaced by built-in texts or numbers, never shown
+    loaded = content.start(locales)
     conversation = Conversation(
         RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
         SqlUserStore(sessions),
@@ -141,13 +158,16 @@ async def build(
         load_safety_net(locales / "safety_net"),
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
         lessons=load_lessons(locales, SqlQuizStore(sessions), state),
-        directory=load_directory(locales),
+        directory=loaded.directory,
         ages=load_ages(locales),
         state=state,
         recorder=recorder,
         answers=load_answers(locales),
     )
-    core = Core(Pipeline(conversation, chat_log=privacy_store), conversation, None)
+    core = Core(
+        Pipeline(conversation, chat_log=privacy_store), conversation, loaded.catalogs, None
+    )
+    core.tasks.append(asyncio.create_task(load_gate_model(conversation)))
     core.closers.append(engine.dispose)
     if redis is not None:
         core.closers.append(redis.close)
