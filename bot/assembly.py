@@ -22,7 +22,7 @@ import yaml
 
 from bot.core import content, privacy
 from bot.core.answers import AnswerBook
-from bot.core.dialogue import RasaRestClient
+from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.fairness import Budget
 from bot.core.learning import Learning
 from bot.core.pipeline import Pipeline
@@ -151,8 +151,9 @@ async def build(
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown
     loaded = content.start(locales)
+    replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
     conversation = Conversation(
-        RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
+        RasaRestClient(replicas, settings.rasa_timeout, http),
         SqlUserStore(sessions),
         button_intents(),
         load_safety_net(locales / "safety_net"),
@@ -180,7 +181,7 @@ async def build(
             desks,
             store,
             channel(),
-            EngineControl(settings.rasa_url, http),
+            EngineControl(replicas, http),
             settings.pseudonym_key,
             settings.operator_ids,
             settings.staff_chat_id,

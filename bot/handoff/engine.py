@@ -1,9 +1,11 @@
 """What the hand-off asks of the dialogue engine: pause and resume.
 
-Rasa's HTTP API (the engine runs with --enable-api): POST pause/resume events so the
-tracker records that a person took over, and that the bot is back. Failures only log: a
-case must open and close even with the engine down. How urgent the conversation is comes
-from the bot's own record (bot/core/tierbook.py), never from the engine's tracker.
+Rasa's HTTP API (the engine runs with --enable-api, behind RASA_AUTH_TOKEN): POST
+pause/resume events so the tracker records that a person took over, and that the bot is
+back. Each call goes to the person's engine replica, or the next one when it fails.
+Failures only log: a case must open and close even with the engine down. How urgent the
+conversation is comes from the bot's own record (bot/core/tierbook.py), never from the
+engine's tracker.
 """
 
 from __future__ import annotations
@@ -12,16 +14,40 @@ import logging
 
 import httpx
 
+from bot.core.dialogue import Replicas
+
 log = logging.getLogger(__name__)
 
 
 class EngineControl:
     """Talks to the engine's HTTP API; every call is short and may fail."""
 
-    def __init__(self, base_url: str, client: httpx.AsyncClient, timeout: float = 3.0) -> None:
-        self._url = base_url.rstrip("/")
+    def __init__(
+        self, replicas: Replicas | str, client: httpx.AsyncClient, timeout: float = 3.0
+    ) -> None:
+        self._replicas = replicas if isinstance(replicas, Replicas) else Replicas(replicas)
         self._client = client
         self._timeout = timeout
+
+    async def _call(
+        self, method: str, sender: str, path: str, body: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """One API call for a conversation: its replica first, then the others."""
+        failure: Exception = httpx.ConnectError("no replica")
+        for url in self._replicas.for_sender(sender):
+            try:
+                response = await self._client.request(
+                    method,
+                    f"{url}/conversations/{sender}/{path}",
+                    params=self._replicas.params,
+                    timeout=self._timeout,
+                    json=body,
+                )
+                response.raise_for_status()
+                return response
+            except httpx.HTTPError as error:
+                failure = error
+        raise failure
 
     async def pause(self, sender: str) -> bool:
         """Record in the tracker that a person took over."""
@@ -33,12 +59,7 @@ class EngineControl:
 
     async def _event(self, sender: str, event: str) -> bool:
         try:
-            response = await self._client.post(
-                f"{self._url}/conversations/{sender}/tracker/events",
-                json={"event": event},
-                timeout=self._timeout,
-            )
-            response.raise_for_status()
+            await self._call("POST", sender, "tracker/events", {"event": event})
         except httpx.HTTPError as error:
             log.warning("engine %s not recorded: %s", event, type(error).__name__)
             return False
