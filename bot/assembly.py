@@ -47,7 +47,7 @@ from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.redis_state import RedisState
 from bot.storage.retention import keep_purging
-from bot.storage.session import migrate, new_engine, new_sessionmaker
+from bot.storage.session import StorageUnavailable, migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,17 @@ async def load_gate_model(conversation: Conversation) -> None:
         return
     conversation.gate = Gate(conversation.gate.net, model)
     log.info("gate model loaded")
+
+
+async def reseal_cases(book: CaseBook) -> None:
+    """SEAL_KEYS rotation: at every start, open cases' chat ids move to the newest key."""
+    try:
+        count = await book.reseal()
+    except StorageUnavailable:
+        log.warning("sealed chat ids not re-sealed now: the database is unavailable")
+        return
+    if count:
+        log.info("re-sealed %d open case(s) under the newest key", count)
 
 
 @dataclass
@@ -182,13 +193,14 @@ async def build(
             store,
             channel(),
             EngineControl(replicas, http),
-            settings.pseudonym_key,
+            settings.keys,
             settings.operator_ids,
             settings.staff_chat_id,
             timedelta(minutes=settings.handoff_escalate_minutes),
             CaseMemo(store, state),
         )
         core.tasks.append(escalation.start(core.book))
+        await reseal_cases(core.book)
     core.pipeline.handoff = HandoffDesk(core.book, conversation)
     core.pipeline.budget = Budget(state)
     return core

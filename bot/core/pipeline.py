@@ -33,7 +33,7 @@ from bot.core.order import Arrivals, Ticket
 from bot.core.router import FLOOR, Conversation
 from bot.core.state import PERSONAL, key
 from bot.core.turn import Kind, Outbox, Outcome, Turn
-from bot.core.types import BotReply, Locale
+from bot.core.types import DEFAULT_LOCALE, BotReply, Locale, as_locale
 from bot.core.urgency import Verdict
 from bot.handoff.desk import HandoffDesk
 
@@ -115,10 +115,11 @@ class Pipeline:
         return outcome
 
     async def _in_group(self, turn: Turn, out: Outbox) -> None:
-        """In a group the bot only invites people to a private chat; it keeps nothing."""
+        """In a group the bot only invites people to a private chat; it keeps nothing, and
+        answers in Telegram's language: the private chat's would tell the group about them."""
         if turn.kind is not Kind.COMMAND:
             return
-        locale = await self.conversation.people.quick_locale(turn.sender, "", turn.locale_hint)
+        locale = as_locale(turn.locale_hint) or DEFAULT_LOCALE
         await out.send(turn, Outcome(locale, (BotReply(messages.GROUP_ONLY_PRIVATE),)))
 
     async def _over_budget(self, turn: Turn, out: Outbox, answered: bool) -> None:

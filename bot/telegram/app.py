@@ -11,10 +11,10 @@ import httpx
 import yaml
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -27,6 +27,7 @@ from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
 from bot.telegram import handlers, operators, staff
+from bot.telegram.membership import DeskGuard, MemberReadsLimiter
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -38,7 +39,14 @@ COMMANDS = (
     ("hide", privacy.COMMAND_HIDE),
     ("forget", privacy.COMMAND_FORGET),
 )
-UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
+# chat_member: joins and leaves in desk groups (Telegram sends them only when asked)
+UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.CHANNEL_POST,
+    Update.CHAT_MEMBER,
+]
 
 
 async def register_commands(app: Application, catalogs: Catalogs) -> None:  # type: ignore[type-arg]
@@ -63,7 +71,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         svc: handlers.Services | None = None
 
         def channel() -> operators.TelegramChannel:
-            return operators.TelegramChannel(app.bot, lambda: svc.catalogs if svc else catalogs)
+            live = lambda: svc.catalogs if svc else catalogs  # noqa: E731
+            return operators.TelegramChannel(app.bot, live, app.bot_data["guard"])
 
         core = await assembly.build(settings, http, desks, channel)
         catalogs = core.catalogs
@@ -73,6 +82,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             settings.locales_dir,
         )  # fmt: skip
         app.bot_data.update(services=svc, core=core, book=core.book)
+        app.bot_data["staff_chat_id"] = settings.staff_chat_id  # where /cases may answer
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
@@ -80,33 +90,49 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        # post_init may not have run (a token the server refused): stop what exists
         if "core" in app.bot_data:
             await app.bot_data["core"].close()
-        await app.bot_data["http"].aclose()
+        if "http" in app.bot_data:
+            await app.bot_data["http"].aclose()
 
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(MemberReadsLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    add_handlers(app, frozenset(d.chat_id for d in desks.desks) if desks else frozenset())
+    guard = None
+    if desks is not None:  # who is in the desks' groups, checked before case content goes
+        guard = DeskGuard(
+            app.bot,
+            desks,
+            settings.operator_ids,
+            settings.desk_member_check,
+            settings.staff_chat_id,
+        )
+    app.bot_data["guard"] = guard
+    add_handlers(app, guard)
     return app
 
 
-def add_handlers(app: Application, desk_chats: frozenset[int] = frozenset()) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application, guard: DeskGuard | None = None) -> None:  # type: ignore[type-arg]
     """Operators' desks get the hand-off, staff their tools; everything else a person
     sends (messages, edits, commands, buttons; in private or in a group) is one turn for
     the core's pipeline, which invites group members to a private chat."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGES
-    if desk_chats:
-        desk = filters.Chat(chat_id=desk_chats) & filters.UpdateType.MESSAGE
+    if guard is not None:
+        desk = filters.Chat(chat_id=guard.chats()) & filters.UpdateType.MESSAGE
         app.add_handler(MessageHandler(desk, operators.on_operator_message))
+        member_changes = ChatMemberHandler.CHAT_MEMBER
+        app.add_handler(
+            ChatMemberHandler(guard.on_member_change, member_changes, chat_id=guard.chats())
+        )
     app.add_handler(CallbackQueryHandler(operators.on_operator_button, pattern=r"^hc:"))
     app.add_handler(CommandHandler("cases", operators.on_cases))
     staff_only = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
-from bot.sandbox.client import wait_until
+from bot.sandbox.client import STACK_KEY, wait_until
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import script_of
 
@@ -38,7 +38,7 @@ def tier(stack: StackRun, user: int) -> float:
     with sqlite3.connect(stack.log.parent / "bot.sqlite3") as db:
         row = db.execute(
             "select conversation_tier from user where pseudonym = ?",
-            (pseudonym(b"sandbox-run-key", user),),
+            (pseudonym(STACK_KEY.encode(), user),),
         ).fetchone()
     return float(json.loads(row[0])["tier"]) if row and row[0] else 4.0
 

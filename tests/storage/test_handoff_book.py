@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot.core.identity import Keys
 from bot.core.types import BotReply
 from bot.core.urgency.conversation import ConversationTier
 from bot.handoff import texts
@@ -100,7 +101,8 @@ def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
     )
     channel, flaky = RecordingChannel(), FlakyEngine()
     store = HandoffStore(new_sessionmaker(engine))
-    book = CaseBook(desks, store, channel, flaky, b"k", frozenset({2}), None, timedelta(0))
+    keys = Keys.from_secrets(b"k")
+    book = CaseBook(desks, store, channel, flaky, keys, frozenset({2}), None, timedelta(0))
     return book, channel, flaky
 
 
