@@ -3,9 +3,9 @@
 import pytest
 
 from bot.core.identity import pseudonym
+from bot.core.urgency import intent_tier
 from bot.core.urgency.conversation import ConversationTier, fold
 from bot.settings import SettingsError, load_settings
-from bot.tiers import tier_of
 
 KEY = "c0ffee0123456789abcdef0fedcba9876543210aa55bb66cc77dd88ee99ff001"
 
@@ -99,6 +99,6 @@ def test_pseudonyms_are_stable_keyed_and_not_the_id() -> None:
 )
 def test_conversation_tier_is_the_most_urgent_seen(intents: list[str], tier: int) -> None:
     record = ConversationTier()
-    for intent in intents:  # as the engine names them, one turn after another
-        record = fold(record, tier_of(intent), intent, 1.0)
+    for intent in intents:  # as the pipeline notes each intent the engine named
+        record = fold(record, intent_tier(intent), intent, 1.0)
     assert record.tier == tier
