@@ -137,6 +137,7 @@ class TipsSeen(Base):  # type: ignore[misc,valid-type]
     first_seen: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
 
 
-# the hand-off tables (bot/storage/handoff.py) join this metadata whenever the models are
-# loaded, so migrations and the schema check always see every table.
+# the hand-off and update-journal tables (bot/storage/handoff.py, journal.py) join this
+# metadata whenever the models are loaded, so migrations and the schema check see every table.
 from bot.storage import handoff as _handoff  # noqa: E402,F401
+from bot.storage import journal as _journal  # noqa: E402,F401
