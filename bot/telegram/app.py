@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import signal
+import socket
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,6 +23,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.core import content, messages, privacy
 from bot.core.answers import AnswerBook
@@ -40,12 +42,14 @@ from bot.handoff.engine import EngineControl
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, MODELS_DIR, PROJECT_DIR, Settings, SettingsError
 from bot.storage.handoff import HandoffStore
+from bot.storage.journal_writer import JournalWriter
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.retention import keep_purging
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
-from bot.telegram import handlers, operators, staff
+from bot.telegram import handlers, operators, receive, staff
+from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -141,8 +145,9 @@ def start_handoff(
     app.bot_data["handoff"] = svc.handoff
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
-    """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
+def build_application(settings: Settings, intake: Intake) -> Application:  # type: ignore[type-arg]
+    """The whole bot, ready to run; connections open in post_init, close in post_shutdown.
+    Updates come in through the durable intake (bot/telegram/receive.py), not PTB's Updater."""
     engine = new_engine(settings.database_url)
     try:
         desks = load_desks(settings.desks_file, settings.operator_chat_id)
@@ -210,7 +215,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .updater(None)
+        .request(LedgerRequest(HTTPXRequest(connection_pool_size=256), intake))
+        .concurrent_updates(JournalProcessor(intake))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -250,16 +257,19 @@ def add_handlers(app: Application, desk_chats: frozenset[int] = frozenset()) -> 
 
 
 def run(settings: Settings) -> None:
-    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
-    app = build_application(settings)
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set. Either way an
+    update is confirmed to Telegram only once it is answered or journaled."""
+    webhook = None
+    owner = "poller"  # Telegram allows one long-polling process per bot
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=UPDATES,
+        webhook = receive.Webhook(
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+            urlparse(settings.webhook_url).path.lstrip("/"),
+            settings.webhook_secret,
         )
-    else:
-        app.run_polling(allowed_updates=UPDATES)
+        owner = f"{socket.gethostname()}:{settings.webhook_port}"
+    writer = JournalWriter(new_sessionmaker(new_engine(settings.database_url)), owner)
+    intake = Intake(writer, settings.pseudonym_key)
+    receive.run(build_application(settings, intake), intake, writer, UPDATES, webhook)
