@@ -43,6 +43,7 @@ from bot.handoff.memo import CaseMemo
 from bot.i18n import Catalogs
 from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
 from bot.storage.handoff import HandoffStore
+from bot.storage.journal_writer import JournalWriter
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.redis_state import RedisState
@@ -141,6 +142,12 @@ class Core:
             result = closer()
             if asyncio.iscoroutine(result):
                 await result
+
+
+def journal(settings: Settings, owner: str) -> JournalWriter:
+    """The update journal (bot/storage/journal.py) on a connection pool of its own: its
+    commits run on one thread, so a hanging database never ties up the other stores."""
+    return JournalWriter(new_sessionmaker(new_engine(settings.database_url)), owner)
 
 
 async def build(

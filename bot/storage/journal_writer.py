@@ -148,6 +148,15 @@ class JournalWriter:
 
         return await asyncio.wait_for(self._thread.submit(run), timeout)
 
+    async def claim(self, everyone: bool, timeout: float) -> journal.Claimed:
+        """Take over the journal's unanswered updates (see journal.claim) for this owner."""
+        owner, now = self.owner, self._clock()
+        return await self.read(lambda s: journal.claim(s, owner, now, LEASE, everyone), timeout)
+
+    async def recent_answers(self, window: timedelta, timeout: float) -> set[int]:
+        """Ids answered within `window` of the newest answer (see journal.answered_ids)."""
+        return await self.read(lambda s: journal.answered_ids(s, window), timeout)
+
     async def run(self) -> None:
         """Commit whatever is buffered, batch after batch, until cancelled."""
         self._purge = asyncio.get_running_loop().call_soon(self._ask_purge)

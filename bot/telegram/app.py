@@ -28,8 +28,6 @@ from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
-from bot.storage.journal_writer import JournalWriter
-from bot.storage.session import new_engine, new_sessionmaker
 from bot.telegram import handlers, operators, receive, staff
 from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
 from bot.telegram.membership import DeskGuard, MemberReadsLimiter
@@ -169,6 +167,6 @@ def run(settings: Settings) -> None:
             settings.webhook_secret,
         )
         owner = f"{socket.gethostname()}:{settings.webhook_port}"
-    writer = JournalWriter(new_sessionmaker(new_engine(settings.database_url)), owner)
+    writer = assembly.journal(settings, owner)
     intake = Intake(writer, settings.pseudonym_key)
     receive.run(build_application(settings, intake), intake, writer, UPDATES, webhook)

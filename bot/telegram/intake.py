@@ -19,21 +19,18 @@ import contextvars
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
-from bot.storage import journal
-from bot.storage.journal_writer import LEASE, JournalWriter
+from bot.core.identity import derive
 
 log = logging.getLogger(__name__)
 SEEN_LIMIT = 200_000  # update ids remembered in memory against redelivery
@@ -52,6 +49,42 @@ ONCE_ONLY = frozenset(
 )  # fmt: skip
 
 
+class PendingUpdate(Protocol):
+    """An unanswered update the journal hands back for replay."""
+
+    @property
+    def update_id(self) -> int: ...
+    @property
+    def payload(self) -> str: ...
+    @property
+    def sent(self) -> Mapping[int, str]: ...
+
+
+class Claim(Protocol):
+    """What a start-up takes over from the journal."""
+
+    @property
+    def pending(self) -> Sequence[PendingUpdate]: ...
+    @property
+    def dropped(self) -> int: ...
+
+
+class Journal(Protocol):
+    """Where received updates are kept until answered (bot/storage/journal_writer.py,
+    wired by bot/assembly.py): writes are buffered, commits report through futures."""
+
+    owner: str
+
+    def append(self, update_id: int, payload: str) -> asyncio.Future[None] | None: ...
+    def note_sent(self, update_id: int, seq: int, result: str) -> None: ...
+    def finish(self, update_id: int) -> None: ...
+    async def claim(self, everyone: bool, timeout: float) -> Claim: ...
+    async def recent_answers(self, window: timedelta, timeout: float) -> set[int]: ...
+    async def run(self) -> None: ...
+    async def flush(self, timeout: float) -> bool: ...
+    def close(self) -> None: ...
+
+
 @dataclass
 class Delivery:
     """The update being answered in this task, and what earlier attempts already sent."""
@@ -68,16 +101,13 @@ CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("deliv
 def _cipher(key: bytes) -> Fernet:
     """Journal payloads hold a person's words and Telegram id: sealed with a key derived
     from PSEUDONYM_KEY, like the hand-off's chat ids, never stored in the clear."""
-    derived = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"safe-migration-bot:journal:v1"
-    ).derive(key)
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return Fernet(base64.urlsafe_b64encode(derive(key, b"safe-migration-bot:journal:v1")))
 
 
 class Intake:
     """Which updates were received, journaled and answered; what may be confirmed."""
 
-    def __init__(self, writer: JournalWriter | None, key: bytes) -> None:
+    def __init__(self, writer: Journal | None, key: bytes) -> None:
         self._writer = writer
         self._cipher = _cipher(key)
         self._seen: OrderedDict[int, None] = OrderedDict()
@@ -163,13 +193,8 @@ class Intake:
         remember recently answered ids so that Telegram's redeliveries are ignored."""
         if self._writer is None:
             return []
-        owner, now = self._writer.owner, datetime.now(timezone.utc)
-        claimed = await self._writer.read(
-            lambda s: journal.claim(s, owner, now, LEASE, everyone), RESTORE_TIMEOUT
-        )
-        answered = await self._writer.read(
-            lambda s: journal.answered_ids(s, REDELIVERY_WINDOW), RESTORE_TIMEOUT
-        )
+        claimed = await self._writer.claim(everyone, RESTORE_TIMEOUT)
+        answered = await self._writer.recent_answers(REDELIVERY_WINDOW, RESTORE_TIMEOUT)
         for update_id in sorted(answered):
             self._remember(update_id)
         replays = list(self._unseal(claimed.pending))
@@ -181,7 +206,7 @@ class Intake:
             )
         return replays
 
-    def _unseal(self, pending: list[journal.Pending]) -> Iterator[dict[str, Any]]:
+    def _unseal(self, pending: Sequence[PendingUpdate]) -> Iterator[dict[str, Any]]:
         for entry in pending:
             try:
                 update = json.loads(self._cipher.decrypt(entry.payload.encode()))

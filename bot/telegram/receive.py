@@ -23,8 +23,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.storage.journal_writer import JournalWriter
-from bot.telegram.intake import Intake
+from bot.telegram.intake import Intake, Journal
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10  # seconds a getUpdates call waits for news
@@ -53,7 +52,7 @@ class Webhook:
 def run(
     app: App,
     intake: Intake,
-    writer: JournalWriter | None,
+    writer: Journal | None,
     allowed: Sequence[str],
     webhook: Webhook | None = None,
 ) -> None:
@@ -64,7 +63,7 @@ def run(
 async def _serve(
     app: App,
     intake: Intake,
-    writer: JournalWriter | None,
+    writer: Journal | None,
     allowed: Sequence[str],
     webhook: Webhook | None,
 ) -> None:
@@ -109,7 +108,7 @@ async def _restore(intake: Intake, everyone: bool) -> list[dict[str, Any]]:
         return []
 
 
-async def _stop(app: App, writer: JournalWriter | None) -> None:
+async def _stop(app: App, writer: Journal | None) -> None:
     if app.running:
         await app.stop()  # waits for the updates being answered
         if app.post_stop:
