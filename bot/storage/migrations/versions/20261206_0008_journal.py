@@ -3,15 +3,15 @@
 A bot process killed mid-turn replays its unanswered updates at start-up; answered ids stay
 a day so a redelivered update is answered once.
 
-Revision ID: 0006_journal
-Revises: 0003_handoff
+Revision ID: 0008_journal
+Revises: 0007_handoff_copy
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_journal"
-down_revision = "0003_handoff"
+revision = "0008_journal"
+down_revision = "0007_handoff_copy"
 branch_labels = None
 depends_on = None
 
