@@ -42,9 +42,9 @@ def _offset(raw: str) -> timedelta:
 
 def now() -> datetime:
     """An aware datetime (UTC): the real time, or the test moment plus the time since."""
-    real = datetime.now(timezone.utc)
     raw = os.environ.get(TEST_NOW, "").strip()
-    return real + _offset(raw) if raw else real
+    offset = _offset(raw) if raw else timedelta(0)  # first: it reads the time itself
+    return datetime.now(timezone.utc) + offset
 
 
 def bangkok_now() -> datetime:

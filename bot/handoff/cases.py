@@ -30,12 +30,13 @@ from typing import Protocol
 
 from bot.core import messages
 from bot.core.clock import BANGKOK
+from bot.core.clock import now as now_utc  # the one clock (BOT_TEST_NOW in tests)
 from bot.core.identity import pseudonym, seal, unseal
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
 from bot.handoff import texts
 from bot.handoff.desks import Desk, Desks
 from bot.handoff.engine import UNKNOWN, EngineControl
-from bot.storage.handoff import CLAIMED, OPEN, QUEUED, Case, HandoffStore, now_utc
+from bot.storage.handoff import CLAIMED, OPEN, QUEUED, Case, HandoffStore
 
 log = logging.getLogger(__name__)
 OperatorButton = tuple[str, str]  # (label, callback data)

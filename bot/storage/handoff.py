@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import Base
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -169,20 +169,18 @@ def purge_relayed(session: Session, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def now_utc() -> datetime:
-    """The current time, aware, UTC."""
-    return datetime.now(timezone.utc)
-
-
 class HandoffStore:
     """Async access to the hand-off tables; every call is bounded in time.
 
     Unlike the user store, failures raise StoreUnavailable: a case that cannot be read or
     written must not be half-handled. Callers fall back to the hotline numbers."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout: float = 5.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout: float = 5.0, *, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._timeout = timeout
+        self._clock = clock
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         return await run_bounded(self._sessions, work, write=True, timeout=self._timeout)
@@ -243,7 +241,7 @@ class HandoffStore:
         def work(session: Session) -> bool:
             if session.get(RelayedRow, key) is not None:
                 return False
-            session.add(RelayedRow(key=key, case_id=case_id, at=now_utc()))
+            session.add(RelayedRow(key=key, case_id=case_id, at=self._clock()))
             try:
                 session.flush()
             except IntegrityError:  # the same update, handled concurrently

@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import content, messages, privacy
+from bot.core import clock, content, messages, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.learning import Learning
@@ -160,15 +160,15 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         loaded = content.start(settings.locales_dir)
         catalogs = loaded.catalogs
         sessions = new_sessionmaker(engine)
-        privacy_store = SqlPrivacyStore(sessions)
+        privacy_store = SqlPrivacyStore(sessions, clock=clock.now)
         replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
         conversation = Conversation(
             RasaRestClient(replicas, settings.rasa_timeout, http),
-            SqlUserStore(sessions),
+            SqlUserStore(sessions, clock=clock.now),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
             privacy=privacy.Privacy(privacy_store, settings.retention_days),
-            lessons=load_lessons(settings.locales_dir, SqlQuizStore(sessions)),
+            lessons=load_lessons(settings.locales_dir, SqlQuizStore(sessions, clock=clock.now)),
             directory=loaded.directory,
             ages=load_ages(settings.locales_dir),
             answers=load_answers(settings.locales_dir),
@@ -188,7 +188,10 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
         )
-        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(replicas, http))
+        parts = (
+            HandoffStore(new_sessionmaker(engine), clock=clock.now),
+            EngineControl(replicas, http),
+        )
         start_handoff(app, settings, desks, svc, parts)
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.

@@ -26,6 +26,7 @@ from telegram.ext import ContextTypes
 
 from bot.core import messages, routing
 from bot.core.answers import REQUEST_HUMAN
+from bot.core.clock import now as now_utc
 from bot.core.risk import TIER1_REPLIES, menu_button
 from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply, Button, Locale, as_locale
@@ -34,7 +35,7 @@ from bot.handoff.cases import Actor, CaseBook, OperatorButton
 from bot.handoff.figures import figures
 from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
-from bot.storage.handoff import Case, StoreUnavailable, now_utc
+from bot.storage.handoff import Case, StoreUnavailable
 from bot.telegram.handlers import on_button
 from bot.telegram.render import keyboard, text_chunks
 from bot.text.normalize import normalize

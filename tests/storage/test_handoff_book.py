@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.core.types import BotReply
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
@@ -92,7 +93,7 @@ def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
         "a",
     )
     channel, flaky = RecordingChannel(), FlakyEngine()
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     book = CaseBook(desks, store, channel, flaky, b"k", frozenset({2}), None, timedelta(0))
     return book, channel, flaky
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.storage.handoff import CaseRow, RelayedRow
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.privacy import SqlPrivacyStore
@@ -108,7 +109,7 @@ async def test_forget_erases_everything_of_one_user_and_nothing_else(engine: Eng
     sessions = new_sessionmaker(engine)
     store = SqlPrivacyStore(sessions, clock=Clock())
     for user in ("p1", "p2"):
-        await SqlUserStore(sessions).remember(user, "km")
+        await SqlUserStore(sessions, clock=now).remember(user, "km")
         await store.record_consent(user, "store", True, "v1", "km")
         await store.store_texts(user, [("user", "my boss keeps my passport")])
         await store.remember_message_ids(user, [1, 2])
@@ -149,7 +150,7 @@ async def test_a_dead_database_is_reported_for_forget_and_quiet_elsewhere(
     tmp_path: object,
 ) -> None:
     engine = new_engine("postgresql+psycopg2://nobody@127.0.0.1:9/none")
-    store = SqlPrivacyStore(new_sessionmaker(engine), timeout=2)
+    store = SqlPrivacyStore(new_sessionmaker(engine), timeout=2, clock=now)
     assert await store.consent("p1", "store") is None
     await store.store_texts("p1", [("user", "x")])  # lost, but no error reaches the user
     with pytest.raises(StorageUnavailable):

@@ -6,6 +6,7 @@ from pathlib import Path
 from bot.settings import PROJECT_DIR
 
 BOT = PROJECT_DIR / "bot"
+WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}
 
 
 def imported(path: Path) -> set[str]:
@@ -34,3 +35,19 @@ def test_i18n_only_reads_catalogs_and_renders() -> None:
 
 def test_the_core_imports_neither_telegram_nor_sql() -> None:
     assert offenders("core", ("telegram", "sqlalchemy", "bot.telegram", "bot.storage")) == []
+
+
+def test_one_clock_tells_the_time() -> None:
+    """Only bot/core/clock.py reads the wall clock; everything else asks it, so
+    BOT_TEST_NOW moves the whole bot's time. The sandbox and the benchmarks play
+    Telegram's servers, whose clock is not the bot's."""
+    readers = []
+    for path in sorted(BOT.rglob("*.py")):
+        if path.name == "clock.py" or {"sandbox", "engine"} & set(path.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+                continue
+            if (node.value.id, node.attr) in WALL_CLOCK:
+                readers.append(f"{path.relative_to(PROJECT_DIR)}:{node.lineno}")
+    assert readers == []
