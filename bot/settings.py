@@ -195,6 +195,8 @@ class Settings:
     # case may wait unclaimed (or an operator stay silent) before it is escalated.
     desks_file: Path | None = None
     handoff_escalate_minutes: float = 10.0
+    # shared state for several bot processes (bot/core/state.py); None: this process only
+    redis_url: str | None = None
     # strict: no case content reaches a desk group while someone unlisted is in it;
     # alert: staff are told, content still goes (README "Security").
     desk_member_check: str = "strict"
@@ -255,5 +257,6 @@ def load_settings(require_token: bool = True) -> Settings:
         retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
         desks_file=_optional_path("DESKS_FILE"),
         handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
+        redis_url=os.environ.get("REDIS_URL", "").strip() or None,
         desk_member_check=_choice("DESK_MEMBER_CHECK", "strict", ("strict", "alert")),
     )

@@ -47,6 +47,11 @@ def now() -> datetime:
     return datetime.now(timezone.utc) + offset
 
 
+def seconds() -> float:
+    """Now as seconds since the epoch (for state that stores plain numbers)."""
+    return now().timestamp()
+
+
 def bangkok_now() -> datetime:
     """Now, in Bangkok time (what staff and desks read)."""
     return now().astimezone(BANGKOK)

@@ -51,3 +51,8 @@ def test_one_clock_tells_the_time() -> None:
             if (node.value.id, node.attr) in WALL_CLOCK:
                 readers.append(f"{path.relative_to(PROJECT_DIR)}:{node.lineno}")
     assert readers == []
+
+
+def test_the_adapter_reaches_storage_only_through_the_core() -> None:
+    # bot/assembly.py wires the stores; the Telegram adapter never names them
+    assert offenders("telegram", ("sqlalchemy", "bot.storage")) == []
