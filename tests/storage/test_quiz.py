@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from bot.core.clock import now
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
-from bot.storage.models import metadata
 from bot.storage.quiz import MIN_PEOPLE, Cell, SqlQuizStore, forget, report_lines
+from bot.storage.schema import metadata
 from bot.storage.session import new_engine, new_sessionmaker
 
 

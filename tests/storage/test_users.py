@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import now
-from bot.storage.models import metadata
+from bot.storage.schema import metadata
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 

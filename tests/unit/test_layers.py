@@ -4,6 +4,7 @@ import ast
 from pathlib import Path
 
 from bot.settings import PROJECT_DIR
+from bot.storage import schema
 
 BOT = PROJECT_DIR / "bot"
 WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}
@@ -56,3 +57,12 @@ def test_one_clock_tells_the_time() -> None:
 def test_the_adapter_reaches_storage_only_through_the_core() -> None:
     # bot/assembly.py wires the stores; the Telegram adapter never names them
     assert offenders("telegram", ("sqlalchemy", "bot.storage")) == []
+
+
+def test_the_two_table_modules_do_not_import_each_other() -> None:
+    # the hand-off's tables build on the models' Base; bot/storage/schema.py joins them, so
+    # loading the users' tables never drags in the hand-off and there is no import cycle
+    models, handoff = BOT / "storage" / "models.py", BOT / "storage" / "handoff.py"
+    assert not {"bot.storage.handoff", "bot.storage"} & imported(models)
+    assert "bot.storage.handoff" not in imported(handoff)
+    assert {"user", "handoff_case", "handoff_copy"} <= set(schema.metadata.tables)

@@ -1,0 +1,10 @@
+"""Every table the bot stores, in one metadata: what migrations and schema checks compare.
+
+The tables live beside the code that uses them (bot/storage/models.py, bot/storage/handoff.py)
+and neither module imports the other's tables; importing both here joins them in one place.
+"""
+
+from bot.storage import handoff as _handoff  # noqa: F401  (its tables join the metadata)
+from bot.storage.models import metadata
+
+__all__ = ["metadata"]
