@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.core import content, privacy
+from bot.core import clock, content, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.fairness import Budget
@@ -165,18 +165,18 @@ async def build(
     sessions = new_sessionmaker(engine)
     state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
-    privacy_store = SqlPrivacyStore(sessions)
+    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)  # one clock for all
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown
     loaded = content.start(locales)
     replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
     conversation = Conversation(
         RasaRestClient(replicas, settings.rasa_timeout, http),
-        SqlUserStore(sessions),
+        SqlUserStore(sessions, clock=clock.now),
         button_intents(),
         load_safety_net(locales / "safety_net"),
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
-        lessons=load_lessons(locales, SqlQuizStore(sessions), state),
+        lessons=load_lessons(locales, SqlQuizStore(sessions, clock=clock.now), state),
         directory=loaded.directory,
         ages=load_ages(locales),
         state=state,
@@ -194,7 +194,7 @@ async def build(
     purging = keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
     core.tasks.append(asyncio.create_task(purging))
     if desks is not None:
-        store = HandoffStore(new_sessionmaker(engine))
+        store = HandoffStore(new_sessionmaker(engine), clock=clock.now)
         core.book = CaseBook(
             desks,
             store,
