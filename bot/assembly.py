@@ -147,7 +147,8 @@ class Core:
 def journal(settings: Settings, owner: str) -> JournalWriter:
     """The update journal (bot/storage/journal.py) on a connection pool of its own: its
     commits run on one thread, so a hanging database never ties up the other stores."""
-    return JournalWriter(new_sessionmaker(new_engine(settings.database_url)), owner)
+    sessions = new_sessionmaker(new_engine(settings.database_url))
+    return JournalWriter(sessions, owner, clock=clock.now)
 
 
 async def build(

@@ -15,7 +15,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import text
@@ -104,7 +104,8 @@ class JournalWriter:
         self,
         sessions: sessionmaker[Session],
         owner: str,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        *,
+        clock: Callable[[], datetime],  # the core's clock, injected (BOT_TEST_NOW moves it)
     ) -> None:
         self._sessions = sessions
         self.owner = owner[:64]

@@ -12,6 +12,7 @@ import pytest
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
+from bot.core import clock
 from bot.storage.journal_writer import JournalWriter
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.telegram.intake import CURRENT, HOLD_MAX, Intake, JournalProcessor, LedgerRequest
@@ -174,7 +175,7 @@ async def test_the_processor_marks_answered_unless_cancelled() -> None:
 async def writer(tmp_path: Path) -> AsyncIterator[JournalWriter]:
     engine = new_engine(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
     migrate(engine)
-    journal = JournalWriter(new_sessionmaker(engine), "poller")
+    journal = JournalWriter(new_sessionmaker(engine), "poller", clock=clock.now)
     task = asyncio.create_task(journal.run())
     yield journal
     task.cancel()
