@@ -32,6 +32,7 @@ from bot.core.risk import (
     RiskAnswers,
     menu_button,
 )
+from bot.core.subtopics import SubtopicBook
 from bot.core.types import (
     DEFAULT_LOCALE,
     LANGUAGE_NAMES,
@@ -131,10 +132,13 @@ class Conversation:
         directory: Directory | None = None,
         ages: AgeReader | None = None,
         answers: AnswerBook | None = None,
+        subtopics: SubtopicBook | None = None,
     ) -> None:
         self._dialogue = dialogue
         # what each answer the engine names says (locales/answers.yml; swapped by /reload)
         self.answers = answers or AnswerBook.empty()
+        # the specific answer inside a topic, from the person's words (locales/subtopics.yml)
+        self.subtopics = subtopics or SubtopicBook.empty()
         self.privacy = privacy
         self._store = store
         self._intents = intents
@@ -213,7 +217,7 @@ class Conversation:
             if danger == 2:
                 return Outcome(locale, self.risk.routed(user, 2, locale, profile))
             return Outcome(locale, self.risk.floor(locale, profile))
-        replies = self._render(user, answers, locale, profile)
+        replies = self._render(user, answers, locale, profile, clean)
         if danger == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
             # the classifier missed what the net saw
             replies = (*self.risk.routed(user, 2, locale, profile), *replies)
@@ -319,6 +323,9 @@ class Conversation:
         if self.lessons is not None and learning.owns(data):
             # tips and quizzes are answered here, not by the engine (button data validated)
             return Outcome(locale, await self.lessons.on_button(user, data, locale))
+        opened = self.subtopics.opened(self.answers, data, locale)
+        if opened:  # a sub-topic or country button under an answer (answer:<name>)
+            return Outcome(locale, opened)
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
             return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale), profile))
@@ -337,16 +344,26 @@ class Conversation:
             answers = await self._dialogue.send(turn)
         except EngineUnavailable:
             return self.risk.floor(turn.locale, profile)
-        return self._render(turn.sender, answers, turn.locale, profile)
+        return self._render(turn.sender, answers, turn.locale, profile, turn.text)
 
     def _render(
-        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
+        self,
+        user: str,
+        answers: tuple[EngineAnswer, ...],
+        locale: Locale,
+        profile: Profile,
+        text: str = "",
     ) -> tuple[BotReply, ...]:
         """Each named answer's bubbles, or what the bot composes for it (answers.yml)."""
         replies: list[BotReply] = []
         for answer in answers:
             how, tier = self.answers.composed(answer.name), intent_tier(answer.intent)
-            if how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
+            # a specific question inside an information topic gets its own answer, and
+            # answers with a part per country get the person's (locales/subtopics.yml)
+            choice = self.subtopics.choose(answer.intent, text, locale, answer.name)
+            if choice.answer != answer.name:
+                replies.extend(self.subtopics.bubbles(self.answers, choice))
+            elif how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
                 # the lines for how urgent the intent is (urgency decides), also when the
                 # content file lacks the answer: a person at risk always gets numbers
                 replies.extend(self.risk.routed(user, tier, locale, profile))
@@ -355,5 +372,5 @@ class Conversation:
             elif how == LANGUAGES:
                 replies.append(language_menu())
             else:
-                replies.extend(self.answers.bubbles(answer.name))
+                replies.extend(self.subtopics.bubbles(self.answers, choice))
         return tuple(replies) or (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)

@@ -30,6 +30,7 @@ from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
 from bot.core.routing import load_ages
+from bot.core.subtopics import SubtopicBook
 from bot.core.types import LOCALES
 from bot.core.urgency import SafetyNet
 from bot.handoff import escalation
@@ -91,6 +92,16 @@ def load_answers(locales_dir: Path) -> AnswerBook:
     except (OSError, ValueError, yaml.YAMLError) as error:
         log.error("answers.yml unreadable, running without the engine's answers: %s", error)
         return AnswerBook.empty()
+
+
+def load_subtopics(locales_dir: Path) -> SubtopicBook:
+    """The specific answers inside topics; unreadable content is logged, and every topic
+    is then answered with its general answer."""
+    try:
+        return SubtopicBook.load(locales_dir / "subtopics.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("subtopics.yml unreadable, running with general answers only: %s", error)
+        return SubtopicBook.empty()
 
 
 def load_lessons(locales_dir: Path, store: SqlQuizStore) -> Learning | None:
@@ -158,6 +169,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             directory=loaded.directory,
             ages=load_ages(settings.locales_dir),
             answers=load_answers(settings.locales_dir),
+            subtopics=load_subtopics(settings.locales_dir),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
         svc = handlers.Services(
