@@ -25,20 +25,21 @@ from telegram.ext import (
 
 from bot.core import content, messages, privacy
 from bot.core.answers import AnswerBook
-from bot.core.dialogue import RasaRestClient
+from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
 from bot.core.routing import load_ages
 from bot.core.subtopics import SubtopicBook
 from bot.core.types import LOCALES
-from bot.core.urgency import SafetyNet
+from bot.core.urgency import Gate, SafetyNet
+from bot.core.urgency.model import load_or_train
 from bot.handoff import escalation
 from bot.handoff.cases import CaseBook
 from bot.handoff.desks import DeskError, Desks, load_desks
 from bot.handoff.engine import EngineControl
 from bot.i18n import Catalogs
-from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings, SettingsError
+from bot.settings import LOCALES_DIR, MODELS_DIR, PROJECT_DIR, Settings, SettingsError
 from bot.storage.handoff import HandoffStore
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
@@ -82,6 +83,18 @@ def load_safety_net(folder: Path = LOCALES_DIR / "safety_net") -> SafetyNet:
     except (OSError, ValueError, yaml.YAMLError, re.error) as error:
         log.error("safety net phrases unreadable, running without them: %s", error)
         return SafetyNet.empty()
+
+
+async def load_gate_model(conversation: Conversation) -> None:
+    """The gate's model (bot/core/urgency/model.py), read or trained off the event loop;
+    the phrases screen alone until it is there, and if it cannot be had."""
+    try:
+        model = await asyncio.to_thread(load_or_train, PROJECT_DIR, MODELS_DIR)
+    except Exception as error:  # the model must never keep the bot from answering
+        log.error("gate model unavailable, the phrases screen alone: %s", type(error).__name__)
+        return
+    conversation.gate = Gate(conversation.gate.net, model)
+    log.info("gate model loaded")
 
 
 def load_answers(locales_dir: Path) -> AnswerBook:
@@ -159,8 +172,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         catalogs = loaded.catalogs
         sessions = new_sessionmaker(engine)
         privacy_store = SqlPrivacyStore(sessions)
+        replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
         conversation = Conversation(
-            RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
+            RasaRestClient(replicas, settings.rasa_timeout, http),
             SqlUserStore(sessions),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
@@ -172,6 +186,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             subtopics=load_subtopics(settings.locales_dir),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
+        app.bot_data["gate_model"] = asyncio.create_task(load_gate_model(conversation))
         svc = handlers.Services(
             conversation,
             catalogs,
@@ -185,7 +200,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
         )
-        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(settings.rasa_url, http))
+        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(replicas, http))
         start_handoff(app, settings, desks, svc, parts)
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
@@ -195,6 +210,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         app.bot_data["retention"].cancel()
+        app.bot_data["gate_model"].cancel()
         if "escalation" in app.bot_data:
             await escalation.stop(app.bot_data["escalation"])
         await app.bot_data["http"].aclose()
