@@ -22,6 +22,11 @@ GROUP_ONLY_PRIVATE = N_(
     "I only talk in private chats, so that what you tell me stays between us. "
     "Tap my name and press Start to talk with me."
 )
+# a staff command (/cases) from someone who is not staff
+STAFF_ONLY = N_(
+    "That command is only for the team that runs this chat. I'm here for you with "
+    "everything else: ask me anything, or pick a topic from the menu."
+)
 VOICE = N_(
     "I can't listen to voice messages yet, sorry. Could you type your question? "
     "A few words are enough."
@@ -34,6 +39,12 @@ CONTACT = N_(
     "I don't use contact cards. If someone you know needs help, tell me about it in words."
 )
 OTHER_MEDIA = N_("I can only read text for now. Please type your question.")
+# fairness (bot/core/fairness.py): said once to someone sending too much at once
+SLOW_DOWN = N_(
+    "You're sending me many messages at once, so I skipped some of them. Please wait for "
+    "my answer, then send your question again, one message at a time.\n"
+    "If you are in danger now, call the police: %(police)s"
+)
 COMMAND_START = N_("Start the conversation")
 COMMAND_HELP = N_("What I can help with")
 COMMAND_LANGUAGE = N_("Change the language")

@@ -47,6 +47,16 @@ NOT_DELIVERED = N_(
     "If you are in danger now, call the police: %(police)s"
 )
 
+# after /forget, when the person had talked with a desk: what went from its topics, and
+# honestly what could not (Telegram lets the bot delete its posts for 48 hours)
+COPIES_REMOVED = N_(
+    "I also removed %(count)s of your messages from the chat where a person helped you."
+)
+COPIES_LEFT = N_(
+    "I could not remove %(count)s older messages from that chat: Telegram only lets me "
+    "delete messages for 2 days. You can ask the people who helped you to delete them."
+)
+
 # canned replies an operator sends with one tap; the user gets them in their own language
 CANNED = (
     N_("I'm here with you. Take your time."),
@@ -64,9 +74,12 @@ CARD = (
     "Waiting since: {since} (Bangkok), {waited} min\n"
     "Status: {status}\n\n"
     "Claim it to answer. Everything you write in this topic reaches the person, except "
-    "messages starting with /note. /close ends the case."
+    "messages (and captions) starting with /, such as /note. /close ends the case."
 )
-INDICATORS_UNKNOWN = "unknown: the chatbot's engine was unreachable, so tier 1 is assumed"
+INDICATORS_UNREAD = (
+    "{count} message(s) not read: the chatbot's engine was unreachable, so at least tier 2 "
+    "is assumed"
+)
 TRANSCRIPT_HEAD = "The person agreed to share their last messages to the bot:\n"
 NO_TRANSCRIPT = "The person did not share earlier messages."
 STATUS_QUEUED = "waiting for an operator"
@@ -80,6 +93,12 @@ TRANSFER_USAGE = "/transfer <desk>: desks are {desks}"
 ESCALATED = "⏰ Case #{case} ({language}, tier {tier}) has waited {waited} min without an answer."
 SILENT = "⏰ The person wrote {waited} min ago and has no answer yet."
 NOT_OWNER = "Claim the case first: only the operator who claimed it can reply."
+NOTE_KEPT = "📝 Note kept in this topic: the person does not see it."
+NOT_SENT = (
+    "🔒 Not sent to the person: commands and notes stay here. Tools in a case topic: "
+    "/note <text>, /claim, /release, /close, /transfer <desk>."
+)
+OWNER_OR_LEAD = "Only the operator who has this case, or a desk lead, can close or transfer it."
 CANNED_SENT = "💬 Sent to the person, in {language}: {text}"
 NOT_RELAYED = "⚠️ This message could not reach the person (they may have blocked the bot)."
 DANGER_NOTE = (

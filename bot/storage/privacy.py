@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import handoff, quiz
@@ -95,11 +95,21 @@ def current_consent(session: Session, pseudonym: str, kind: str) -> bool | None:
     return None if found is None else bool(found)
 
 
+def storable(text: str) -> str:
+    """Text every database accepts: Telegram's JSON may carry a lone surrogate (UTF-8 cannot
+    encode it) or a NUL (PostgreSQL refuses it); both become U+FFFD, and a surrogate pair
+    that arrived as two code points becomes its character again."""
+    whole = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return whole.replace("\x00", "\ufffd")
+
+
 def store_texts(
     session: Session, pseudonym: str, lines: list[tuple[str, str]], now: datetime
 ) -> None:
     """Keep (role, text) lines of a consenting user's turn."""
-    session.add_all(StoredText(pseudonym=pseudonym, role=r, text=t, at=now) for r, t in lines)
+    session.add_all(
+        StoredText(pseudonym=pseudonym, role=r, text=storable(t), at=now) for r, t in lines
+    )
 
 
 def recent_texts(session: Session, pseudonym: str, limit: int = 20) -> list[tuple[str, str]]:
@@ -173,6 +183,12 @@ def purge(session: Session, now: datetime, keep_texts_for: timedelta) -> Purged:
         delete(TrackerEvent).where(TrackerEvent.timestamp < (now - keep_texts_for).timestamp())
     )
     relayed = handoff.purge_relayed(session, now - keep_texts_for)
+    # the conversation tier ages out with the words it was read from
+    session.execute(
+        update(User)
+        .where(User.tier_at < now - keep_texts_for)
+        .values(conversation_tier=None, tier_at=None)
+    )
     return Purged(
         relayed=relayed,
         texts=int(texts.rowcount or 0),

@@ -83,6 +83,10 @@ class SqlQuizStore:
         """The figures behind the staff report (empty when the DB is unreachable)."""
         return await self._run(cells, [])
 
+    async def report_lines(self) -> list[str]:
+        """The staff report, one line per version, sector and language."""
+        return report_lines(await self.report())
+
 
 def forget(session: Session, pseudonym: str) -> int:
     """/forget: unlink one user's quiz answers, delete their tips views; rows touched.

@@ -3,9 +3,8 @@
 - `TelegramChannel` is what CaseBook (bot/handoff/cases.py) uses to reach Telegram:
   forum topics, posts in a topic, copies of messages (copyMessage, never forwardMessage,
   which would reveal the user's name and account), and replies in the user's language.
-- `HandoffDesk.on_user_turn` is the hook handlers._run calls first: with an open case the
-  user's messages go to the topic, not to the engine; it also runs the consent steps of
-  the `handoff` button. Consent is stateless: each step's button carries the next step.
+- the person's side of a case (relay, consent steps) is core-level: bot/handoff/desk.py,
+  called by the pipeline (bot/core/pipeline.py) for every turn.
 - `on_operator_message` / `on_operator_button`: only members of the case's desk
   (OPERATOR_IDS, or the desk's `members`) act; anything else in the group is ignored, and
   a button acts only on the case whose topic it sits in, so forged data does nothing.
@@ -17,33 +16,34 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core import messages, routing
-from bot.core.answers import REQUEST_HUMAN
-from bot.core.risk import TIER1_REPLIES, menu_button
-from bot.core.router import Conversation, Outcome
+from bot.core import messages
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.handoff import texts
-from bot.handoff.cases import Actor, CaseBook, OperatorButton
+from bot.handoff.cases import (
+    CLAIMED,
+    Actor,
+    Case,
+    CaseBook,
+    OperatorButton,
+    StoreUnavailable,
+    now_utc,
+)
+from bot.handoff.commands import OperatorCommand, operator_command
 from bot.handoff.figures import figures
-from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
-from bot.storage.handoff import Case, StoreUnavailable, now_utc
 from bot.telegram.handlers import on_button
+from bot.telegram.membership import DeskGuard
 from bot.telegram.render import keyboard, text_chunks
-from bot.text.normalize import normalize
 
 log = logging.getLogger(__name__)
-PREFIX = "handoff"  # the user's buttons: handoff, handoff:agree:<desk>, ...
-_USER_DATA = re.compile(r"^handoff(?::(agree|share|private)(?::([a-z0-9_-]{1,32}))?|:no|:end)?$")
 _OPERATOR_DATA = re.compile(r"^hc:(claim|release|close|say:(\d))?:?(\d{1,12})$")
-_COMMAND = re.compile(r"^/(note|claim|release|close|transfer)(?:@\w+)?\b\s*(.*)$", re.S)
 FIGURE_DAYS = 30
 
 
@@ -59,12 +59,23 @@ def _markup(buttons: Sequence[Sequence[OperatorButton]]) -> InlineKeyboardMarkup
 class TelegramChannel:
     """CaseBook's Channel on a PTB Bot; every failure is logged by type and returns None."""
 
-    def __init__(self, bot: Bot, catalogs: Callable[[], Catalogs]) -> None:
+    def __init__(
+        self, bot: Bot, catalogs: Callable[[], Catalogs], guard: DeskGuard | None = None
+    ) -> None:
         self._bot = bot
         self._catalogs = catalogs
+        self._guard = guard  # no case content to a desk group with unlisted members
+
+    async def _may_post(self, chat_id: int) -> bool:
+        if self._guard is None or await self._guard.may_post(chat_id):
+            return True
+        log.warning("hand-off: case content held back from a desk group (unlisted members)")
+        return False
 
     async def create_topic(self, chat_id: int, name: str) -> int | None:
         """A new forum topic in a desk's group."""
+        if not await self._may_post(chat_id):
+            return None
         try:
             topic = await self._bot.create_forum_topic(chat_id, name[:128])
         except TelegramError as error:
@@ -87,6 +98,8 @@ class TelegramChannel:
         buttons: Sequence[Sequence[OperatorButton]] = (),
     ) -> int | None:
         """Operator-facing text in a group (a topic when thread_id is set)."""
+        if not await self._may_post(chat_id):
+            return None
         markup = _markup(buttons)
         try:
             sent = await self._bot.send_message(
@@ -101,6 +114,8 @@ class TelegramChannel:
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[OperatorButton]]
     ) -> None:
         """Update a case card in place."""
+        if not await self._may_post(chat_id):
+            return
         try:
             await self._bot.edit_message_text(
                 text[:4096], chat_id, message_id, reply_markup=_markup(buttons)
@@ -129,173 +144,34 @@ class TelegramChannel:
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
-        """Copy any message kind; the copy does not name its sender."""
+    ) -> int | None:
+        """Copy any message kind; the copy does not name its sender. The copy's id."""
+        if not await self._may_post(to_chat):
+            return None
         try:
-            await self._bot.copy_message(
+            copied = await self._bot.copy_message(
                 to_chat, from_chat, message_id, message_thread_id=thread_id
             )
         except TelegramError as error:
             log.warning("hand-off: copyMessage failed: %s", type(error).__name__)
+            return None
+        return int(copied.message_id)
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's posts (/forget); False when Telegram refuses."""
+        try:
+            return bool(await self._bot.delete_message(chat_id, message_id))
+        except TelegramError as error:
+            log.warning("hand-off: deleteMessage failed: %s", type(error).__name__)
             return False
-        return True
-
-
-def end_button() -> Button:
-    """The user's way out of a case, besides /end."""
-    return Button(texts.END_BUTTON, f"{PREFIX}:end")
-
-
-@dataclass
-class HandoffDesk:
-    """The user's side of the hand-off; `book` is None without OPERATOR_CHAT_ID/DESKS_FILE,
-    and then every offer of a person falls back to the hotline numbers."""
-
-    book: CaseBook | None
-    conversation: Conversation
-    catalogs: Callable[[], Catalogs]  # the live ones (a staff reload swaps them)
-    recent: RecentTexts = field(default_factory=RecentTexts)
-
-    async def on_user_turn(
-        self, message: Message, sender: str, work: str, arg: str, code: str | None
-    ) -> Outcome | None:
-        """Handle the turn when it belongs to the hand-off; None lets the bot answer.
-
-        An empty Outcome means "done, nothing more to send". If the database fails halfway,
-        the person is told, with the police number, rather than left without an answer."""
-        try:
-            return await self._user_turn(message, sender, work, arg, code)
-        except StoreUnavailable:
-            locale = await self.conversation.locale_for(sender, code)
-            return Outcome(locale, (BotReply(texts.NOT_DELIVERED),))
-
-    async def _user_turn(
-        self, message: Message, sender: str, work: str, arg: str, code: str | None
-    ) -> Outcome | None:
-        if work == "button" and _USER_DATA.match(arg):
-            return await self._button(message, sender, arg, code)
-        case = await self._open_case(sender)
-        is_end = work == "command" and arg == "end"
-        if case is None or self.book is None:
-            if work == "text" and self.book is not None:
-                self.recent.add(sender, arg)
-            if is_end:  # nothing to end: the menu, as /help
-                return await self.conversation.on_command(sender, "ask_menu", code)
-            return None
-        if is_end:
-            await self.book.close(case, texts.CLOSED_BY_USER)
-            return Outcome(as_locale(case.locale) or "en", ())
-        if work not in ("text", "media"):
-            # the bot's own buttons (numbers, topics) and commands (/hide, /forget,
-            # /privacy, /language) keep working during a case; only words and media relay
-            return None
-        locale: Locale = as_locale(case.locale) or "en"
-        delivered = await self.book.from_user(case, message.chat.id, message.message_id)
-        replies = () if delivered else (BotReply(texts.NOT_DELIVERED),)
-        if work == "text" and self.conversation.gate.screen(normalize(arg)).tier == 1:
-            # tier 1 wins even mid-case: the numbers now, whether or not a person is there
-            await self.book.note_danger(case)
-            replies = (TIER1_REPLIES[0], *replies)
-        return Outcome(locale, replies)
-
-    async def adapt(self, sender: str, outcome: Outcome) -> Outcome:
-        """The engine's "ask for a person" answer becomes the consent step when desks exist."""
-        if self.book is None or not any(r.answer == REQUEST_HUMAN for r in outcome.replies):
-            return outcome
-        consent = await self._consent(sender, outcome.locale)
-        replies = tuple(consent if r.answer == REQUEST_HUMAN else r for r in outcome.replies)
-        return Outcome(outcome.locale, replies, outcome.record)
-
-    async def _open_case(self, sender: str) -> Case | None:
-        if self.book is None:
-            return None
-        try:
-            return await self.book.store.open_for_user(sender)
-        except StoreUnavailable:
-            return None  # the bot helps as usual; the numbers are always there
-
-    async def _record_consent(self, sender: str, step: str, locale: Locale) -> None:
-        """The person's answers, stored as consent events beside the privacy notice's."""
-        privacy = self.conversation.privacy
-        if privacy is None:
-            return
-        if step in ("no", "agree"):  # a person of the desk's organisation reads the chat
-            await privacy.record(sender, "human", step == "agree", texts.CONSENT_VERSION, locale)
-        else:  # the recent messages go to that person too, or not
-            await privacy.record(
-                sender, "transcript", step == "share", texts.CONSENT_VERSION, locale
-            )
-
-    async def close_for_forget(self, sender: str) -> None:
-        """/forget while a case is open: the case ends first, so nobody waits on a user
-        who no longer exists for the bot."""
-        case = await self._open_case(sender)
-        if case is not None and self.book is not None:
-            with contextlib.suppress(StoreUnavailable):
-                await self.book.close(case, texts.CLOSED_BY_USER)
-
-    async def _consent(self, sender: str, locale: Locale) -> BotReply:
-        assert self.book is not None
-        seen = await self.book.engine.seen(sender)
-        desk = self.book.route(locale, seen.tier)
-        buttons = (
-            Button(texts.CONSENT_YES, f"{PREFIX}:agree:{desk.name}"),
-            Button(texts.CONSENT_NO, f"{PREFIX}:no"),
-        )
-        # the built-in organisation is a msgid; a desks file's names are proper nouns
-        organisation = self.catalogs().gettext(desk.organisation, locale)
-        return BotReply(texts.CONSENT, {"organisation": organisation}, buttons)
-
-    async def _button(self, message: Message, sender: str, data: str, code: str | None) -> Outcome:
-        locale = await self.conversation.locale_for(sender, code)
-        # no desk, or it cannot be reached: the people to call, for this person's place
-        profile = await self.conversation.profile_for(sender)
-        lines = self.conversation.risk.routed(sender, routing.HOTLIST, locale, profile)
-        hotlines = Outcome(locale, lines)
-        if self.book is None:
-            return hotlines  # no desks configured: the people to call, never a dead end
-        case = await self._open_case(sender)
-        step, desk_name = ([*data.split(":"), "", ""])[1:3]
-        if step == "end":
-            if case is not None:
-                await self.book.close(case, texts.CLOSED_BY_USER)
-                return Outcome(locale, ())
-            return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-        if case is not None:
-            return Outcome(locale, (BotReply(texts.QUEUED, buttons=(end_button(),)),))
-        if step == "":
-            return Outcome(locale, (await self._consent(sender, locale),))
-        if step in ("no", "agree", "share", "private"):
-            await self._record_consent(sender, step, locale)
-        if step == "no":
-            self.recent.forget(sender)
-            return Outcome(locale, (BotReply(texts.DECLINED, buttons=(menu_button(),)),))
-        desk = self.book.desks.get(desk_name)
-        if desk is None:  # a desk that left the file, or forged data
-            return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-        if step == "agree":
-            buttons = (
-                Button(texts.SHARE_YES, f"{PREFIX}:share:{desk.name}"),
-                Button(texts.SHARE_NO, f"{PREFIX}:private:{desk.name}"),
-            )
-            return Outcome(locale, (BotReply(texts.SHARE_ASK, buttons=buttons),))
-        transcript = self.recent.recent(sender) if step == "share" else None
-        self.recent.forget(sender)
-        try:
-            opened = await self.book.open(sender, message.chat.id, locale, desk, transcript)
-        except StoreUnavailable:
-            opened = None
-        if opened is None:
-            return hotlines
-        return Outcome(locale, (BotReply(texts.QUEUED, buttons=(end_button(),)),))
 
 
 # -- the operators' groups ----------------------------------------------------------------
 
 
 def _book(context: ContextTypes.DEFAULT_TYPE) -> CaseBook | None:
-    desk: HandoffDesk | None = context.bot_data.get("handoff")
-    return desk.book if desk else None
+    book: CaseBook | None = context.bot_data.get("book")
+    return book
 
 
 async def _case_of_topic(book: CaseBook, message: Message) -> Case | None:
@@ -308,7 +184,8 @@ async def _case_of_topic(book: CaseBook, message: Message) -> Case | None:
 
 
 async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A message in a desk's group: relayed, a tool command, or ignored."""
+    """A message in a desk's group: relayed, a tool command, or ignored. Nothing that
+    starts with "/" (text or caption) ever reaches the person (bot/handoff/commands.py)."""
     message, user, book = update.message, update.effective_user, _book(context)
     if message is None or user is None or book is None or user.is_bot:
         return
@@ -316,14 +193,27 @@ async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE
     actor = Actor(user.id, user.first_name or "operator")
     if case is None or not book.may_act(case, actor):
         return  # not a case topic, or not an operator: ignored, nothing reaches the user
-    command = _COMMAND.match(message.text or "")
+    typed = message.text if message.text is not None else message.caption
+    command = operator_command(typed)
     if command is None:
         await book.from_operator(case, actor, message.chat.id, message.message_id)
         return
-    tool, rest = command.group(1), command.group(2).strip()
-    if tool == "note":
-        return  # internal notes stay in the topic
-    if tool == "claim":
+    if command.name == "note":
+        await book.channel.post(case.desk_chat, case.thread_id, texts.NOTE_KEPT)
+    elif not command.is_tool or message.text is None:  # a caption never acts
+        await book.channel.post(case.desk_chat, case.thread_id, texts.NOT_SENT)
+    else:
+        await _use_tool(book, case, actor, command, _staff_ids(context))
+
+
+async def _use_tool(
+    book: CaseBook, case: Case, actor: Actor, command: OperatorCommand, staff: frozenset[int]
+) -> None:
+    """/claim, /release, /close, /transfer <desk>, typed by one of the desk's operators."""
+    tool, rest = command.name, command.rest
+    if tool in ("close", "transfer") and not may_manage(book, case, actor, staff):
+        await book.channel.post(case.desk_chat, case.thread_id, texts.OWNER_OR_LEAD)
+    elif tool == "claim":
         await book.claim(case, actor)
     elif tool == "release":
         await book.release(case, actor)
@@ -338,6 +228,20 @@ async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE
             )
         else:
             await book.transfer(case, target)
+
+
+def _staff_ids(context: ContextTypes.DEFAULT_TYPE) -> frozenset[int]:
+    svc = context.bot_data.get("services")
+    return frozenset(getattr(svc, "staff_ids", frozenset()))
+
+
+def may_manage(book: CaseBook, case: Case, actor: Actor, staff_ids: frozenset[int]) -> bool:
+    """Close or transfer: a claimed case only by its owner or a lead (the desk's `leads`,
+    or STAFF_IDS acting at the desk); an unclaimed case by any of the desk's operators."""
+    if case.state != CLAIMED or case.owner == book.owner_id(actor):
+        return True
+    desk = book.desks.get(case.desk)
+    return actor.user_id in staff_ids or (desk is not None and actor.user_id in desk.leads)
 
 
 async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -366,6 +270,8 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             answer = "" if await book.claim(case, actor) else "Someone else has this case."
         elif action == "release":
             answer = "" if await book.release(case, actor) else "Only the owner can release."
+        elif action == "close" and not may_manage(book, case, actor, _staff_ids(context)):
+            answer = texts.OWNER_OR_LEAD
         elif action == "close":
             await book.close(case, actor.name)
         elif action.startswith("say:"):
@@ -375,10 +281,18 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def on_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cases: hand-off figures, for STAFF_IDS in private or in the staff chat."""
+    """/cases: hand-off figures, for STAFF_IDS in a private chat or the staff chat only;
+    anyone else hears, kindly and in their language, that the command is for staff."""
     message, user, book = update.effective_message, update.effective_user, _book(context)
-    staff_ids: frozenset[int] = context.bot_data["services"].staff_ids
-    if message is None or user is None or user.id not in staff_ids:
+    if message is None or user is None:
+        return
+    if user.id not in _staff_ids(context):
+        await _for_staff_only(message, as_locale(user.language_code) or "en", context)
+        return
+    if message.chat.type != ChatType.PRIVATE and message.chat.id != context.bot_data.get(
+        "staff_chat_id"
+    ):  # figures are for staff eyes: never in a group whose members nobody checked
+        await message.reply_text("Figures are shown only in a private chat or the staff chat.")
         return
     if book is None:
         await message.reply_text("No operator desk is configured (OPERATOR_CHAT_ID, DESKS_FILE).")
@@ -389,3 +303,15 @@ async def on_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("The database is not reachable right now.")
         return
     await message.reply_text(texts.FIGURES.format(days=FIGURE_DAYS, **figures(events)))
+
+
+async def _for_staff_only(
+    message: Message, locale: Locale, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """The kind "this is for the team" line with the menu, from the catalogs."""
+    catalogs: Catalogs = context.bot_data["services"].catalogs
+    reply = BotReply(messages.STAFF_ONLY, buttons=(Button(messages.MENU_BUTTON, "/ask_menu"),))
+    with contextlib.suppress(TelegramError):
+        await message.reply_text(
+            catalogs.render(reply, locale), reply_markup=keyboard(reply, locale, catalogs)
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 from bot.core.identity import seal, unseal
 from bot.handoff.desks import BANGKOK, DeskError, Desks, load_desks
 from bot.handoff.figures import figures
-from bot.handoff.transcript import RecentTexts
 from bot.settings import SettingsError, load_settings
 
 DESKS = """
@@ -115,17 +115,9 @@ def test_staff_figures_from_events() -> None:
     assert result["desks"] == "a 1, b 1" and result["languages"] == "my 1, km 1"
 
 
-def test_recent_texts_are_bounded_and_forgettable() -> None:
-    recent = RecentTexts()
-    for n in range(10):
-        recent.add("u", f"message {n}")
-    assert recent.recent("u") == [f"message {n}" for n in range(4, 10)]
-    recent.forget("u")
-    assert recent.recent("u") == []
-
-
 def test_handoff_settings_are_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("PSEUDONYM_KEY", secrets.token_hex(32))
     monkeypatch.setenv("DESKS_FILE", str(tmp_path / "missing.yml"))
     with pytest.raises(SettingsError, match="DESKS_FILE"):
         load_settings()
