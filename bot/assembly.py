@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.core import content, privacy
+from bot.core import clock, content, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.fairness import Budget
@@ -32,6 +32,7 @@ from bot.core.resilient import ResilientState
 from bot.core.router import Conversation
 from bot.core.routing import load_ages
 from bot.core.state import LocalState, State
+from bot.core.subtopics import SubtopicBook
 from bot.core.urgency import Gate, SafetyNet
 from bot.core.urgency.model import load_or_train
 from bot.handoff import escalation
@@ -43,6 +44,7 @@ from bot.handoff.memo import CaseMemo
 from bot.i18n import Catalogs
 from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
 from bot.storage.handoff import HandoffStore
+from bot.storage.journal_writer import JournalWriter
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.redis_state import RedisState
@@ -76,6 +78,16 @@ def load_answers(locales_dir: Path) -> AnswerBook:
     except (OSError, ValueError, yaml.YAMLError) as error:
         log.error("answers.yml unreadable, running without the engine's answers: %s", error)
         return AnswerBook.empty()
+
+
+def load_subtopics(locales_dir: Path) -> SubtopicBook:
+    """The specific answers inside topics; unreadable content is logged, and every topic
+    is then answered with its general answer."""
+    try:
+        return SubtopicBook.load(locales_dir / "subtopics.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("subtopics.yml unreadable, running with general answers only: %s", error)
+        return SubtopicBook.empty()
 
 
 def load_lessons(locales_dir: Path, store: SqlQuizStore, state: State) -> Learning | None:
@@ -143,6 +155,13 @@ class Core:
                 await result
 
 
+def journal(settings: Settings, owner: str) -> JournalWriter:
+    """The update journal (bot/storage/journal.py) on a connection pool of its own: its
+    commits run on one thread, so a hanging database never ties up the other stores."""
+    sessions = new_sessionmaker(new_engine(settings.database_url))
+    return JournalWriter(sessions, owner, clock=clock.now)
+
+
 async def build(
     settings: Settings,
     http: httpx.AsyncClient,
@@ -158,23 +177,24 @@ async def build(
     sessions = new_sessionmaker(engine)
     state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
-    privacy_store = SqlPrivacyStore(sessions)
+    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)  # one clock for all
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown
     loaded = content.start(locales)
     replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
     conversation = Conversation(
         RasaRestClient(replicas, settings.rasa_timeout, http),
-        SqlUserStore(sessions),
+        SqlUserStore(sessions, clock=clock.now),
         button_intents(),
         load_safety_net(locales / "safety_net"),
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
-        lessons=load_lessons(locales, SqlQuizStore(sessions), state),
+        lessons=load_lessons(locales, SqlQuizStore(sessions, clock=clock.now), state),
         directory=loaded.directory,
         ages=load_ages(locales),
         state=state,
         recorder=recorder,
         answers=load_answers(locales),
+        subtopics=load_subtopics(locales),
     )
     core = Core(
         Pipeline(conversation, chat_log=privacy_store), conversation, loaded.catalogs, None
@@ -187,7 +207,7 @@ async def build(
     purging = keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
     core.tasks.append(asyncio.create_task(purging))
     if desks is not None:
-        store = HandoffStore(new_sessionmaker(engine))
+        store = HandoffStore(new_sessionmaker(engine), clock=clock.now)
         core.book = CaseBook(
             desks,
             store,
