@@ -112,7 +112,7 @@ class Pipeline:
         convo = self.conversation
         outcome = await convo.danger(turn.sender, turn.words, turn.locale_hint, verdict)
         if not turn.private:  # in a group: the numbers only, no questions in public
-            return Outcome(outcome.locale, outcome.replies[:1])
+            return Outcome(outcome.locale, outcome.replies[:1], urgent=True)
         return outcome
 
     async def _in_group(self, turn: Turn, out: Outbox) -> None:

@@ -168,7 +168,7 @@ class Conversation:
         statement = self.ages.read(normalize(text))
         if statement is not None:
             profile = dataclasses.replace(profile, child=statement.under_18)
-        return Outcome(locale, self.risk.routed(user, 1, locale, profile))
+        return Outcome(locale, self.risk.routed(user, 1, locale, profile), urgent=True)
 
     async def keep_verdict(self, user: str, verdict: Verdict) -> None:
         """The gate's verdict joins the person's conversation tier: for someone the memo
@@ -217,7 +217,7 @@ class Conversation:
         if danger.tier == 1:
             # numbers first, before the engine has a say; it hears of the turn afterwards.
             replies = self.risk.routed(user, 1, locale, profile)
-            return Outcome(locale, replies, UserTurn(user, EMERGENCY_INTENT, locale))
+            return Outcome(locale, replies, UserTurn(user, EMERGENCY_INTENT, locale), urgent=True)
         words = for_engine(clean)
         if not words:
             return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),))
@@ -231,7 +231,8 @@ class Conversation:
         if danger.tier == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
             # the classifier missed what the net saw
             replies = (*self.risk.routed(user, 2, locale, profile), *replies)
-        return Outcome(locale, replies)
+        # the engine saw danger the gate did not: its numbers jump the queue as well
+        return Outcome(locale, replies, urgent=any(intent_tier(a.intent) == 1 for a in answers))
 
     async def _engine_down(
         self, user: str, danger: Verdict, locale: Locale, profile: Profile

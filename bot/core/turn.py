@@ -71,6 +71,9 @@ class Outcome:
     record: UserTurn | None = None
     # after /forget: nothing may be noted about the person again
     leave_no_trace: bool = False
+    # tier-1 numbers: they go out ahead of everything waiting for Telegram's send rate
+    # (safety.md invariant 10: danger first under load)
+    urgent: bool = False
 
 
 class Outbox(Protocol):

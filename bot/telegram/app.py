@@ -30,7 +30,8 @@ from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
 from bot.telegram import handlers, operators, receive, staff
 from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
-from bot.telegram.membership import DeskGuard, MemberReadsLimiter
+from bot.telegram.limiter import SendLimiter
+from bot.telegram.membership import DeskGuard
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -105,7 +106,7 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(MemberReadsLimiter(max_retries=3))
+        .rate_limiter(SendLimiter(max_retries=3))
         .updater(None)
         .request(LedgerRequest(HTTPXRequest(connection_pool_size=256), intake))
         .concurrent_updates(JournalProcessor(intake))

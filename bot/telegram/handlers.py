@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from telegram import Bot, CallbackQuery, Message, MessageEntity, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -27,7 +27,8 @@ from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
-from bot.telegram.render import keyboard, text_chunks
+from bot.telegram.limiter import SendLimiter, urgent_sends
+from bot.telegram.render import joined, keyboard, split_text, translated
 from bot.text.wellformed import well_formed
 
 log = logging.getLogger(__name__)
@@ -151,13 +152,24 @@ class TelegramOutbox:
 
         A failure is logged by type and ends the sending; what went out is returned."""
         sent: list[int] = []
+        locale, catalogs = outcome.locale, self._catalogs
         try:
-            for reply in outcome.replies:
-                sent += await send_reply(self._bot, turn.chat_id, reply, outcome.locale,
-                                         self._catalogs)  # fmt: skip
+            with urgent_sends(outcome.urgent):  # tier-1 numbers skip the send queue
+                if self._queue_is_long():  # one message an answer reaches people sooner
+                    for text, carrier in joined(outcome.replies, locale, catalogs):
+                        markup = keyboard(carrier, locale, catalogs)
+                        sent += await send_text(self._bot, turn.chat_id, text, markup)
+                    return sent
+                for reply in outcome.replies:
+                    sent += await send_reply(self._bot, turn.chat_id, reply, locale, catalogs)
         except TelegramError as error:
             log.warning("a reply could not be sent: %s", type(error).__name__)
         return sent
+
+    def _queue_is_long(self) -> bool:
+        """Telegram's send rate is the queue right now (bot/telegram/limiter.py)."""
+        limiter = getattr(self._bot, "rate_limiter", None)
+        return isinstance(limiter, SendLimiter) and limiter.busy()
 
     @contextlib.asynccontextmanager
     async def typing(self, turn: Turn) -> AsyncIterator[None]:
@@ -196,14 +208,20 @@ async def send_reply(
     bot: Bot, chat_id: int, reply: BotReply, locale: Locale, catalogs: Catalogs
 ) -> list[int]:
     """Send one reply; its buttons go under its last piece of text."""
-    # a parameter that is a msgid (the built-in organisation) is translated too
-    params = {k: catalogs.gettext(v, locale) for k, v in reply.params.items()}
-    translated = BotReply(reply.msgid, params, reply.buttons, reply.lines)
-    chunks = list(text_chunks(translated, locale, catalogs))
+    text = catalogs.render(translated(reply, locale, catalogs), locale)
+    return await send_text(bot, chat_id, text, keyboard(reply, locale, catalogs))
+
+
+async def send_text(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> list[int]:
+    """Text in as many messages as Telegram's length needs; buttons under the last."""
+    chunks = list(split_text(text))
     sent = []
     for index, chunk in enumerate(chunks):
-        markup = keyboard(reply, locale, catalogs) if index == len(chunks) - 1 else None
-        sent.append((await bot.send_message(chat_id, chunk, reply_markup=markup)).message_id)
+        last = index == len(chunks) - 1
+        message = await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+        sent.append(message.message_id)
     return sent
 
 

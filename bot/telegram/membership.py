@@ -18,23 +18,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import Bot, ChatMember, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.handoff.desks import Desk, Desks
 
 log = logging.getLogger(__name__)
 STRICT, ALERT = "strict", "alert"
 IN_CHAT = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
-# reading a group's members is not posting to it: these skip PTB's per-group limiter, whose
-# 20 per minute are Telegram's limit for messages in a group
-MEMBER_READS = frozenset({"getChatMember", "getChatMemberCount", "getChatAdministrators"})
-
 JOINED_UNLISTED = (
     "⚠️ Desk {desk}: {name} (Telegram id {user_id}) joined the group and is not listed as an "
     "operator (OPERATOR_IDS, or the desk's members or leads). {effect}"
@@ -50,26 +44,6 @@ IN_GROUP_WARNING = (
     "⚠️ Someone who is not listed as an operator is in this group. Case content is held back "
     "here until they leave or are listed."
 )
-
-
-class MemberReadsLimiter(AIORateLimiter):
-    """PTB's rate limiter, except that member reads do not use up a group's message rate."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        """Member reads are limited like requests without a chat (the request is unchanged)."""
-        if endpoint in MEMBER_READS:
-            data = {key: value for key, value in data.items() if key != "chat_id"}
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from telegram import ChatMember, ChatMemberLeft, ChatMemberMember, User
 from telegram.error import NetworkError
 
 from bot.handoff.desks import Desk, Desks
-from bot.telegram.membership import DeskGuard, MemberReadsLimiter
+from bot.telegram.limiter import SendLimiter
+from bot.telegram.membership import DeskGuard
 
 DESK_CHAT, STAFF_CHAT, BOT_ID = -100111, -100999, 7000
 ANNA, BORIS, LEAD, STRANGER = 1, 2, 3, 66
@@ -99,7 +100,7 @@ async def test_the_verdict_expires() -> None:
 
 
 async def test_member_reads_do_not_use_up_the_groups_message_rate() -> None:
-    limiter = MemberReadsLimiter(group_max_rate=1, group_time_period=60, max_retries=0)
+    limiter = SendLimiter(group_max_rate=1, group_time_period=60, max_retries=0)
     calls: list[str] = []
 
     async def call(endpoint: str, data: dict[str, Any]) -> bool:

@@ -82,6 +82,8 @@ async def test_danger_is_answered_while_the_same_persons_start_waits_for_the_eng
     engine.release.set()
     await asyncio.gather(start, danger)
     assert "Hello!" in out.msgids("u1")  # the greeting still came, afterwards
+    # only the numbers jump Telegram's send queue (bot/telegram/limiter.py)
+    assert [outcome.urgent for _, outcome in out.sent if outcome.replies] == [True, False]
 
 
 async def sent(out: RecordingOutbox) -> None:
