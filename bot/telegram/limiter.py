@@ -28,7 +28,7 @@ from telegram.ext import AIORateLimiter
 # reading a group's members is not posting to it: these skip PTB's per-group limiter, whose
 # 20 per minute are Telegram's limit for messages in a group (bot/telegram/membership.py)
 MEMBER_READS = frozenset({"getChatMember", "getChatMemberCount", "getChatAdministrators"})
-BUSY = 10  # sends waiting for Telegram's rate: a third of a second of sending
+BUSY = 30  # sends waiting for Telegram's rate: a second of sending (a burst is not load)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
 _URGENT: ContextVar[bool] = ContextVar("urgent_sends", default=False)
