@@ -169,10 +169,14 @@ def _desk_run(folder: Path, extra: dict[str, str]) -> Iterator[DeskRun]:
         stop(server)
 
 
+WORDS_KM = "ខ្ញុំចង់សួរអំពីប្រាក់ឈ្នួល"
+
+
 def test_full_lifecycle_in_the_users_language(desk: DeskRun) -> None:
     user = 4101
     desk.keep_my_words(user, "km")  # the one source of a transcript: words kept with consent
-    told = desk.sandbox.send(user, "ខ្ញុំធ្វើការនៅរោងចក្រ", language_code="km")  # transcript
+    # "I want to ask about wages": no sign of danger, so the floor's two bubbles answer it
+    told = desk.sandbox.send(user, WORDS_KM, language_code="km")  # the transcript
     desk.user_messages(user, told["message_id"], 2)
     consent, share_ask, queued = desk.ask_for_person(user, code="km")
     # consent before anyone reads: in Khmer, naming who will read
@@ -193,7 +197,7 @@ def test_full_lifecycle_in_the_users_language(desk: DeskRun) -> None:
     # the engine is down in this module: unread words make it at least tier 2, and say so
     assert "Language: ខ្មែរ (km)" in card["text"] and "Tier: 2" in card["text"]
     assert "engine was unreachable" in card["text"]
-    assert "ខ្ញុំធ្វើការនៅរោងចក្រ" in transcript["text"]  # shared because the user agreed
+    assert WORDS_KM in transcript["text"]  # shared because the user agreed
     thread = topic["message_thread_id"]
 
     desk.press_in_group(ANNA, card, f"hc:claim:{_case_id(card)}")

@@ -21,7 +21,6 @@ def test_a_rejected_token_never_reaches_the_log(sandbox: SandboxClient, logs: Pa
     text = log.read_text()
     assert "error: TELEGRAM_BOT_TOKEN was refused by the Bot API server" in text
     assert BAD_TOKEN.partition(":")[2] not in text
-    assert "The token `<secret>` was rejected" in text  # PTB's own message, masked
 
 
 @pytest.mark.parametrize(
