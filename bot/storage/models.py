@@ -48,6 +48,8 @@ class User(Base):  # type: ignore[misc,valid-type]
     # routing (issue #5): only what the user told us; None until they do
     location = Column(String(8), nullable=True)  # TH, MM, KH, LA or other
     under_18 = Column(Boolean, nullable=True)
+    # campaign (issue #14): the source of the first arrival, so it counts once; None = not yet
+    source = Column(String(64), nullable=True)
 
 
 class ConsentEvent(Base):  # type: ignore[misc,valid-type]
@@ -139,4 +141,6 @@ class TipsSeen(Base):  # type: ignore[misc,valid-type]
 
 # the hand-off tables (bot/storage/handoff.py) join this metadata whenever the models are
 # loaded, so migrations and the schema check always see every table.
+from bot.storage import broadcasts as _broadcasts  # noqa: E402,F401
+from bot.storage import campaign as _campaign  # noqa: E402,F401
 from bot.storage import handoff as _handoff  # noqa: E402,F401

@@ -1,0 +1,260 @@
+"""The campaign's figures: tables of aggregate counters over fixed periods, with small
+cells hidden.
+
+Nothing here sees a person: the input is counter rows (day, language, source, step, item,
+variant, n). Periods are whole calendar days, ISO weeks or months in Bangkok time, and
+only complete ones: two overlapping windows could otherwise be subtracted to reveal a
+hidden cell. Every table has row and column totals; a cell or total of 1-4 is hidden,
+and so is, in every row, column or total line that would otherwise have exactly one
+hidden member, the smallest other non-zero member (complementary suppression), so that
+no hidden number can be worked out by subtracting visible ones from a total.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot.campaign import tally
+from bot.core.types import LANGUAGE_NAMES, LOCALES
+
+MIN_CELL = 5
+TOTAL = "total"
+HIDDEN = "x"  # what a CSV shows for a hidden cell
+Key = tuple[date, str, str, str, str, str]  # day, locale, source, step, item, variant
+Counts = Iterable[tuple[Key, int]]
+Cell = tuple[str, str]
+FUNNEL = (
+    tally.ARRIVAL,
+    tally.CONSENT,
+    tally.TOPIC,
+    tally.TIPS,
+    tally.QUIZ,
+    tally.HOTLINES,
+    tally.HANDOFF_ASKED,
+    tally.HANDOFF_CONSENTED,
+    tally.HANDOFF_CLAIMED,
+    tally.SUBSCRIBE,
+    tally.STOP,
+    tally.FORGET,
+)
+KNOWLEDGE = ("before_right", "before_wrong", "after_right", "after_wrong")
+WAIT_ORDER = (*(name for _, name in tally.WAITS), tally.LONGEST_WAIT)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A fixed, complete period: a day, an ISO week (Monday-Sunday) or a month."""
+
+    kind: str
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        """E.g. "week 2026-11-23" (the period's first day names it)."""
+        return f"{self.kind} {self.first.isoformat()}"
+
+    def days(self) -> list[date]:
+        """Every day of the period."""
+        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+def last_complete(kind: str, today: date) -> Period:
+    """The newest period of this kind that has ended before today."""
+    if kind == "day":
+        day = today - timedelta(days=1)
+        return Period(kind, day, day)
+    if kind == "week":
+        monday = today - timedelta(days=today.weekday() + 7)
+        return Period(kind, monday, monday + timedelta(days=6))
+    if kind == "month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return Period(kind, last.replace(day=1), last)
+    raise ValueError(f"period must be day, week or month, not {kind!r}")
+
+
+@dataclass
+class Table:
+    """Counts by row and column with totals; None marks a hidden number."""
+
+    name: str
+    title: str
+    rows: list[str]
+    cols: list[str]
+    values: dict[Cell, int | None] = field(default_factory=dict)
+
+    def get(self, row: str, col: str) -> int | None:
+        """A cell, a row total (col TOTAL), a column total (row TOTAL) or the total."""
+        return self.values.get((row, col), 0)
+
+    def csv_rows(self) -> list[list[str]]:
+        """Header, one line per row, then the totals line; hidden numbers as "x"."""
+
+        def shown(value: int | None) -> str:
+            return HIDDEN if value is None else str(value)
+
+        lines = [["", *self.cols, TOTAL]]
+        for row in [*self.rows, TOTAL]:
+            lines.append([row, *(shown(self.get(row, c)) for c in [*self.cols, TOTAL])])
+        return lines
+
+
+def build(name: str, title: str, raw: dict[Cell, int], rows: list[str], cols: list[str]) -> Table:
+    """A table with totals, small cells hidden (complementary suppression included)."""
+    values: dict[Cell, int] = {}
+    for r in rows:
+        for c in cols:
+            values[(r, c)] = raw.get((r, c), 0)
+        values[(r, TOTAL)] = sum(values[(r, c)] for c in cols)
+    for c in [*cols, TOTAL]:
+        values[(TOTAL, c)] = sum(values[(r, c)] for r in rows)
+    hidden = suppressed(values, rows, cols)
+    shown: dict[Cell, int | None] = {
+        cell: (None if cell in hidden else value) for cell, value in values.items()
+    }
+    return Table(name, title, rows, cols, shown)
+
+
+def _lines(rows: list[str], cols: list[str]) -> list[list[Cell]]:
+    """Every set of cells that adds up to a total: each row and each column, totals too."""
+    all_rows, all_cols = [*rows, TOTAL], [*cols, TOTAL]
+    by_row = [[(r, c) for c in all_cols] for r in all_rows]
+    by_col = [[(r, c) for r in all_rows] for c in all_cols]
+    return by_row + by_col
+
+
+def suppressed(values: dict[Cell, int], rows: list[str], cols: list[str]) -> set[Cell]:
+    """Cells to hide: the small ones, then complements until no line has exactly one."""
+    hidden = {cell for cell, n in values.items() if 0 < n < MIN_CELL}
+    lines = _lines(rows, cols)
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            inside = [cell for cell in line if cell in hidden]
+            if len(inside) != 1:
+                continue
+            others = [cell for cell in line if cell not in hidden and values[cell] > 0]
+            if not others:
+                continue  # the hidden one is 0 (cannot happen) or the line is all hidden
+            # prefer an inner cell to a total, then the smallest number
+            others.sort(key=lambda cell: (TOTAL in cell, values[cell], cell))
+            hidden.add(others[0])
+            changed = True
+    return hidden
+
+
+def _sum(counts: Counts, period: Period, step: str | None) -> dict[Key, int]:
+    found: dict[Key, int] = defaultdict(int)
+    for key, n in counts:
+        if period.first <= key[0] <= period.last and (step is None or key[3] == step):
+            found[key] += n
+    return found
+
+
+def _locales(found: dict[Key, int]) -> list[str]:
+    seen = {k[1] for k in found}
+    return [lo for lo in LOCALES if lo in seen] + sorted(seen - set(LOCALES))
+
+
+def tables(counts: Counts, period: Period) -> list[Table]:
+    """Every table of the report for one period."""
+    rows = list(counts)
+    return [
+        reach(rows, period),
+        reach_by_day(rows, period),
+        funnel(rows, period),
+        knowledge(rows, period, by_question=False),
+        knowledge(rows, period, by_question=True),
+        by_item(rows, period, tally.HOTLINES, "referrals", "Hotline numbers shown, by tier"),
+        by_item(rows, period, tally.HANDOFF_WAIT, "handoff_waits",
+                "Time to the first operator reply", WAIT_ORDER),
+    ]
+
+
+def reach(counts: Counts, period: Period) -> Table:
+    """Arrivals by source and language."""
+    found = _sum(counts, period, tally.ARRIVAL)
+    raw: dict[Cell, int] = defaultdict(int)
+    for key, n in found.items():
+        raw[(key[2], key[1])] += n
+    sources = sorted({k[2] for k in found})
+    return build("reach", "Arrivals by source and language", raw, sources, _locales(found))
+
+
+def reach_by_day(counts: Counts, period: Period) -> Table:
+    """Arrivals by day and source."""
+    found = _sum(counts, period, tally.ARRIVAL)
+    raw: dict[Cell, int] = defaultdict(int)
+    for key, n in found.items():
+        raw[(key[0].isoformat(), key[2])] += n
+    days = [d.isoformat() for d in period.days()]
+    return build("reach_by_day", "Arrivals by day and source", raw, days,
+                 sorted({k[2] for k in found}))
+
+
+def funnel(counts: Counts, period: Period) -> Table:
+    """How often each step happened, by language (consent: the "yes" answers)."""
+    found = {k: n for k, n in _sum(counts, period, None).items() if k[3] in FUNNEL}
+    raw: dict[Cell, int] = defaultdict(int)
+    for key, n in found.items():
+        if key[3] == tally.CONSENT and key[5] != "yes":
+            continue
+        raw[(key[3], key[1])] += n
+    steps = [s for s in FUNNEL if any(k[3] == s for k in found)]
+    return build("funnel", "Steps taken, by language", raw, steps, _locales(found))
+
+
+def knowledge(counts: Counts, period: Period, by_question: bool) -> Table:
+    """Quiz answers right and wrong, before and after the tips, per sector (or question)."""
+    found = _sum(counts, period, tally.QUIZ)
+    raw: dict[Cell, int] = defaultdict(int)
+    for key, n in found.items():
+        row = key[4] if by_question else key[4].split("/")[0]
+        raw[(row, key[5])] += n
+    rows = sorted({r for r, _ in raw})
+    if by_question:
+        return build("knowledge_questions", "Quiz answers per question", raw, rows,
+                     list(KNOWLEDGE))
+    return build("knowledge", "Quiz answers per sector", raw, rows, list(KNOWLEDGE))
+
+
+def by_item(
+    counts: Counts, period: Period, step: str, name: str, title: str,
+    order: tuple[str, ...] = (),
+) -> Table:
+    """One step's items (a tier, a wait) by language."""
+    found = _sum(counts, period, step)
+    raw: dict[Cell, int] = defaultdict(int)
+    for key, n in found.items():
+        raw[(key[4], key[1])] += n
+    seen = {k[4] for k in found}
+    rows = [i for i in order if i in seen] + sorted(seen - set(order))
+    return build(name, title, raw, rows, _locales(found))
+
+
+def share(right: int | None, wrong: int | None) -> float | None:
+    """Share of right answers, only when both numbers are shown."""
+    if right is None or wrong is None or right + wrong == 0:
+        return None
+    return right / (right + wrong)
+
+
+def language_label(code: str) -> str:
+    """A language for chart labels: code and English name (Latin letters only)."""
+    names = {"en": "English", "th": "Thai", "my": "Burmese", "km": "Khmer", "lo": "Lao"}
+    return f"{code} ({names[code]})" if code in names else code
+
+
+def period_days(kind: str, first: date) -> int:
+    """How many days a period of this kind starting on `first` has."""
+    if kind == "month":
+        return calendar.monthrange(first.year, first.month)[1]
+    return 7 if kind == "week" else 1
+
+
+__all__ = ["LANGUAGE_NAMES", "Period", "Table", "last_complete", "tables"]

@@ -1,0 +1,267 @@
+"""Opt-in broadcasts: who asked for updates, each broadcast, and one row per recipient.
+
+A recipient row goes pending -> sending -> sent | blocked | failed | stopped. "sending" is
+written (and committed) before the message leaves and the outcome after it, so a process
+killed in between leaves rows in "sending": at the next start they become "unknown" and
+are never sent again (at-most-once: nobody gets a broadcast twice). The chat id is sealed
+(bot/core/identity.py) as the hand-off does; the person is a pseudonym.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Base, User
+
+PENDING, SENDING, SENT = "pending", "sending", "sent"
+BLOCKED, FAILED, STOPPED, UNKNOWN = "blocked", "failed", "stopped", "unknown"
+RUNNING, DONE = "running", "done"
+
+
+class SubscriberRow(Base):  # type: ignore[misc,valid-type]
+    """A person who opted in to updates; deleted by /stop, a block, or /forget."""
+
+    __tablename__ = "campaign_subscriber"
+
+    pseudonym = Column(String(64), primary_key=True)
+    sealed_chat = Column(String(256), nullable=False)
+    since: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
+
+
+class BroadcastRow(Base):  # type: ignore[misc,valid-type]
+    """One broadcast: which message, its state, and the staff message showing progress."""
+
+    __tablename__ = "campaign_broadcast"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(64), nullable=False)  # locales/broadcasts.yml
+    status = Column(String(12), nullable=False)
+    total = Column(Integer, nullable=False, default=0)
+    created_at: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
+    finished_at: Column[datetime | None] = Column(DateTime(timezone=True), nullable=True)
+    # the staff message that shows progress: a sealed chat id and a message id
+    progress_chat = Column(String(256), nullable=True)
+    progress_message = Column(BigInteger, nullable=True)
+    # one sending process at a time: it renews its lease while it works
+    owner = Column(String(32), nullable=True)
+    lease_until: Column[datetime | None] = Column(DateTime(timezone=True), nullable=True)
+
+
+class RecipientRow(Base):  # type: ignore[misc,valid-type]
+    """One person's copy of one broadcast, and what became of it."""
+
+    __tablename__ = "campaign_recipient"
+    __table_args__ = (UniqueConstraint("broadcast_id", "pseudonym"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    broadcast_id = Column(Integer, nullable=False, index=True)
+    pseudonym = Column(String(64), nullable=False, index=True)
+    sealed_chat = Column(String(256), nullable=False)
+    locale = Column(String(8), nullable=False)
+    status = Column(String(10), nullable=False)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the sender needs for one message."""
+
+    row: int
+    pseudonym: str
+    sealed_chat: str
+    locale: str
+
+
+def subscribe(session: Session, pseudonym: str, sealed_chat: str, now: datetime) -> None:
+    """Opt in (again): the chat to write to is replaced by the newest one."""
+    found = session.get(SubscriberRow, pseudonym)
+    if found is None:
+        session.add(SubscriberRow(pseudonym=pseudonym, sealed_chat=sealed_chat, since=now))
+    else:
+        found.sealed_chat = sealed_chat
+
+
+def unsubscribe(session: Session, pseudonym: str) -> bool:
+    """Opt out: no further broadcast, including copies still pending; True if subscribed."""
+    gone = session.execute(delete(SubscriberRow).where(SubscriberRow.pseudonym == pseudonym))
+    session.execute(
+        update(RecipientRow)
+        .where(RecipientRow.pseudonym == pseudonym, RecipientRow.status == PENDING)
+        .values(status=STOPPED)
+    )
+    return bool(gone.rowcount)
+
+
+def is_subscribed(session: Session, pseudonym: str) -> bool:
+    """Whether the person gets updates."""
+    return session.get(SubscriberRow, pseudonym) is not None
+
+
+def audience(session: Session) -> dict[str, int]:
+    """Subscribers per language (their user row's; English when unknown)."""
+    locale = func.coalesce(User.locale, "en")
+    rows = session.execute(
+        select(locale, func.count())
+        .select_from(SubscriberRow)
+        .outerjoin(User, User.pseudonym == SubscriberRow.pseudonym)
+        .group_by(locale)
+    )
+    return {str(lang): int(n) for lang, n in rows}
+
+
+def start(session: Session, key: str, now: datetime, progress: tuple[str, int] | None) -> int:
+    """A new broadcast with one pending row per subscriber, snapshotted now; its id."""
+    row = BroadcastRow(key=key, status=RUNNING, created_at=now)
+    if progress is not None:
+        row.progress_chat, row.progress_message = progress
+    session.add(row)
+    session.flush()
+    chosen = select(
+        literal(row.id),
+        SubscriberRow.pseudonym,
+        SubscriberRow.sealed_chat,
+        func.coalesce(User.locale, "en"),
+        literal(PENDING),
+    ).outerjoin(User, User.pseudonym == SubscriberRow.pseudonym)
+    columns = ["broadcast_id", "pseudonym", "sealed_chat", "locale", "status"]
+    session.execute(RecipientRow.__table__.insert().from_select(columns, chosen))
+    row.total = int(
+        session.execute(
+            select(func.count()).where(RecipientRow.broadcast_id == row.id)
+        ).scalar_one()
+    )
+    return int(row.id)
+
+
+def set_progress_message(session: Session, broadcast: int, chat: str, message: int) -> None:
+    """Remember which staff message shows the progress."""
+    session.execute(
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast)
+        .values(progress_chat=chat, progress_message=message)
+    )
+
+
+def running(session: Session) -> list[int]:
+    """Broadcasts not finished yet (to resume after a restart)."""
+    query = select(BroadcastRow.id).where(BroadcastRow.status == RUNNING).order_by(BroadcastRow.id)
+    return [int(i) for i in session.execute(query).scalars()]
+
+
+def get(session: Session, broadcast: int) -> BroadcastRow | None:
+    """One broadcast."""
+    return session.get(BroadcastRow, broadcast)
+
+
+def lease(session: Session, broadcast: int, owner: str, now: datetime, hold: timedelta) -> bool:
+    """Take or renew the right to send this broadcast; False while another process has it."""
+    result = session.execute(
+        update(BroadcastRow)
+        .where(
+            BroadcastRow.id == broadcast,
+            BroadcastRow.status == RUNNING,
+            (BroadcastRow.owner == owner)
+            | BroadcastRow.owner.is_(None)
+            | (BroadcastRow.lease_until < now),
+        )
+        .values(owner=owner, lease_until=now + hold)
+    )
+    return bool(result.rowcount)
+
+
+def settle_in_flight(session: Session, broadcast: int) -> int:
+    """Rows left "sending" by a process that died: unknown, never sent again."""
+    result = session.execute(
+        update(RecipientRow)
+        .where(RecipientRow.broadcast_id == broadcast, RecipientRow.status == SENDING)
+        .values(status=UNKNOWN)
+    )
+    return int(result.rowcount or 0)
+
+
+def take(session: Session, broadcast: int, count: int) -> list[Recipient]:
+    """The next pending recipients, marked "sending" (commit before sending)."""
+    rows = session.execute(
+        select(RecipientRow.id, RecipientRow.pseudonym, RecipientRow.sealed_chat,
+               RecipientRow.locale)
+        .where(RecipientRow.broadcast_id == broadcast, RecipientRow.status == PENDING)
+        .order_by(RecipientRow.id)
+        .limit(count)
+    ).all()
+    taken = [Recipient(int(r[0]), r[1], r[2], r[3]) for r in rows]
+    if taken:
+        session.execute(
+            update(RecipientRow)
+            .where(RecipientRow.id.in_([r.row for r in taken]), RecipientRow.status == PENDING)
+            .values(status=SENDING)
+        )
+    return taken
+
+
+def record(session: Session, outcomes: Iterable[tuple[int, str]]) -> None:
+    """Write what became of each row sent (or put back to pending: not sent)."""
+    by_status: dict[str, list[int]] = {}
+    for row, status in outcomes:
+        by_status.setdefault(status, []).append(row)
+    for status, rows in by_status.items():
+        session.execute(
+            update(RecipientRow)
+            .where(RecipientRow.id.in_(rows), RecipientRow.status == SENDING)
+            .values(status=status)
+        )
+
+
+def tally(session: Session, broadcast: int) -> dict[str, int]:
+    """Recipients per status."""
+    rows = session.execute(
+        select(RecipientRow.status, func.count())
+        .where(RecipientRow.broadcast_id == broadcast)
+        .group_by(RecipientRow.status)
+    )
+    return {str(status): int(n) for status, n in rows}
+
+
+def finish(session: Session, broadcast: int, now: datetime) -> None:
+    """Nothing pending any more."""
+    session.execute(
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast)
+        .values(status=DONE, finished_at=now, owner=None, lease_until=None)
+    )
+
+
+def forget(session: Session, pseudonym: str) -> int:
+    """/forget: the opt-in goes, pending copies go, sent ones stay as anonymous counts."""
+    gone = session.execute(delete(SubscriberRow).where(SubscriberRow.pseudonym == pseudonym))
+    session.execute(
+        delete(RecipientRow).where(
+            RecipientRow.pseudonym == pseudonym, RecipientRow.status.in_([PENDING, SENDING])
+        )
+    )
+    kept = session.execute(
+        select(RecipientRow.id).where(RecipientRow.pseudonym == pseudonym)
+    ).scalars().all()
+    for row in kept:
+        session.execute(
+            update(RecipientRow)
+            .where(RecipientRow.id == row)
+            .values(pseudonym=f"gone-{secrets.token_hex(12)}", sealed_chat="")
+        )
+    return int(gone.rowcount or 0) + len(kept)
