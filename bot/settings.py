@@ -71,6 +71,14 @@ def _minutes(name: str, default: float) -> float:
     return value
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    """One of `allowed`; unset means the default."""
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}")
+    return raw
+
+
 def _pseudonym_key() -> bytes:
     """Key for pseudonymous ids; generated once into the data folder when not configured."""
     raw = os.environ.get("PSEUDONYM_KEY", "").strip()
@@ -112,6 +120,9 @@ class Settings:
     # case may wait unclaimed (or an operator stay silent) before it is escalated.
     desks_file: Path | None = None
     handoff_escalate_minutes: float = 10.0
+    # campaign (#14): when reports go to STAFF_CHAT_ID, and broadcast messages per second
+    report_schedule: str = "weekly"
+    broadcast_rate: float = 20.0
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -149,4 +160,8 @@ def load_settings(require_token: bool = True) -> Settings:
         retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
         desks_file=_optional_path("DESKS_FILE"),
         handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
+        report_schedule=_choice(
+            "REPORT_SCHEDULE", ("off", "daily", "weekly", "monthly"), "weekly"
+        ),
+        broadcast_rate=_float("BROADCAST_RATE", 20.0),
     )

@@ -9,6 +9,7 @@ never zeros.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -25,9 +26,11 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _note(axes: object, period: Period) -> None:
-    axes.set_title(axes.get_title() + f"\n{period.label}: x = hidden (fewer than 5)",  # type: ignore[attr-defined]
-                   fontsize=9)
+def _note(axes: Any, period: Period) -> None:
+    axes.set_title(
+        axes.get_title() + f"\n{period.label}: x = hidden (fewer than 5)",
+        fontsize=9,
+    )
 
 
 def reach(by_day: Table, by_language: Table, period: Period) -> bytes:
@@ -37,8 +40,9 @@ def reach(by_day: Table, by_language: Table, period: Period) -> bytes:
     days = [d[5:] for d in by_day.rows]
     for source in by_day.cols:
         values = [by_day.get(day, source) for day in by_day.rows]
-        left.plot(days, [float("nan") if v is None else v for v in values], marker="o",
-                  label=source)
+        left.plot(
+            days, [float("nan") if v is None else v for v in values], marker="o", label=source
+        )
     left.set_title("Arrivals per day, by source")
     left.set_ylabel("arrivals")
     left.tick_params(axis="x", labelrotation=45, labelsize=7)
@@ -51,16 +55,19 @@ def reach(by_day: Table, by_language: Table, period: Period) -> bytes:
     return _png(figure)
 
 
-def _bars(axes: object, labels: list[str], values: list[int | None]) -> None:
+def _bars(axes: Any, labels: list[str], values: list[int | None]) -> None:
     shown = [0 if v is None else v for v in values]
-    bars = axes.barh(labels, shown, color="#3a7ca5")  # type: ignore[attr-defined]
+    bars = axes.barh(labels, shown, color="#3a7ca5")
     for bar, value in zip(bars, values, strict=True):
-        axes.annotate(  # type: ignore[attr-defined]
+        axes.annotate(
             "x" if value is None else str(value),
             (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
         )
-    axes.invert_yaxis()  # type: ignore[attr-defined]
+    axes.invert_yaxis()
 
 
 def totals_chart(table: Table, period: Period, title: str) -> bytes:
@@ -84,10 +91,21 @@ def knowledge(table: Table, period: Period) -> bytes:
             value = share(right, wrong)
             n = "x" if value is None else str((right or 0) + (wrong or 0))
             height = 0.0 if value is None else value * 100
-            axes.bar(index + offset, height, width=0.4, color=colour,
-                     label=phase if index == 0 else None)
-            axes.annotate(f"n={n}", (index + offset, height), ha="center", fontsize=7,
-                          xytext=(0, 2), textcoords="offset points")
+            axes.bar(
+                index + offset,
+                height,
+                width=0.4,
+                color=colour,
+                label=phase if index == 0 else None,
+            )
+            axes.annotate(
+                f"n={n}",
+                (index + offset, height),
+                ha="center",
+                fontsize=7,
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
     axes.set_xticks(range(len(table.rows)))
     axes.set_xticklabels(table.rows, fontsize=8)
     axes.set_ylim(0, 110)

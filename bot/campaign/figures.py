@@ -171,8 +171,14 @@ def tables(counts: Counts, period: Period) -> list[Table]:
         knowledge(rows, period, by_question=False),
         knowledge(rows, period, by_question=True),
         by_item(rows, period, tally.HOTLINES, "referrals", "Hotline numbers shown, by tier"),
-        by_item(rows, period, tally.HANDOFF_WAIT, "handoff_waits",
-                "Time to the first operator reply", WAIT_ORDER),
+        by_item(
+            rows,
+            period,
+            tally.HANDOFF_WAIT,
+            "handoff_waits",
+            "Time to the first operator reply",
+            WAIT_ORDER,
+        ),
     ]
 
 
@@ -193,8 +199,9 @@ def reach_by_day(counts: Counts, period: Period) -> Table:
     for key, n in found.items():
         raw[(key[0].isoformat(), key[2])] += n
     days = [d.isoformat() for d in period.days()]
-    return build("reach_by_day", "Arrivals by day and source", raw, days,
-                 sorted({k[2] for k in found}))
+    return build(
+        "reach_by_day", "Arrivals by day and source", raw, days, sorted({k[2] for k in found})
+    )
 
 
 def funnel(counts: Counts, period: Period) -> Table:
@@ -218,13 +225,18 @@ def knowledge(counts: Counts, period: Period, by_question: bool) -> Table:
         raw[(row, key[5])] += n
     rows = sorted({r for r, _ in raw})
     if by_question:
-        return build("knowledge_questions", "Quiz answers per question", raw, rows,
-                     list(KNOWLEDGE))
+        return build(
+            "knowledge_questions", "Quiz answers per question", raw, rows, list(KNOWLEDGE)
+        )
     return build("knowledge", "Quiz answers per sector", raw, rows, list(KNOWLEDGE))
 
 
 def by_item(
-    counts: Counts, period: Period, step: str, name: str, title: str,
+    counts: Counts,
+    period: Period,
+    step: str,
+    name: str,
+    title: str,
     order: tuple[str, ...] = (),
 ) -> Table:
     """One step's items (a tier, a wait) by language."""

@@ -44,10 +44,14 @@ def build(counts: Counts, period: Period) -> Report:
         (f"reach-{stem}.png", charts.reach(found["reach_by_day"], found["reach"], period)),
         (f"funnel-{stem}.png", charts.totals_chart(found["funnel"], period, "Funnel")),
         (f"knowledge-{stem}.png", charts.knowledge(found["knowledge"], period)),
-        (f"referrals-{stem}.png",
-         charts.totals_chart(found["referrals"], period, "Referrals: numbers shown by tier")),
-        (f"handoff-waits-{stem}.png",
-         charts.totals_chart(found["handoff_waits"], period, "Wait for a person's first reply")),
+        (
+            f"referrals-{stem}.png",
+            charts.totals_chart(found["referrals"], period, "Referrals: numbers shown by tier"),
+        ),
+        (
+            f"handoff-waits-{stem}.png",
+            charts.totals_chart(found["handoff_waits"], period, "Wait for a person's first reply"),
+        ),
     ]
     return Report(period, tuple(files), summary(found, period))
 

@@ -10,9 +10,10 @@ are never sent again (at-most-once: nobody gets a broadcast twice). The chat id 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -27,9 +28,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import Base, User
+from bot.core.identity import seal, unseal
+from bot.storage.models import Base, ConsentEvent, User
+from bot.storage.session import run_bounded
+
+T = TypeVar("T")
+UPDATES = "updates"  # the consent kind of opt-in updates (bot/campaign/optin.py)
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 BLOCKED, FAILED, STOPPED, UNKNOWN = "blocked", "failed", "stopped", "unknown"
@@ -167,7 +173,8 @@ def running(session: Session) -> list[int]:
 
 def get(session: Session, broadcast: int) -> BroadcastRow | None:
     """One broadcast."""
-    return session.get(BroadcastRow, broadcast)
+    found: BroadcastRow | None = session.get(BroadcastRow, broadcast)
+    return found
 
 
 def lease(session: Session, broadcast: int, owner: str, now: datetime, hold: timedelta) -> bool:
@@ -199,8 +206,9 @@ def settle_in_flight(session: Session, broadcast: int) -> int:
 def take(session: Session, broadcast: int, count: int) -> list[Recipient]:
     """The next pending recipients, marked "sending" (commit before sending)."""
     rows = session.execute(
-        select(RecipientRow.id, RecipientRow.pseudonym, RecipientRow.sealed_chat,
-               RecipientRow.locale)
+        select(
+            RecipientRow.id, RecipientRow.pseudonym, RecipientRow.sealed_chat, RecipientRow.locale
+        )
         .where(RecipientRow.broadcast_id == broadcast, RecipientRow.status == PENDING)
         .order_by(RecipientRow.id)
         .limit(count)
@@ -255,9 +263,11 @@ def forget(session: Session, pseudonym: str) -> int:
             RecipientRow.pseudonym == pseudonym, RecipientRow.status.in_([PENDING, SENDING])
         )
     )
-    kept = session.execute(
-        select(RecipientRow.id).where(RecipientRow.pseudonym == pseudonym)
-    ).scalars().all()
+    kept = (
+        session.execute(select(RecipientRow.id).where(RecipientRow.pseudonym == pseudonym))
+        .scalars()
+        .all()
+    )
     for row in kept:
         session.execute(
             update(RecipientRow)
@@ -265,3 +275,78 @@ def forget(session: Session, pseudonym: str) -> int:
             .values(pseudonym=f"gone-{secrets.token_hex(12)}", sealed_chat="")
         )
     return int(gone.rowcount or 0) + len(kept)
+
+
+def record_consent(
+    session: Session,
+    pseudonym: str,
+    kind: str,
+    granted: bool,
+    version: str,
+    locale: str,
+    now: datetime,
+) -> None:
+    """Append a consent event (as bot/storage/privacy.py does; /forget erases them)."""
+    session.add(
+        ConsentEvent(
+            pseudonym=pseudonym,
+            kind=kind,
+            granted=granted,
+            notice_version=version,
+            locale=locale,
+            at=now,
+        )
+    )
+
+
+class SqlOptInStore:
+    """OptInStore and the sender's queries on SQLAlchemy, each call bounded in time."""
+
+    def __init__(self, sessions: sessionmaker[Session], key: bytes, timeout: float = 5.0) -> None:
+        self.sessions = sessions
+        self._key = key
+        self._timeout = timeout
+
+    async def run(self, work: Callable[[Session], T], write: bool = True) -> T:
+        """A bounded call; StorageUnavailable when the database cannot answer."""
+        return await run_bounded(self.sessions, work, write, self._timeout)
+
+    async def opt_in(self, pseudonym: str, chat_id: int, version: str, locale: str) -> None:
+        """Keep the opt-in and its consent event in one transaction."""
+        now = datetime.now(timezone.utc)
+        sealed = seal(self._key, chat_id)
+
+        def work(session: Session) -> None:
+            subscribe(session, pseudonym, sealed, now)
+            record_consent(session, pseudonym, UPDATES, True, version, locale, now)
+
+        await self.run(work)
+
+    async def opt_out(self, pseudonym: str, version: str, locale: str) -> bool:
+        """Drop the opt-in and pending copies; the withdrawal is a consent event."""
+        now = datetime.now(timezone.utc)
+
+        def work(session: Session) -> bool:
+            was = unsubscribe(session, pseudonym)
+            if was:
+                record_consent(session, pseudonym, UPDATES, False, version, locale, now)
+            return was
+
+        return await self.run(work)
+
+    def chat(self, sealed: str) -> int:
+        """The chat id of a recipient row."""
+        return unseal(self._key, sealed)
+
+
+def record_blocked(
+    session: Session, pseudonyms: Iterable[str], version: str, now: datetime
+) -> None:
+    """People who blocked the bot: their opt-in goes, and the withdrawal is recorded."""
+    for pseudonym in pseudonyms:
+        locale = (
+            session.execute(select(User.locale).where(User.pseudonym == pseudonym)).scalar()
+            or "en"
+        )
+        if unsubscribe(session, pseudonym):
+            record_consent(session, pseudonym, UPDATES, False, version, locale, now)

@@ -92,7 +92,8 @@ def retire_missing(session: Session, origin: str, keep: Iterable[str]) -> int:
 def retire(session: Session, code: str) -> bool:
     """Retire one staff-made source; its link then counts as "other"."""
     result = session.execute(
-        update(SourceRow).where(SourceRow.code == code, SourceRow.origin == "staff")
+        update(SourceRow)
+        .where(SourceRow.code == code, SourceRow.origin == "staff")
         .values(retired=True)
     )
     return bool(result.rowcount)
@@ -113,14 +114,20 @@ def arrive(session: Session, pseudonym: str, source: str, locale: str, now: date
         try:
             with session.begin_nested():
                 session.add(
-                    User(pseudonym=pseudonym, locale=locale, first_seen=now, last_seen=now,
-                         source=source)
+                    User(
+                        pseudonym=pseudonym,
+                        locale=locale,
+                        first_seen=now,
+                        last_seen=now,
+                        source=source,
+                    )
                 )
             return True
         except IntegrityError:  # the person's row was written meanwhile: update it
             pass
     result = session.execute(
-        update(User).where(User.pseudonym == pseudonym, User.source.is_(None))
+        update(User)
+        .where(User.pseudonym == pseudonym, User.source.is_(None))
         .values(source=source)
     )
     return bool(result.rowcount)
@@ -161,8 +168,13 @@ def counts(session: Session, first: date, last: date) -> list[tuple[Key, int]]:
     """Every counter of the days first..last (inclusive)."""
     rows = session.execute(
         select(
-            TallyRow.day, TallyRow.locale, TallyRow.source, TallyRow.step, TallyRow.item,
-            TallyRow.variant, TallyRow.n,
+            TallyRow.day,
+            TallyRow.locale,
+            TallyRow.source,
+            TallyRow.step,
+            TallyRow.item,
+            TallyRow.variant,
+            TallyRow.n,
         ).where(TallyRow.day >= first, TallyRow.day <= last)
     )
     return [((r[0], r[1], r[2], r[3], r[4], r[5]), int(r[6])) for r in rows]
@@ -204,8 +216,14 @@ def write_tally(
         cells[(arrival.day, locale, source, ARRIVAL, "", "")] += 1
     for event, k in events.items():
         locale, source = found.get(event.sender, ("", UNKNOWN))
-        key = (event.day, event.locale or locale or "en", source, event.step, event.item,
-               event.variant)
+        key = (
+            event.day,
+            event.locale or locale or "en",
+            source,
+            event.step,
+            event.item,
+            event.variant,
+        )
         cells[key] += k
     add_counts(session, cells)
 
@@ -221,6 +239,8 @@ class SqlTallyStore:
         """Mark arrivals and add events; raises StorageUnavailable when the DB is down."""
         now = datetime.now(timezone.utc)
         await run_bounded(
-            self._sessions, lambda s: write_tally(s, arrivals, events, now), True,
+            self._sessions,
+            lambda s: write_tally(s, arrivals, events, now),
+            True,
             self._timeout,
         )

@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import handoff, quiz
+from bot.storage import broadcasts, handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.session import StorageUnavailable, run_bounded
 
@@ -36,6 +36,7 @@ class Erased:
     engine_events: int = 0
     learning: int = 0  # quiz answers unlinked, tips views erased
     cases: int = 0  # hand-off cases unlinked (their figures stay, belonging to nobody)
+    updates: int = 0  # the opt-in to updates, and broadcast copies unlinked (#14)
 
     @property
     def total(self) -> int:
@@ -48,6 +49,7 @@ class Erased:
             + self.engine_events
             + self.learning
             + self.cases
+            + self.updates
         )
 
 
@@ -162,6 +164,7 @@ def forget(session: Session, pseudonym: str) -> Erased:
         engine_events=erase(TrackerEvent, TrackerEvent.sender_id),
         learning=quiz.forget(session, pseudonym),
         cases=handoff.unlink(session, pseudonym),
+        updates=broadcasts.forget(session, pseudonym),
     )
 
 

@@ -14,7 +14,6 @@ import httpx
 import yaml
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -23,9 +22,18 @@ from telegram.ext import (
     filters,
 )
 
+from bot.campaign import optin
+from bot.campaign.counting import (
+    CountingConsentStore,
+    CountingDialogue,
+    CountingHandoffStore,
+    CountingQuizStore,
+)
+from bot.campaign.limiter import PriorityRateLimiter
+from bot.campaign.service import Campaign
+from bot.campaign.tally import Tally
 from bot.core import content, messages, privacy
 from bot.core.answers import AnswerBook
-from bot.core.dialogue import RasaRestClient
 from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
@@ -38,13 +46,14 @@ from bot.handoff.desks import DeskError, Desks, load_desks
 from bot.handoff.engine import EngineControl
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings, SettingsError
+from bot.storage.broadcasts import SqlOptInStore
+from bot.storage.campaign import SqlTallyStore
 from bot.storage.handoff import HandoffStore
-from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.retention import keep_purging
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
-from bot.telegram import handlers, operators, staff
+from bot.telegram import campaign, campaign_staff, handlers, operators, staff
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -55,6 +64,8 @@ COMMANDS = (
     ("privacy", privacy.COMMAND_PRIVACY),
     ("hide", privacy.COMMAND_HIDE),
     ("forget", privacy.COMMAND_FORGET),
+    ("subscribe", optin.COMMAND_SUBSCRIBE),
+    ("stop", optin.COMMAND_STOP),
 )
 UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
 
@@ -147,14 +158,16 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         loaded = content.start(settings.locales_dir)
         catalogs = loaded.catalogs
         sessions = new_sessionmaker(engine)
-        privacy_store = SqlPrivacyStore(sessions)
+        # campaign figures (#14): the stores and the engine client count as they work
+        tally = Tally(SqlTallyStore(sessions))
+        privacy_store = CountingConsentStore(sessions, tally)
         conversation = Conversation(
-            RasaRestClient(settings.rasa_url, settings.rasa_timeout, http),
+            CountingDialogue(settings.rasa_url, settings.rasa_timeout, http, tally),
             SqlUserStore(sessions),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
             privacy=privacy.Privacy(privacy_store, settings.retention_days),
-            lessons=load_lessons(settings.locales_dir, SqlQuizStore(sessions)),
+            lessons=load_lessons(settings.locales_dir, CountingQuizStore(sessions, tally)),
             directory=loaded.directory,
             ages=load_ages(settings.locales_dir),
             answers=load_answers(settings.locales_dir),
@@ -173,8 +186,11 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
         )
-        parts = (HandoffStore(new_sessionmaker(engine)), EngineControl(settings.rasa_url, http))
+        handoff_store = CountingHandoffStore(new_sessionmaker(engine), tally)
+        parts = (handoff_store, EngineControl(settings.rasa_url, http))
         start_handoff(app, settings, desks, svc, parts)
+        found = Campaign(sessions, tally, settings.locales_dir, schedule=settings.report_schedule)
+        await campaign.start(app, settings, found, SqlOptInStore(sessions, settings.pseudonym_key))
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
@@ -183,6 +199,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         app.bot_data["retention"].cancel()
+        await campaign.stop(app)
         if "escalation" in app.bot_data:
             await escalation.stop(app.bot_data["escalation"])
         await app.bot_data["http"].aclose()
@@ -193,7 +210,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PriorityRateLimiter(bulk_rate=settings.broadcast_rate))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -224,6 +241,12 @@ def add_handlers(app: Application, desk_chats: frozenset[int] = frozenset()) -> 
     app.add_handler(CommandHandler("preview", staff.on_preview, filters=private))
     app.add_handler(CommandHandler("directory", staff.on_directory, filters=private))
     app.add_handler(CommandHandler("quizreport", staff.on_quiz_report, filters=private))
+    app.add_handler(CommandHandler(["subscribe", "stop"], campaign.on_optin, filters=private))
+    app.add_handler(CallbackQueryHandler(campaign.on_optin, pattern=r"^sub:"))
+    app.add_handler(CommandHandler("source", campaign_staff.on_source, filters=private))
+    app.add_handler(CommandHandler("report", campaign_staff.on_report))
+    app.add_handler(CommandHandler("broadcast", campaign_staff.on_broadcast, filters=private))
+    app.add_handler(CallbackQueryHandler(campaign_staff.on_broadcast_button, pattern=r"^bc:"))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, handlers.on_media))

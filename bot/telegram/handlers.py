@@ -16,6 +16,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.campaign import hooks
 from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.identity import pseudonym
@@ -119,6 +120,7 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, work: str, ar
         if svc.handoff is not None:  # hand-off (#6): "a person, please" becomes consent steps
             outcome = await svc.handoff.adapt(sender, outcome)
         sent = await send(message, outcome, svc.catalogs)
+        hooks.after_reply(context.bot_data, sender, outcome.locale, outcome.replies)
         if outcome.record is not None:
             await convo.record(outcome.record)
         # after the reply is out: what /hide may delete later, and, with consent, the words;
@@ -165,7 +167,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: greet the user."""
+    """/start [code]: greet the user; a deep link's code counts their arrival (#14)."""
+    hooks.on_start(context.bot_data, update.effective_user, context.args)
     await _run(update, context, "command", "greet")
 
 
