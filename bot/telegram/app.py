@@ -210,7 +210,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(PriorityRateLimiter(bulk_rate=settings.broadcast_rate))
+        .rate_limiter(PriorityRateLimiter.for_broadcasts(settings.broadcast_rate))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

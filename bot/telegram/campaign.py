@@ -118,7 +118,7 @@ async def start(
     problems = await found.sync_sources()
     if problems:
         log.error("sources.yml refused, sources unchanged: %s", "; ".join(problems))
-    app.bot_data["campaign"] = found
+    app.bot_data["campaign"] = app.bot_data["services"].campaign = found
     app.bot_data["optin"] = OptIn(optins, found.tally)
     broadcaster = Broadcaster(
         optins, broadcast_sender(app), progress_shower(app, optins), found.tally

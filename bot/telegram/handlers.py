@@ -29,6 +29,7 @@ from bot.storage.session import StorageUnavailable
 from bot.telegram.render import keyboard, text_chunks
 
 if TYPE_CHECKING:
+    from bot.campaign.service import Campaign
     from bot.telegram.operators import HandoffDesk
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Services:
     locales_dir: Path = LOCALES_DIR  # where catalogs, facts and safety net are (re)loaded from
     privacy_store: SqlPrivacyStore | None = None  # message ids for /hide, consented texts
     handoff: HandoffDesk | None = None  # hand-off to operators (#6), set in post_init
+    campaign: Campaign | None = None  # campaign tools (#14), set in post_init
     # one lock per user keeps a person's turns in order while users run concurrently.
     locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
 
