@@ -84,12 +84,13 @@ def knowledge(table: Table, period: Period) -> bytes:
     """Share of right answers before and after the tips, per sector, with n."""
     figure = Figure(figsize=(WIDTH, HEIGHT))
     axes = figure.subplots()
+    sectors = list(dict.fromkeys(row.rsplit(" ", 1)[0] for row in table.rows))
     for offset, phase, colour in ((-0.2, "before", "#bbbbbb"), (0.2, "after", "#2a9d8f")):
-        for index, sector in enumerate(table.rows):
-            right = table.get(sector, f"{phase}_right")
-            wrong = table.get(sector, f"{phase}_wrong")
-            value = share(right, wrong)
-            n = "x" if value is None else str((right or 0) + (wrong or 0))
+        for index, sector in enumerate(sectors):
+            row = f"{sector} {phase}"
+            value = share(table.get(row, "right"), table.get(row, "wrong"))
+            total = table.get(row, TOTAL)
+            n = "x" if total is None else str(total)
             height = 0.0 if value is None else value * 100
             axes.bar(
                 index + offset,
@@ -106,12 +107,12 @@ def knowledge(table: Table, period: Period) -> bytes:
                 xytext=(0, 2),
                 textcoords="offset points",
             )
-    axes.set_xticks(range(len(table.rows)))
-    axes.set_xticklabels(table.rows, fontsize=8)
+    axes.set_xticks(range(len(sectors)))
+    axes.set_xticklabels(sectors, fontsize=8)
     axes.set_ylim(0, 110)
     axes.set_ylabel("% right answers")
     axes.set_title("Knowledge before and after the tips")
-    if table.rows:
+    if sectors:
         axes.legend(fontsize=8)
     _note(axes, period)
     return _png(figure)

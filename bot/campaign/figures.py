@@ -12,14 +12,13 @@ no hidden number can be worked out by subtracting visible ones from a total.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.campaign import tally
-from bot.core.types import LANGUAGE_NAMES, LOCALES
+from bot.core.types import LOCALES
 
 MIN_CELL = 5
 TOTAL = "total"
@@ -41,7 +40,7 @@ FUNNEL = (
     tally.STOP,
     tally.FORGET,
 )
-KNOWLEDGE = ("before_right", "before_wrong", "after_right", "after_wrong")
+PHASES = ("before", "after")
 WAIT_ORDER = (*(name for _, name in tally.WAITS), tally.LONGEST_WAIT)
 
 
@@ -86,6 +85,7 @@ class Table:
     rows: list[str]
     cols: list[str]
     values: dict[Cell, int | None] = field(default_factory=dict)
+    column_totals: bool = True  # False where adding up rows means nothing (funnel steps)
 
     def get(self, row: str, col: str) -> int | None:
         """A cell, a row total (col TOTAL), a column total (row TOTAL) or the total."""
@@ -98,39 +98,49 @@ class Table:
             return HIDDEN if value is None else str(value)
 
         lines = [["", *self.cols, TOTAL]]
-        for row in [*self.rows, TOTAL]:
+        for row in [*self.rows, TOTAL] if self.column_totals else self.rows:
             lines.append([row, *(shown(self.get(row, c)) for c in [*self.cols, TOTAL])])
         return lines
 
 
-def build(name: str, title: str, raw: dict[Cell, int], rows: list[str], cols: list[str]) -> Table:
+def build(
+    name: str,
+    title: str,
+    raw: dict[Cell, int],
+    rows: list[str],
+    cols: list[str],
+    column_totals: bool = True,
+) -> Table:
     """A table with totals, small cells hidden (complementary suppression included)."""
     values: dict[Cell, int] = {}
     for r in rows:
         for c in cols:
             values[(r, c)] = raw.get((r, c), 0)
         values[(r, TOTAL)] = sum(values[(r, c)] for c in cols)
-    for c in [*cols, TOTAL]:
-        values[(TOTAL, c)] = sum(values[(r, c)] for r in rows)
-    hidden = suppressed(values, rows, cols)
+    if column_totals:
+        for c in [*cols, TOTAL]:
+            values[(TOTAL, c)] = sum(values[(r, c)] for r in rows)
+    hidden = suppressed(values, rows, cols, column_totals)
     shown: dict[Cell, int | None] = {
         cell: (None if cell in hidden else value) for cell, value in values.items()
     }
-    return Table(name, title, rows, cols, shown)
+    return Table(name, title, rows, cols, shown, column_totals)
 
 
-def _lines(rows: list[str], cols: list[str]) -> list[list[Cell]]:
-    """Every set of cells that adds up to a total: each row and each column, totals too."""
-    all_rows, all_cols = [*rows, TOTAL], [*cols, TOTAL]
+def _lines(rows: list[str], cols: list[str], column_totals: bool) -> list[list[Cell]]:
+    """Every set of published cells that adds up to a published total."""
+    all_rows, all_cols = [*rows, TOTAL] if column_totals else rows, [*cols, TOTAL]
     by_row = [[(r, c) for c in all_cols] for r in all_rows]
-    by_col = [[(r, c) for r in all_rows] for c in all_cols]
+    by_col = [[(r, c) for r in all_rows] for c in all_cols] if column_totals else []
     return by_row + by_col
 
 
-def suppressed(values: dict[Cell, int], rows: list[str], cols: list[str]) -> set[Cell]:
+def suppressed(
+    values: dict[Cell, int], rows: list[str], cols: list[str], column_totals: bool = True
+) -> set[Cell]:
     """Cells to hide: the small ones, then complements until no line has exactly one."""
     hidden = {cell for cell, n in values.items() if 0 < n < MIN_CELL}
-    lines = _lines(rows, cols)
+    lines = _lines(rows, cols, column_totals)
     changed = True
     while changed:
         changed = False
@@ -168,6 +178,7 @@ def tables(counts: Counts, period: Period) -> list[Table]:
         reach(rows, period),
         reach_by_day(rows, period),
         funnel(rows, period),
+        funnel(rows, period, by_source=True),
         knowledge(rows, period, by_question=False),
         knowledge(rows, period, by_question=True),
         by_item(rows, period, tally.HOTLINES, "referrals", "Hotline numbers shown, by tier"),
@@ -204,31 +215,37 @@ def reach_by_day(counts: Counts, period: Period) -> Table:
     )
 
 
-def funnel(counts: Counts, period: Period) -> Table:
-    """How often each step happened, by language (consent: the "yes" answers)."""
+def funnel(counts: Counts, period: Period, by_source: bool = False) -> Table:
+    """How often each step happened, by language or by the source people came through
+    (consent: the "yes" answers). Steps are not added up: they are not the same thing."""
     found = {k: n for k, n in _sum(counts, period, None).items() if k[3] in FUNNEL}
     raw: dict[Cell, int] = defaultdict(int)
     for key, n in found.items():
         if key[3] == tally.CONSENT and key[5] != "yes":
             continue
-        raw[(key[3], key[1])] += n
+        raw[(key[3], key[2] if by_source else key[1])] += n
     steps = [s for s in FUNNEL if any(k[3] == s for k in found)]
-    return build("funnel", "Steps taken, by language", raw, steps, _locales(found))
+    if by_source:
+        cols = sorted({k[2] for k in found})
+        return build("funnel_by_source", "Steps taken, by source", raw, steps, cols, False)
+    return build("funnel", "Steps taken, by language", raw, steps, _locales(found), False)
 
 
 def knowledge(counts: Counts, period: Period, by_question: bool) -> Table:
-    """Quiz answers right and wrong, before and after the tips, per sector (or question)."""
+    """First quiz answers right and wrong, before and after the tips, per sector (or
+    question); a row is one phase, its total the number of answers (n). Columns are not
+    added up (right answers of different questions mean nothing together)."""
     found = _sum(counts, period, tally.QUIZ)
     raw: dict[Cell, int] = defaultdict(int)
     for key, n in found.items():
-        row = key[4] if by_question else key[4].split("/")[0]
-        raw[(row, key[5])] += n
-    rows = sorted({r for r, _ in raw})
-    if by_question:
-        return build(
-            "knowledge_questions", "Quiz answers per question", raw, rows, list(KNOWLEDGE)
-        )
-    return build("knowledge", "Quiz answers per sector", raw, rows, list(KNOWLEDGE))
+        phase, _, outcome = key[5].partition("_")
+        item = key[4] if by_question else key[4].split("/")[0]
+        raw[(f"{item} {phase}", outcome)] += n
+    items = sorted({r.rsplit(" ", 1)[0] for r, _ in raw})
+    rows = [f"{item} {phase}" for item in items for phase in PHASES]
+    name = "knowledge_questions" if by_question else "knowledge"
+    title = "Quiz answers per question" if by_question else "Quiz answers per sector"
+    return build(name, title, raw, rows, ["right", "wrong"], column_totals=False)
 
 
 def by_item(
@@ -260,13 +277,3 @@ def language_label(code: str) -> str:
     """A language for chart labels: code and English name (Latin letters only)."""
     names = {"en": "English", "th": "Thai", "my": "Burmese", "km": "Khmer", "lo": "Lao"}
     return f"{code} ({names[code]})" if code in names else code
-
-
-def period_days(kind: str, first: date) -> int:
-    """How many days a period of this kind starting on `first` has."""
-    if kind == "month":
-        return calendar.monthrange(first.year, first.month)[1]
-    return 7 if kind == "week" else 1
-
-
-__all__ = ["LANGUAGE_NAMES", "Period", "Table", "last_complete", "tables"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -24,6 +25,14 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """The wait a 429 asks for (PTB 22 is moving it from int to timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        seconds = error.retry_after
+    return float(seconds) if isinstance(seconds, int | float) else seconds.total_seconds()
 
 
 class Bucket:
@@ -145,8 +154,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                seconds = error.retry_after
-                wait = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
+                wait = retry_seconds(error)
                 log.info("Telegram asked to wait %.1f s (429)", wait)
                 self.pause(wait + 0.1)
                 if attempt == self._max_retries:

@@ -258,7 +258,7 @@ def finish(session: Session, broadcast: int, now: datetime) -> None:
 def forget(session: Session, pseudonym: str) -> int:
     """/forget: the opt-in goes, pending copies go, sent ones stay as anonymous counts."""
     gone = session.execute(delete(SubscriberRow).where(SubscriberRow.pseudonym == pseudonym))
-    session.execute(
+    pending = session.execute(
         delete(RecipientRow).where(
             RecipientRow.pseudonym == pseudonym, RecipientRow.status.in_([PENDING, SENDING])
         )
@@ -274,7 +274,7 @@ def forget(session: Session, pseudonym: str) -> int:
             .where(RecipientRow.id == row)
             .values(pseudonym=f"gone-{secrets.token_hex(12)}", sealed_chat="")
         )
-    return int(gone.rowcount or 0) + len(kept)
+    return int(gone.rowcount or 0) + int(pending.rowcount or 0) + len(kept)
 
 
 def record_consent(
