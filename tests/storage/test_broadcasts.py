@@ -67,7 +67,7 @@ def test_stop_and_forget_leave_no_opt_in_and_no_pending_copy(engine: Engine) -> 
     assert erased.updates == 2  # the opt-in and the pending copy
     with sessions() as session:
         assert not any(store.is_subscribed(session, p) for p in ("p000", "p001", "p002"))
-        assert store.tally(session, number) == {"stopped": 1, "pending": 1}
+        assert store.tally(session, number) == {"stopped": 2}  # p002: erased
         withdrawn = (
             session.execute(select(ConsentEvent.pseudonym).where(ConsentEvent.granted.is_(False)))
             .scalars()
