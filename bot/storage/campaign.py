@@ -149,19 +149,30 @@ def people(session: Session, pseudonyms: Iterable[str]) -> dict[str, tuple[str, 
 
 
 def add_counts(session: Session, counts: Mapping[Key, int]) -> None:
-    """Upsert counters: n = n + k for every cell (one statement per cell)."""
+    """Upsert counters: n = n + k for every cell (one statement, many rows)."""
+    if not counts:
+        return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for (day, locale, source, step, item, variant), k in counts.items():
-        statement = insert(TallyRow).values(
-            day=day, locale=locale, source=source, step=step, item=item, variant=variant, n=k
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["day", "locale", "source", "step", "item", "variant"],
-                set_={"n": TallyRow.n + statement.excluded.n},
-            )
-        )
+    statement = insert(TallyRow)
+    statement = statement.on_conflict_do_update(
+        index_elements=["day", "locale", "source", "step", "item", "variant"],
+        set_={"n": TallyRow.n + statement.excluded.n},
+    )
+    rows = [
+        {
+            "day": day,
+            "locale": locale,
+            "source": source,
+            "step": step,
+            "item": item,
+            "variant": variant,
+            "n": k,
+        }
+        for (day, locale, source, step, item, variant), k in counts.items()
+    ]
+    for start in range(0, len(rows), 1000):
+        session.execute(statement, rows[start : start + 1000])
 
 
 def counts(session: Session, first: date, last: date) -> list[tuple[Key, int]]:
