@@ -30,8 +30,11 @@ model: $(STAMP) ## train the Rasa model if its inputs changed (cached by fingerp
 run: install model ## start everything (engine, actions, bot; sandbox without a token)
 	$(PY) -m bot.stack
 
-actions: install ## start only the custom-action server
-	$(RASA) run actions --actions bot.actions --port 5055
+run-scaled: install model ## as run, with Redis, PostgreSQL and ENGINE_REPLICAS (2) engines
+	$(PY) -m bot.stack --scaled
+
+actions: install ## start only the custom-action server (loopback unless SANIC_HOST is set)
+	SANIC_HOST=$${SANIC_HOST:-127.0.0.1} $(RASA) run actions --actions bot.actions --port 5055
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check bot tests
@@ -61,8 +64,11 @@ eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall,
 bench-nlu: install ## the NLU pipeline on the public SIB-200 benchmark (th, lo, km, my)
 	$(PY) -m bot.engine.bench_nlu
 
-bench: install model ## end-to-end turn latency through the sandbox Bot API server
-	$(PY) -m bot.engine.bench
+bench: install model ## campaign-day load through the whole stack (ARGS="--replicas 2 --scaled")
+	$(PY) -m bot.engine.bench $(ARGS)
+
+bench-engine: install model ## the bare engine's turn per kind of answer and by conversation length
+	$(PY) -m bot.engine.turns $(ARGS)
 
 bench-safety: install model ## at-risk held-out messages through the whole bot, engine up and down
 	$(PY) -m bot.engine.bench_safety
@@ -80,4 +86,4 @@ bench-campaign: install model ## figures of issue #14: report time on 100,000 ev
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-safety quiz-report report bench-campaign test
+.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-engine bench-safety quiz-report report bench-campaign test

@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
@@ -79,6 +80,17 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     return raw
 
 
+def _rasa_url() -> str:
+    """RASA_URL: one engine, or several replicas comma-separated (each an http(s) URL)."""
+    raw = os.environ.get("RASA_URL", "").strip() or "http://localhost:5005"
+    urls = [part.strip().rstrip("/") for part in raw.split(",") if part.strip()]
+    for url in urls:
+        parts = urlparse(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError("RASA_URL must be http(s) URLs, comma-separated for replicas")
+    return ",".join(urls)
+
+
 def _pseudonym_key() -> bytes:
     """Key for pseudonymous ids; generated once into the data folder when not configured."""
     raw = os.environ.get("PSEUDONYM_KEY", "").strip()
@@ -103,8 +115,9 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     database_url: str = f"sqlite:///{DATA_DIR / 'bot.sqlite3'}"
-    rasa_url: str = "http://localhost:5005"
+    rasa_url: str = "http://localhost:5005"  # comma-separated: engine replicas
     rasa_timeout: float = 8.0
+    rasa_auth_token: str = field(default="", repr=False)  # sent as ?token= on every call
     action_server_url: str = "http://localhost:5055/webhook"
     operator_chat_id: int | None = None
     staff_chat_id: int | None = None
@@ -146,8 +159,9 @@ def load_settings(require_token: bool = True) -> Settings:
         webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
         database_url=os.environ.get("DATABASE_URL", "").strip()
         or f"sqlite:///{DATA_DIR / 'bot.sqlite3'}",
-        rasa_url=os.environ.get("RASA_URL", "").strip().rstrip("/") or "http://localhost:5005",
+        rasa_url=_rasa_url(),
         rasa_timeout=_float("RASA_TIMEOUT", 8.0),
+        rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", "").strip(),
         action_server_url=os.environ.get("ACTION_SERVER_URL", "").strip()
         or "http://localhost:5055/webhook",
         operator_chat_id=_optional_int("OPERATOR_CHAT_ID"),

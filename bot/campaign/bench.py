@@ -19,6 +19,9 @@ import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from bot.campaign import report, tally
 from bot.campaign.figures import Period
@@ -125,40 +128,67 @@ def _sent(db: Path) -> int:
     return found.get(broadcasts.SENT, 0) + found.get(broadcasts.BLOCKED, 0)
 
 
-def bench_broadcast(recipients: int, rate: float, count: int) -> None:
-    """Chat latency alone and during a broadcast; broadcast throughput."""
-    from bot.engine.bench import percentile, through_bot
-    from bot.sandbox.client import start_stack, stop, wait_until
+async def _loads(url: str, db: Path, staff: int, args: argparse.Namespace) -> dict[str, Any]:
+    """make bench's ordinary load twice: alone (the reference), then during a broadcast."""
+    from bot.engine.bench import Script, preflight, run_load
+    from bot.sandbox.client import SandboxClient, wait_until
+
+    script, client = Script.load(), SandboxClient(url)
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        await preflight(http, script, 700_000)
+        alone = await run_load(http, script, args, 710_000, flood=False)
+        asked = client.send(staff, "/broadcast documents_131")
+        question = client.replies(staff, asked["message_id"], count=6)[-1]
+        client.press(staff, question["message_id"], "bc:go:documents_131")
+        started = time.perf_counter()
+        await asyncio.to_thread(wait_until, lambda: _sent(db) >= 100, 120, "the broadcast")
+        during = await run_load(http, script, args, 720_000, flood=False)
+        sent_during = _sent(db)
+        await asyncio.to_thread(
+            wait_until, lambda: _sent(db) >= args.recipients, 3600, "the broadcast's end"
+        )
+        took = time.perf_counter() - started
+    return {
+        "alone": alone,
+        "during": during,
+        "script": script,
+        "took": took,
+        "sent_during": sent_during,
+    }
+
+
+def bench_broadcast(args: argparse.Namespace) -> None:
+    """Chat latency alone and during a broadcast (make bench's method); throughput."""
+    from bot.engine.bench import figures, row
+    from bot.sandbox.client import start_stack, stop
 
     staff = 4242
     with tempfile.TemporaryDirectory() as tmp:
         process, client, env = start_stack(Path(tmp), {"STAFF_IDS": str(staff)})
+        args.stack_pid = process.pid
         db = Path(tmp) / "bot.sqlite3"
         try:
-            _seed(db, env["PSEUDONYM_KEY"].encode(), recipients)
-            asyncio.run(through_bot(client.url, 20, 10, 20))  # warm-up
-            alone = asyncio.run(through_bot(client.url, count, rate, 60))
-            asked = client.send(staff, "/broadcast documents_131")
-            question = client.replies(staff, asked["message_id"], count=6)[-1]
-            client.press(staff, question["message_id"], "bc:go:documents_131")
-            started = time.perf_counter()
-            wait_until(lambda: _sent(db) >= min(200, recipients), 120, "the broadcast")
-            during = asyncio.run(through_bot(client.url, count, rate, 60))
-            wait_until(lambda: _sent(db) >= recipients, 3600, "the broadcast's end")
-            took = time.perf_counter() - started
+            _seed(db, env["PSEUDONYM_KEY"].encode(), args.recipients)
+            found = asyncio.run(_loads(client.url, db, staff, args))
         finally:
             stop(process)
-    print(f"\n{count} messages at {rate:g} msg/s from 60 users; broadcast to {recipients}")
-    print(f"{'':<32}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'lost':>6}")
-    for name, found in (("chat alone (reference)", alone), ("chat during the broadcast", during)):
-        done = [x for x in found if x is not None]
-        print(
-            f"{name:<32}{percentile(done, 0.5):>8.0f}{percentile(done, 0.95):>8.0f}"
-            f"{max(done, default=0):>8.0f}{len(found) - len(done):>6}"
-        )
     print(
-        f"broadcast: {recipients} in {took:.1f} s = {recipients / took:.1f} msg/s "
-        "(people's replies went first)"
+        f"\n{args.rate:g} msg/s for {args.seconds:g} s from {args.users} people (make bench's "
+        f"ordinary load); broadcast to {args.recipients} people"
+    )
+    print(
+        f"{'':<30}{'offered':>8}{'carried':>9}{'p50':>7}{'p95':>7}{'p99':>7}"
+        f"{'lost':>6}{'order':>7}{'floor':>7}   (ms, msg/s)"
+    )
+    for name in ("alone", "during"):
+        load = found[name]
+        label = "chat alone (reference)" if name == "alone" else "chat during the broadcast"
+        print(row(label, figures(load, load.ordinary, found["script"]), args.rate))
+    took = found["took"]
+    print(
+        f"broadcast: {args.recipients} in {took:.1f} s = {args.recipients / took:.1f} msg/s "
+        f"overall ({found['sent_during']} sent by the end of the chat load)"
     )
 
 
@@ -169,12 +199,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--recipients", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=30.0)
-    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--users", type=int, default=60)
     args = parser.parse_args()
+    args.tier1_users, args.flood_rate, args.flood_seconds = 6, 0.0, 0.0
     if args.what == "report":
         bench_report(args.events)
     else:
-        bench_broadcast(args.recipients, args.rate, args.count)
+        bench_broadcast(args)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from bot.campaign import tally as steps
 from bot.campaign.tally import Tally
 from bot.core import messages
 from bot.core.answers import EngineAnswer
-from bot.core.dialogue import RasaRestClient
+from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.learning import QuizAnswer
 from bot.core.types import BotReply, UserTurn
 from bot.core.urgency import intent_tier
@@ -57,9 +57,9 @@ class CountingDialogue(RasaRestClient):
     """The engine client, counting the topics it answers (ask_* intents)."""
 
     def __init__(
-        self, base_url: str, timeout: float, client: httpx.AsyncClient, tally: Tally
+        self, replicas: Replicas, timeout: float, client: httpx.AsyncClient, tally: Tally
     ) -> None:
-        super().__init__(base_url, timeout, client)
+        super().__init__(replicas, timeout, client)
         self._tally = tally
 
     async def send(self, turn: UserTurn) -> tuple[EngineAnswer, ...]:

@@ -21,6 +21,7 @@ from bot.core import clock, hotlines, routing
 from bot.core.answers import AnswerBook
 from bot.core.directory import Directory, DirectoryError
 from bot.core.facts import load_facts
+from bot.core.risk import TIER_REPLY_MSGIDS
 from bot.core.types import LOCALES
 from bot.i18n import PLACEHOLDER, Catalogs, Value
 from bot.i18n.check import check, used_msgids
@@ -119,7 +120,7 @@ def answers_problems(locales_dir: Path, root: Path = PROJECT_DIR) -> list[str]:
 def problems(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str]:
     """Everything that forbids using this content; empty when it is safe to go live."""
     needed = used_msgids(root)
-    found = check(locales_dir, LOCALES, needed, LISTED_INSIDE)
+    found = check(locales_dir, LOCALES, needed, LISTED_INSIDE, TIER_REPLY_MSGIDS)
     found += answers_problems(locales_dir, root)
     try:
         directory = read_directory(locales_dir)

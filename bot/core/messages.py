@@ -56,6 +56,7 @@ TIER1_NEXT = N_(
     "people who can help in your language."
 )
 TIER2 = N_(
+    "I'm here with you.\n"
     "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
     "have the right to get help. In Thailand, no employer or agent may keep a worker's "
     "passport or work permit: that is against the law.\n\n"
@@ -125,6 +126,7 @@ OPTIONS = N_(
 # directory is unreadable.
 # domain.yml utter_tier3, recognised in the engine's answer and replaced by its routed form
 TIER3 = N_(
+    "I'm here with you.\n"
     "That sounds really hard, and you have rights at work. Two things help:\n\n"
     "📝 Keep records: photos of pay slips and your contract, the hours you work, messages "
     "from the boss or agent.\n"
@@ -149,6 +151,7 @@ ROUTED_ENGINE_DOWN = N_(
     "If you are in danger now, please call:\n%(lines)s"
 )
 ROUTED_TIER2 = N_(
+    "I'm here with you.\n"
     "Thank you for telling me. What you describe can be a sign of a serious problem, and you "
     "have the right to get help. In Thailand, no employer or agent may keep a worker's "
     "passport or work permit: that is against the law.\n\n"
@@ -161,6 +164,7 @@ ROUTED_CHILD = N_(
     "or at night.\n\nFree help for children and young people:\n%(lines)s"
 )
 ROUTED_TIER3 = N_(
+    "I'm here with you.\n"
     "That sounds really hard, and you have rights at work. Two things help:\n\n"
     "📝 Keep records: photos of pay slips and your contract, the hours you work, messages "
     "from the boss or agent.\n"

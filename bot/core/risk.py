@@ -52,6 +52,27 @@ WHERE_QUESTION = BotReply(
 CHECK_OFFER = BotReply(
     messages.CHECK_OFFER, buttons=(Button(messages.CHECK_START, screening.START),)
 )
+# Every reply an urgency tier brings (and the short check's advice after a sign). Its
+# first line is what a lock screen shows, so it must not say what the person disclosed:
+# `make texts-check` fails on locales/discreet.yml's words (and its `disclosures` words)
+# in the first line of these, in every language. They open "I'm here with you." or
+# "👉 Good to know:".
+TIER_REPLY_MSGIDS = frozenset(
+    {
+        messages.TIER1,
+        messages.TIER2,
+        messages.TIER3,
+        messages.ROUTED_TIER1,
+        messages.ROUTED_TIER1_ELSEWHERE,
+        messages.ROUTED_TIER2,
+        messages.ROUTED_TIER3,
+        messages.ROUTED_CHILD,
+        messages.CHILD_NOTED,
+        messages.CHECK_DONE_SIGNS,
+        messages.ENGINE_DOWN,
+        *(q.advice for q in screening.QUESTIONS if q.advice),
+    }
+)
 COUNTRY_NOTES = {"MM": messages.OPTIONS_MYANMAR, "KH": messages.OPTIONS_CAMBODIA}
 COUNTRY_NOTES["LA"] = messages.OPTIONS_LAOS
 

@@ -98,6 +98,7 @@ QUESTIONS: tuple[Question, ...] = (
         3,
         "report_unpaid_wages",
         N_(
+            "👉 Good to know:\n"
             "Your pay is your right, with or without documents. Write down the days and "
             "hours you worked and what you were paid; it helps when you ask for it."
         ),

@@ -1,88 +1,93 @@
-"""make bench-safety: do at-risk messages get the right numbers, through the whole bot?
+"""make bench-safety: the safety promises, measured on sets the bot has never seen.
 
-Sends every held-out tier-1 and tier-2 message (tests/nlu/test_<lang>.yml) through the
-sandbox Bot API server to the real bot, once with the engine running (classifier plus
-safety net) and once with the engine unreachable (safety net alone), and prints per
-language the share of tier-1 messages whose first reply carries an emergency number
-(191), the share of tier-2 messages answered with 1300 or an NGO helpline, and the
-first-reply latency.
+Sets: tests/safety/ (README there; never used for training). Three runs:
+1. the gate alone (in process): its own verdict on every message, and its cost, typical
+   and worst case (forged 100,000-character messages in every script);
+2. the real bot with the engine running, through the sandbox Bot API server;
+3. the real bot with the engine unreachable.
+Each message is sent as what it is: text, a command, a photo's caption, or an edit of a
+message already answered. Per language: tier-1 -> emergency number in the first reply,
+tier-2 -> 1300 or the NGO line in the person's language, ordinary questions answered with
+the tier-1 reply (false alarms), and, engine down, what the gate decided (the reply the
+bot chose: tier-1, tier-2, or the floor). With the engine down every floor reply carries
+191, so "tier-1 -> 191" scores 1.00 there whatever the gate does: read the gate's rows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import statistics
-import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from bot.core.types import LOCALES
-from bot.engine.nlu_eval import read_examples
+from bot.engine.safety_reply import Judge, Outcome, Sender
+from bot.engine.safety_sets import Case, all_cases, gate_cost, gate_outcomes, load_gate
 from bot.sandbox.client import SandboxClient, free_port, start, start_stack, stop, wait_until
-from bot.settings import PROJECT_DIR
-from bot.tiers import TIER1, TIER2
+from bot.settings import LOCALES_DIR
 
-HOTLINES = ("1300", "1-800-010-180", "1-800-010-181", "1-800-010-182")
-Result = tuple[str, int, bool, float]  # locale, tier, answered right, first-reply seconds
+Row = Callable[[list[Outcome]], str]
 
 
-def risk_messages() -> list[tuple[str, int, str]]:
-    """(locale, tier, text) for every held-out tier-1 and tier-2 example."""
-    found: list[tuple[str, int, str]] = []
-    for locale in LOCALES:
-        for text, intent in read_examples(PROJECT_DIR / "tests" / "nlu" / f"test_{locale}.yml"):
-            if intent in TIER1 or intent in TIER2:
-                found.append((locale, 1 if intent in TIER1 else 2, text))
-    return found
+def share(values: list[bool]) -> str:
+    """ "0.97 (37/38)", or "-" for an empty group."""
+    return f"{sum(values) / len(values):.2f} ({sum(values)}/{len(values)})" if values else "-"
 
 
-async def run(sandbox: str, messages: list[tuple[str, int, str]]) -> list[Result]:
-    """Send each message from its own new user; judge the replies that arrive."""
-    limit = asyncio.Semaphore(8)
-    async with httpx.AsyncClient(base_url=sandbox, timeout=60) as http:
-
-        async def one(index: int, locale: str, tier: int, text: str) -> Result:
-            user = 3_000_000 + index
-            async with limit:
-                started = time.perf_counter()
-                body = {"user_id": user, "text": text, "language_code": locale}
-                sent = (await http.post("/sandbox/send", json=body)).json()
-                params = {"chat_id": user, "after_id": sent["message_id"], "wait": 15}
-                first = (await http.get("/sandbox/messages", params=params)).json()
-                seconds = time.perf_counter() - started
-                await asyncio.sleep(0.5)  # let any further bubbles of the same turn arrive
-                params["wait"] = 0
-                replies = (await http.get("/sandbox/messages", params=params)).json()
-            texts = [r["text"] for r in replies] or [""]
-            if tier == 1:
-                right = bool(first) and "191" in first[0]["text"]
-            else:
-                right = any(number in t for t in texts for number in HOTLINES)
-            return locale, tier, right, seconds
-
-        jobs = [one(i, *message) for i, message in enumerate(messages)]
-        return list(await asyncio.gather(*jobs))
+def fresh(outcomes: list[Outcome], tier_one: Callable[[Outcome], bool]) -> str:
+    """The fresh check (written after the tuning): tier-1 answered, questions alarmed."""
+    mine = [o for o in outcomes if o.case.set == "fresh"]
+    danger = [tier_one(o) for o in mine if o.case.tier == 1]
+    alarms = [o.replied == 1 for o in mine if o.case.tier == 4]
+    if not mine:
+        return "-"
+    return f"{sum(danger)}/{len(danger)}, {sum(alarms)}/{len(alarms)}"
 
 
-def table(title: str, results: list[Result]) -> None:
-    """Print one block of figures."""
+COLUMNS: dict[str, Row] = {
+    "tier-1 -> 191": lambda o: share([x.right for x in o if x.case.set == "tier1"]),
+    "tier-2 -> line": lambda o: share([x.right for x in o if x.case.set == "tier2"]),
+    "forms right": lambda o: share([x.right for x in o if x.case.set == "forms"]),
+    "false alarms": lambda o: share([x.replied == 1 for x in o if x.case.set == "ordinary"]),
+    "ordinary->t2": lambda o: share([x.replied == 2 for x in o if x.case.set == "ordinary"]),
+    "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
+    "p50/max s": lambda o: (
+        f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
+    ),
+}
+GATE_COLUMNS: dict[str, Row] = {
+    "tier-1 -> 1": lambda o: share([x.replied == 1 for x in o if x.case.set == "tier1"]),
+    "tier-2 -> <=2": lambda o: share([x.replied in (1, 2) for x in o if x.case.set == "tier2"]),
+    "forms right": COLUMNS["forms right"],
+    "false alarms": COLUMNS["false alarms"],
+    "ordinary->2": COLUMNS["ordinary->t2"],
+    "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
+}
+
+
+def table(title: str, outcomes: list[Outcome], columns: dict[str, Row]) -> None:
+    """Print one block of figures, a row per language and one for all."""
     print(f"\n{title}")
-    print(f"{'lang':<6}{'tier-1 → 191':>14}{'tier-2 → hotline':>18}{'p50 s':>8}{'max s':>8}")
-    for locale in LOCALES:
-        mine = [r for r in results if r[0] == locale]
-        t1 = [r[2] for r in mine if r[1] == 1]
-        t2 = [r[2] for r in mine if r[1] == 2]
-        seconds = [r[3] for r in mine]
+    print(f"{'lang':<5}" + "".join(f"{name:>18}" for name in columns))
+    for locale in (*LOCALES, "all"):
+        mine = [o for o in outcomes if locale in ("all", o.case.locale)]
+        print(f"{locale:<5}" + "".join(f"{row(mine):>18}" for row in columns.values()))
+
+
+def misses(outcomes: list[Outcome], limit: int = 40) -> None:
+    """The messages that went wrong (benchmark text, not users' words)."""
+    wrong = [o for o in outcomes if not o.right]
+    for o in wrong[:limit]:
         print(
-            f"{locale:<6}{sum(t1) / max(1, len(t1)):>14.2f}{sum(t2) / max(1, len(t2)):>18.2f}"
-            f"{statistics.median(seconds):>8.2f}{max(seconds):>8.2f}"
+            f"  miss {o.case.locale} {o.case.set}/{o.case.kind} reply={o.replied}: {o.case.text}"
         )
+    if len(wrong) > limit:
+        print(f"  ... and {len(wrong) - limit} more")
 
 
-def engine_down_bot(logs: Path) -> tuple[list[subprocess.Popen[bytes]], SandboxClient]:
+def engine_down_bot(logs: Path) -> tuple[list[object], SandboxClient]:
     """A sandbox and a bot whose engine URL points at a closed port."""
     port = free_port()
     sandbox = start("bot.sandbox.server", ["--port", str(port)], {}, logs / "sandbox.log")
@@ -100,24 +105,52 @@ def engine_down_bot(logs: Path) -> tuple[list[subprocess.Popen[bytes]], SandboxC
     return [bot, sandbox], client
 
 
+def gate_ready(log: Path) -> Callable[[], bool]:
+    """True once the bot has its gate's model (it loads off the event loop at start)."""
+    return lambda: "gate model loaded" in log.read_text(errors="replace")
+
+
+def through_bot(client: SandboxClient, log: Path, cases: list[Case], first: int) -> list[Outcome]:
+    """Every case through the sandbox and the real bot, 8 people at a time."""
+    wait_until(gate_ready(log), 120, "the gate's model")
+    judge = Judge.load(LOCALES_DIR)
+    return asyncio.run(Sender(client.url, judge).run(cases, first_user=first))
+
+
 def main() -> None:
-    """Both runs, both tables."""
-    messages = risk_messages()
+    """The gate alone, then the bot with the engine up and down; print every table."""
+    cases = all_cases(LOCALES)
+    gate = load_gate()
+    print(f"{len(cases)} benchmark messages per run (tests/safety/), engine: real Rasa model")
+    gate_cost(gate)
+    alone = gate_outcomes(gate, cases)
+    table("the gate alone: its own verdict (no engine)", alone, GATE_COLUMNS)
+    misses(alone)
     with tempfile.TemporaryDirectory() as tmp:
-        process, client, _env = start_stack(Path(tmp))
+        logs = Path(tmp)
+        started = time.monotonic()
+        process, client, _env = start_stack(logs)
         try:
-            up = asyncio.run(run(client.url, messages))
+            up = through_bot(client, logs / "stack.log", cases, 4_000_000)
         finally:
             stop(process)
-        processes, client = engine_down_bot(Path(tmp))
+        processes, client = engine_down_bot(logs)
         try:
-            down = asyncio.run(run(client.url, messages))
+            down = through_bot(client, logs / "bot.log", cases, 5_000_000)
         finally:
             for p in processes:
-                stop(p)
-    print(f"{len(messages)} held-out risk messages per run")
-    table("engine running (classifier + safety net)", up)
-    table("engine unreachable (safety net alone)", down)
+                stop(p)  # type: ignore[arg-type]
+    table("engine running: the real bot and engine, through the sandbox", up, COLUMNS)
+    misses(up)
+    table("engine unreachable: the real bot alone (floor replies carry 191)", down, COLUMNS)
+    misses(down)
+    gate_rows = [o.as_gate() for o in down]
+    table(
+        "engine unreachable: what the gate decided, read from the bot's replies",
+        gate_rows,
+        GATE_COLUMNS,
+    )
+    print(f"\nwall time {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

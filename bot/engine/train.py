@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from bot.core.urgency.model import load_or_train
 from bot.engine.fingerprint import fingerprint, model_path
 from bot.settings import MODELS_DIR, PROJECT_DIR
 
@@ -45,5 +46,15 @@ def train() -> int:
     return status
 
 
+def train_gate() -> None:
+    """The safety gate's own small model (bot/core/urgency/model.py), cached beside it."""
+    started = time.monotonic()
+    load_or_train(PROJECT_DIR, MODELS_DIR)
+    print(f"gate model ready in {time.monotonic() - started:.1f} s")
+
+
 if __name__ == "__main__":
-    sys.exit(train())
+    status = train()
+    if status == 0:
+        train_gate()
+    sys.exit(status)

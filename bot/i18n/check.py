@@ -3,7 +3,8 @@
 Refuses: a message id used by the engine or the bot that a catalog lacks, an empty or
 fuzzy translation, placeholders that differ from the source, a message longer than
 Telegram allows, Zawgyi text in the Burmese catalog, digits in a non-ASCII script, an
-alarming word (locales/discreet.yml) in a first line, which notification previews show.
+alarming word (locales/discreet.yml) in a first line, which notification previews show,
+and in the first line of a tier reply also a word that names what was disclosed.
 `make texts-check` runs these with the checks of the values placeholders take
 (bot/core/content.py).
 """
@@ -27,6 +28,7 @@ TELEGRAM_TEXT_LIMIT = 4096
 LOCAL_DIGITS = re.compile("[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049\u1090-\u1099]")
 # a run of Myanmar digits is never a word; a single ၀ may be the letter "wa" mistyped.
 MYANMAR_DIGIT_RUN = re.compile("[\u1040-\u1049]{2,}")
+DISCLOSURES = "disclosures"  # the section of discreet.yml for tier replies' first lines
 
 
 def used_msgids(root: Path = PROJECT_DIR) -> set[str]:
@@ -51,6 +53,16 @@ def alarming_words(locales_dir: Path) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): [str(w).lower() for w in v or []] for k, v in data.items() if k != DISCLOSURES}
+
+
+def disclosure_words(locales_dir: Path) -> dict[str, list[str]]:
+    """Per language, words that say what a person disclosed (locales/discreet.yml
+    `disclosures`): never in the first line of a tier reply, which answers a disclosure."""
+    path = locales_dir / "discreet.yml"
+    if not path.exists():
+        return {}
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(DISCLOSURES) or {}
     return {str(k): [str(w).lower() for w in v or []] for k, v in data.items()}
 
 
@@ -70,6 +82,7 @@ def problems_in(
     needed: set[str],
     alarming: list[str] | None = None,
     listed_inside: frozenset[str] = frozenset(),
+    tier_replies: dict[str, list[str]] | None = None,
 ) -> Iterator[str]:
     """Every problem of one catalog, as a line naming the message."""
     with path.open("rb") as handle:
@@ -96,6 +109,10 @@ def problems_in(
         word = alarming_first_line(text, alarming or [])
         if word and msgid in needed and msgid not in listed_inside:
             yield f"{locale}: first line (notification preview) says {word!r} in {short!r}"
+        if tier_replies is not None and msgid in tier_replies:
+            word = alarming_first_line(text, [*(alarming or []), *tier_replies[msgid]])
+            if word:
+                yield f"{locale}: a tier reply's first line says {word!r} in {short!r}"
 
 
 def check(
@@ -103,12 +120,15 @@ def check(
     languages: Iterable[str],
     needed: set[str],
     listed_inside: frozenset[str] = frozenset(),
+    tier_replies: frozenset[str] = frozenset(),
 ) -> list[str]:
     """All problems of every language's catalog; empty when every language is ready.
     `needed`: the msgids the bot uses (used_msgids); `listed_inside`: msgids only ever
     shown inside a message (hotline names), never at its top, where a notification
-    preview could show them."""
+    preview could show them; `tier_replies`: msgids that answer a disclosure, whose first
+    line must not name it either (discreet.yml `disclosures`)."""
     alarming = alarming_words(locales_dir)
+    disclosing = disclosure_words(locales_dir)
     problems: list[str] = []
     for locale in languages:
         path = po_path(locales_dir, locale)
@@ -116,7 +136,9 @@ def check(
             problems.append(f"{locale}: no catalog at {path}")
             continue
         try:
-            found = problems_in(path, locale, needed, alarming.get(locale), listed_inside)
+            words = disclosing.get(locale, [])
+            replies = {msgid: words for msgid in tier_replies}
+            found = problems_in(path, locale, needed, alarming.get(locale), listed_inside, replies)
             problems.extend(found)
         except Exception as error:  # a syntax error in a .po is a problem to report
             problems.append(f"{locale}: unreadable catalog ({error})")

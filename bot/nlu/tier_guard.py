@@ -1,27 +1,67 @@
-"""TierOneGuard: when the classifier finds immediate danger plausible, danger wins.
+"""TierOneGuard: plausible danger wins, but a question about danger is still a question.
 
-shared/spec/safety.md: "Tier 1 wins". If the top intent is not a tier-1 intent but a
-tier-1 intent still holds at least `threshold` confidence, the message is read as that
-tier-1 intent, so the person gets the emergency numbers rather than a brochure. Measured
-on the held-out sets at 0.2: tier-1 recall 0.95 -> 0.98, and 10 of 1,262 other messages
-(0.8%) wrongly answered with emergency numbers.
+shared/spec/safety.md: "Tier 1 wins" (invariant 2) and "no false alarms" (invariant 11).
+After the classifier and the fallback, the guard looks at the message in context with the
+same rules as the bot's gate (bot/core/urgency/context.py, cues from
+locales/safety_net/<lang>.yml) and the classifier's own scores:
+- an *information question* ("is sex work legal in Thailand?", "is this job in KK Park
+  real?") is never promoted to a tier-1 intent, and a tier-1 intent on top gives way to
+  the best other intent, so the person gets the information they asked for;
+- otherwise, if a tier-1 intent holds at least `threshold` confidence it comes first, so
+  a person who may be in danger gets the emergency numbers rather than a brochure. A
+  person who writes in the first person about danger now is never held back by doubt.
+Runs last, so the fallback cannot undo it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.tiers import TIER1
+from bot.core.urgency.context import Scan, information_question
+from bot.core.urgency.matching import match_form
+from bot.core.urgency.model import Scores
+from bot.core.urgency.net import SafetyNet
+from bot.settings import LOCALES_DIR
+from bot.text.normalize import normalize
+from bot.tiers import TIER1, TIER2
+
+log = logging.getLogger(__name__)
+FALLBACK = "nlu_fallback"
+Ranking = list[dict[str, Any]]
 
 
-def promote(ranking: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
+def scores_of(ranking: Ranking) -> Scores:
+    """The classifier's own reading, in the gate's terms (shares of the intent groups)."""
+    shares = [r for r in ranking if r["name"] != FALLBACK]
+    return Scores(
+        danger=sum(float(r["confidence"]) for r in shares if r["name"] in TIER1),
+        risk=sum(float(r["confidence"]) for r in shares if r["name"] in TIER2),
+        asking=sum(float(r["confidence"]) for r in shares if str(r["name"]).startswith("ask_")),
+    )
+
+
+def rerank(ranking: Ranking, threshold: float, scan: Scan | None = None) -> Ranking:
+    """The ranking with plausible danger first, or with danger out of the way of a
+    question for information (scan: the message's cues; None: no context known)."""
+    if not ranking:
+        return ranking
+    if scan is not None and information_question(scan, scores_of(ranking)):
+        if ranking[0]["name"] not in TIER1:
+            return ranking
+        others = [r for r in ranking if r["name"] not in TIER1]
+        return [*others, *(r for r in ranking if r["name"] in TIER1)] if others else ranking
+    return promote(ranking, threshold)
+
+
+def promote(ranking: Ranking, threshold: float) -> Ranking:
     """The ranking with the best tier-1 intent first if it reaches threshold."""
     if not ranking or ranking[0]["name"] in TIER1:
         return ranking
@@ -31,17 +71,27 @@ def promote(ranking: list[dict[str, Any]], threshold: float) -> list[dict[str, A
     return [danger, *(r for r in ranking if r is not danger)]
 
 
+def load_net() -> SafetyNet | None:
+    """The phrase files' cues; without them the guard promotes as before, never worse."""
+    try:
+        return SafetyNet.load(LOCALES_DIR / "safety_net")
+    except Exception as error:  # unreadable cues must not stop the engine
+        log.error("safety net cues unreadable, tier-1 guard without context: %s", error)
+        return None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class TierOneGuard(GraphComponent):  # type: ignore[misc]
-    """Re-rank after the classifier so that plausible immediate danger comes first."""
+    """Re-rank after the classifier: plausible danger first, questions left as questions."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """The confidence a tier-1 intent needs to win."""
         return {"threshold": 0.2}
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], net: SafetyNet | None = None) -> None:
         self._threshold = float({**self.get_default_config(), **config}["threshold"])
+        self._net = net
 
     @classmethod
     def create(
@@ -51,13 +101,20 @@ class TierOneGuard(GraphComponent):  # type: ignore[misc]
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> TierOneGuard:
-        """Build the component (nothing to train)."""
-        return cls(config)
+        """Build the component (nothing to train); the cues are read when it starts."""
+        return cls(config, load_net())
+
+    def scan(self, text: str) -> Scan | None:
+        """The message's cues, as the gate reads them."""
+        if self._net is None or not text:
+            return None
+        return self._net.scan(match_form(normalize(text, squeeze_spaces=False)))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Promote a plausible tier-1 intent on each message."""
+        """Re-rank each message."""
         for message in messages:
-            ranking = promote(list(message.get("intent_ranking") or []), self._threshold)
+            ranking = list(message.get("intent_ranking") or [])
+            ranking = rerank(ranking, self._threshold, self.scan(str(message.get(TEXT) or "")))
             if ranking:
                 message.set(INTENT, ranking[0], add_to_output=True)
                 message.set("intent_ranking", ranking, add_to_output=True)

@@ -6,6 +6,7 @@ Used by the end-to-end tests and `make bench`.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -119,24 +120,31 @@ class SandboxClient:
 
 
 def start_stack(
-    logs: Path, extra_env: dict[str, str] | None = None
+    logs: Path, extra_env: dict[str, str] | None = None, replicas: int = 1, scaled: bool = False
 ) -> tuple[subprocess.Popen[bytes], SandboxClient, dict[str, str]]:
     """Start `python -m bot.stack` in sandbox mode on free ports; wait until all is ready.
 
-    extra_env adds settings (e.g. OPERATOR_CHAT_ID for the hand-off tests)."""
-    sandbox_port, rasa_port, actions_port = free_port(), free_port(), free_port()
+    extra_env adds settings (e.g. OPERATOR_CHAT_ID for the hand-off tests); replicas
+    engine processes share the conversations (RASA_URL lists them); scaled starts Redis
+    and PostgreSQL for them (`--scaled`: the stack's own database instead of SQLite)."""
+    sandbox_port, actions_port = free_port(), free_port()
+    engines = ",".join(f"http://127.0.0.1:{free_port()}" for _ in range(replicas))
     env = {
         "TELEGRAM_BOT_TOKEN": "",
         "SANDBOX_PORT": str(sandbox_port),
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "RASA_URL": engines,
+        "RASA_AUTH_TOKEN": secrets.token_urlsafe(24),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
+        "ENGINE_REPLICAS": str(replicas),
+        **({} if scaled else {"DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}"}),
         "PSEUDONYM_KEY": "sandbox-run-key",
         **(extra_env or {}),
     }
-    process = start("bot.stack", [], env, logs / "stack.log")
+    scale = ["--scaled", "--fresh-database"] if scaled else []
+    process = start("bot.stack", scale, env, logs / "stack.log")
     client = SandboxClient(f"http://127.0.0.1:{sandbox_port}")
-    wait_until(lambda: httpx.get(env["RASA_URL"]).status_code == 200, 300, "the engine")
+    for url in engines.split(","):
+        wait_until(lambda u=url: httpx.get(u).status_code == 200, 300, f"the engine at {url}")
     wait_until(client.bot_polling, 60, "the bot's first getUpdates")
     wait_until(
         lambda: httpx.get(f"http://127.0.0.1:{actions_port}/health").status_code == 200,

@@ -34,18 +34,20 @@ from bot.campaign.service import Campaign
 from bot.campaign.tally import Tally
 from bot.core import content, messages, privacy
 from bot.core.answers import AnswerBook
+from bot.core.dialogue import Replicas
 from bot.core.learning import Learning
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
 from bot.core.routing import load_ages
 from bot.core.types import LOCALES
-from bot.core.urgency import SafetyNet
+from bot.core.urgency import Gate, SafetyNet
+from bot.core.urgency.model import load_or_train
 from bot.handoff import escalation
 from bot.handoff.cases import CaseBook
 from bot.handoff.desks import DeskError, Desks, load_desks
 from bot.handoff.engine import EngineControl
 from bot.i18n import Catalogs
-from bot.settings import LOCALES_DIR, PROJECT_DIR, Settings, SettingsError
+from bot.settings import LOCALES_DIR, MODELS_DIR, PROJECT_DIR, Settings, SettingsError
 from bot.storage.broadcasts import SqlOptInStore
 from bot.storage.campaign import SqlTallyStore
 from bot.storage.handoff import HandoffStore
@@ -92,6 +94,18 @@ def load_safety_net(folder: Path = LOCALES_DIR / "safety_net") -> SafetyNet:
     except (OSError, ValueError, yaml.YAMLError, re.error) as error:
         log.error("safety net phrases unreadable, running without them: %s", error)
         return SafetyNet.empty()
+
+
+async def load_gate_model(conversation: Conversation) -> None:
+    """The gate's model (bot/core/urgency/model.py), read or trained off the event loop;
+    the phrases screen alone until it is there, and if it cannot be had."""
+    try:
+        model = await asyncio.to_thread(load_or_train, PROJECT_DIR, MODELS_DIR)
+    except Exception as error:  # the model must never keep the bot from answering
+        log.error("gate model unavailable, the phrases screen alone: %s", type(error).__name__)
+        return
+    conversation.gate = Gate(conversation.gate.net, model)
+    log.info("gate model loaded")
 
 
 def load_answers(locales_dir: Path) -> AnswerBook:
@@ -161,8 +175,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         # campaign figures (#14): the stores and the engine client count as they work
         tally = Tally(SqlTallyStore(sessions))
         privacy_store = CountingConsentStore(sessions, tally)
+        replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
         conversation = Conversation(
-            CountingDialogue(settings.rasa_url, settings.rasa_timeout, http, tally),
+            CountingDialogue(replicas, settings.rasa_timeout, http, tally),
             SqlUserStore(sessions),
             domain_intents(),
             load_safety_net(settings.locales_dir / "safety_net"),
@@ -173,6 +188,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             answers=load_answers(settings.locales_dir),
         )
         conversation.bot_link = f"https://t.me/{app.bot.username}"
+        app.bot_data["gate_model"] = asyncio.create_task(load_gate_model(conversation))
         svc = handlers.Services(
             conversation,
             catalogs,
@@ -187,7 +203,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
         )
         handoff_store = CountingHandoffStore(new_sessionmaker(engine), tally)
-        parts = (handoff_store, EngineControl(settings.rasa_url, http))
+        parts = (handoff_store, EngineControl(replicas, http))
         start_handoff(app, settings, desks, svc, parts)
         found = Campaign(sessions, tally, settings.locales_dir, schedule=settings.report_schedule)
         await campaign.start(app, settings, found, SqlOptInStore(sessions, settings.pseudonym_key))
@@ -199,6 +215,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         app.bot_data["retention"].cancel()
+        app.bot_data["gate_model"].cancel()
         await campaign.stop(app)
         if "escalation" in app.bot_data:
             await escalation.stop(app.bot_data["escalation"])

@@ -64,7 +64,7 @@ async def reload_content(svc: Services) -> list[str]:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems or ["content unreadable"]
     svc.catalogs = loaded.catalogs
-    svc.conversation.gate = Gate(net)
+    svc.conversation.gate = Gate(net, svc.conversation.gate.model)  # same intents, same model
     # routing reads the same directory the catalogs' numbers were computed from
     svc.conversation.directory = loaded.directory
     svc.conversation.ages = load_ages(svc.locales_dir)

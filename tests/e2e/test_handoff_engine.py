@@ -30,19 +30,21 @@ ASK_FOR_A_PERSON = {
 
 
 @pytest.fixture(scope="module")
-def engine_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxClient, str]]:
+def engine_desk(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[SandboxClient, dict[str, str]]]:
     if not model_path().exists():
         pytest.skip("no trained model for the current data (run `make model`)")
     logs: Path = tmp_path_factory.mktemp("handoff-stack")
     extra = {"OPERATOR_CHAT_ID": str(DESK), "OPERATOR_IDS": "501"}
     process, client, env = start_stack(logs, extra)
-    yield client, env["RASA_URL"]
+    yield client, env
     stop(process)
 
 
 @pytest.mark.parametrize("locale", list(ASK_FOR_A_PERSON))
 def test_asking_for_a_person_leads_to_consent(
-    engine_desk: tuple[SandboxClient, str], locale: str
+    engine_desk: tuple[SandboxClient, dict[str, str]], locale: str
 ) -> None:
     sandbox, _ = engine_desk
     user = 5100 + list(ASK_FOR_A_PERSON).index(locale)
@@ -53,9 +55,9 @@ def test_asking_for_a_person_leads_to_consent(
 
 
 def test_the_engine_tracker_records_pause_and_resume(
-    engine_desk: tuple[SandboxClient, str],
+    engine_desk: tuple[SandboxClient, dict[str, str]],
 ) -> None:
-    sandbox, rasa_url = engine_desk
+    sandbox, env = engine_desk
     user = 5200
     [consent] = sandbox.ask(user, "I want to talk to a real person", language_code="en")
     sandbox.press(user, consent["message_id"], "handoff:agree:operators")
@@ -63,14 +65,15 @@ def test_the_engine_tracker_records_pause_and_resume(
     sandbox.press(user, share["message_id"], "handoff:private:operators")
     [queued] = sandbox.replies(user, share["message_id"])
     sender = pseudonym(b"sandbox-run-key", user)
-    tracker = f"{rasa_url}/conversations/{sender}/tracker"
-    assert httpx.get(tracker).json()["latest_event_time"]
-    events = [e["event"] for e in httpx.get(tracker).json()["events"]]
+    tracker = f"{env['RASA_URL']}/conversations/{sender}/tracker"
+    token = {"token": env["RASA_AUTH_TOKEN"]}
+    assert httpx.get(tracker, params=token).json()["latest_event_time"]
+    events = [e["event"] for e in httpx.get(tracker, params=token).json()["events"]]
     assert "pause" in events
     relayed = sandbox.send(user, "this goes to the person, not the engine")
     sandbox.send(user, "/end")
     [closed] = sandbox.replies(user, relayed["message_id"])
     assert "ended" in closed["text"]
-    events = [e["event"] for e in httpx.get(tracker).json()["events"]]
+    events = [e["event"] for e in httpx.get(tracker, params=token).json()["events"]]
     assert events[events.index("pause") :].count("resume") == 1
     assert queued["text"]

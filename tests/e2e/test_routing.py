@@ -9,6 +9,7 @@ import asyncio
 import httpx
 import pytest
 
+from bot.core.dialogue import Replicas
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
 from bot.handoff.engine import EngineControl
@@ -38,7 +39,8 @@ def tier(stack: StackRun, user: int) -> float:
 
     async def seen() -> int:
         async with httpx.AsyncClient() as http:
-            engine = EngineControl(stack.env["RASA_URL"], http)
+            replicas = Replicas(stack.env["RASA_URL"], stack.env["RASA_AUTH_TOKEN"])
+            engine = EngineControl(replicas, http)
             return (await engine.seen(pseudonym(b"sandbox-run-key", user))).tier
 
     return float(asyncio.run(seen()))

@@ -82,3 +82,8 @@ def test_with_the_engine_down_the_floor_gives_numbers_that_work_where_the_person
     floor = sandbox.ask(8300, SAMPLES["my"], count=2)  # engine down: the floor, for Laos
     assert "191" not in floor[0]["text"] and "1362" in floor[0]["text"]
     assert script_of(floor[0]["text"]) == "my"
+    # the options card is about Thailand: someone in Laos is told its numbers are Thai
+    tier2 = sandbox.ask(8300, "သူဌေးက ပတ်စပို့ သိမ်းထားတယ်", count=2)
+    sandbox.press(8300, tier2[0]["message_id"], "options")
+    note, _card = sandbox.replies(8300, tier2[-1]["message_id"], count=2)
+    assert "လာအိုမှာ" in note["text"] and "ထိုင်းက ဖုန်းကနေပဲ" in note["text"]

@@ -81,7 +81,10 @@ def test_the_engine_names_one_answer_per_turn_and_stores_no_words(stack: StackRu
     sandbox = stack.sandbox
     sandbox.ask(5500, "they took my passport and will not give it back to me", count=1)
     sender = pseudonym(b"sandbox-run-key", 5500)
-    tracker = httpx.get(f"{stack.env['RASA_URL']}/conversations/{sender}/tracker").json()
+    tracker = httpx.get(
+        f"{stack.env['RASA_URL']}/conversations/{sender}/tracker",
+        params={"token": stack.env["RASA_AUTH_TOKEN"]},
+    ).json()
     actions = [e["name"] for e in tracker["events"] if e["event"] == "action"]
     # one named answer, no round trip to the action server, no tier slot
     assert actions[-2:] == ["utter_report_documents_withheld", "action_listen"]

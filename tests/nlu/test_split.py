@@ -38,3 +38,17 @@ def test_the_check_catches_a_copied_sentence(trained: set[str]) -> None:
     """The comparison is not fooled by case, spacing or an invisible character."""
     text, _ = training_examples()[0]
     assert sentence_key(f"  {text.upper()}\u200b!") in trained
+
+
+def test_no_safety_benchmark_sentence_is_trained_on_or_in_two_sets(trained: set[str]) -> None:
+    """tests/safety/ measures the bot on words it has not seen (its README)."""
+    from bot.engine.safety_sets import all_cases
+
+    seen: dict[str, str] = {}
+    for case in all_cases(LOCALES):
+        key = sentence_key(case.text)
+        assert key not in trained, f"{case.set}_{case.locale}: {case.text!r} is in intents/"
+        # the same command or 🆘 is sent in every language's forms set; never in two sets
+        assert seen.setdefault(key, case.set) == case.set, (
+            f"{case.text!r}: {seen[key]}, {case.set}"
+        )

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from bot.core.answers import EngineAnswer
-from bot.core.dialogue import EngineUnavailable, RasaRestClient, parse_rasa_messages
+from bot.core.dialogue import EngineUnavailable, RasaRestClient, Replicas, parse_rasa_messages
 from bot.core.types import UserTurn
 
 
@@ -70,3 +70,69 @@ async def test_the_turn_carries_sender_text_and_locale() -> None:
     assert replies == (EngineAnswer("greet", "greet"),)
     assert b'"sender":"p1"' in seen[0].replace(b" ", b"")
     assert b'"locale":"km"' in seen[0].replace(b" ", b"")
+
+
+URLS = ("http://e1:5005", "http://e2:5006", "http://e3:5007")
+GREET = [{"custom": {"answer": "greet", "intent": "greet"}}]
+
+
+def test_each_person_keeps_one_replica_and_people_spread_evenly() -> None:
+    replicas = Replicas(",".join(URLS))
+    firsts = [replicas.for_sender(f"person{n}")[0] for n in range(3000)]
+    assert firsts == [replicas.for_sender(f"person{n}")[0] for n in range(3000)]  # stable
+    for url in URLS:
+        assert 850 < firsts.count(url) < 1150
+
+
+def test_removing_a_replica_moves_only_its_own_people() -> None:
+    three, two = Replicas(",".join(URLS)), Replicas(",".join(URLS[:2]))
+    for n in range(500):
+        order = three.for_sender(f"p{n}")
+        expected = order[1] if order[0] == URLS[2] else order[0]  # the next one, or as before
+        assert two.for_sender(f"p{n}")[0] == expected
+
+
+async def test_a_dead_or_failing_replica_passes_the_turn_to_the_next() -> None:
+    replicas = Replicas(",".join(URLS[:2]), token="t0k3n")
+    sender = next(f"p{n}" for n in range(100) if replicas.for_sender(f"p{n}")[0] == URLS[0])
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.url.host}?{request.url.query.decode()}")
+        if request.url.host == "e1":
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json=GREET)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = RasaRestClient(replicas, 2.0, http)
+        assert await client.send(UserTurn(sender, "hi", "en")) == (EngineAnswer("greet", "greet"),)
+        assert seen == ["e1?token=t0k3n", "e2?token=t0k3n"]
+        await client.send(UserTurn(sender, "hi again", "en"))
+    assert seen[2:] == ["e2?token=t0k3n"]  # the failed replica is tried last for a while
+
+
+async def test_a_server_error_fails_over_but_a_refused_token_does_not() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.host)
+        return httpx.Response(500 if request.url.host == "e1" else 401)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = RasaRestClient(Replicas(",".join(URLS[:2])), 2.0, http)
+        sender = next(
+            f"p{n}" for n in range(99) if client.replicas.for_sender(f"p{n}")[0] == URLS[0]
+        )
+        with pytest.raises(EngineUnavailable, match="401"):
+            await client.send(UserTurn(sender, "hi", "en"))
+    assert calls == ["e1", "e2"]
+
+
+async def test_when_every_replica_is_down_the_caller_gets_the_floor_in_time() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = RasaRestClient(Replicas(",".join(URLS)), 1.0, http)
+        with pytest.raises(EngineUnavailable, match="ConnectError"):
+            await client.send(UserTurn("p", "hi", "en"))

@@ -1,35 +1,59 @@
-"""The gate: the tier a turn's own words show, decided before anything else runs."""
+"""The gate: the tier a turn's own words show, decided before anything else runs.
+
+Every kind of turn comes here as text: typed text, a command with its arguments
+("/sos", "/help they locked us in"), a caption, an edited message, a button that carries
+text, a message during an open case. The gate reads a bounded window of it, so a forged
+100,000-character message costs no more than a real one (Telegram caps a message at
+4,096 characters and a caption at 1,024: every real message is read whole).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import re
 
+from bot.core.urgency.context import NO_SIGN, Verdict, decide
+from bot.core.urgency.matching import match_form
+from bot.core.urgency.model import TierModel
 from bot.core.urgency.net import SafetyNet
+from bot.text.normalize import normalize
+
+HEAD = 4096  # Telegram's longest text message
+TAIL = 1024  # and the end of anything longer (a forged update): both ends are read
+_COMMAND = re.compile(r"\s*/([a-z0-9_]{1,64})(?:@[a-z0-9_]+)?(?![^\s])", re.IGNORECASE)
+
+__all__ = ["HEAD", "NO_SIGN", "TAIL", "Gate", "Verdict", "window"]
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """What the gate saw in one turn.
-
-    tier: 1 (answer with emergency numbers now, before the engine), 2 (a hotline must be in
-    the answer even if the engine fails), or None (no sign: the engine reads the turn).
-    sign: a short name of what decided it, for tests and counters; never the user's words.
-    """
-
-    tier: int | None = None
-    sign: str = ""
+def window(text: str) -> str:
+    """The part of a text the gate reads: all of it, up to Telegram's own limits."""
+    if len(text) <= HEAD + TAIL:
+        return text
+    return f"{text[:HEAD]}\n{text[-TAIL:]}"
 
 
-NO_SIGN = Verdict()
+def split_command(text: str) -> tuple[str, str]:
+    """("sos", "they locked us in") from "/sos@our_bot they locked us in"; ("", text) else."""
+    found = _COMMAND.match(text)
+    if found is None:
+        return "", text
+    return found.group(1).lower(), text[found.end() :]
 
 
 class Gate:
     """Screens the words of every turn; swapped as a whole when staff reload the phrases."""
 
-    def __init__(self, net: SafetyNet | None = None) -> None:
+    def __init__(self, net: SafetyNet | None = None, model: TierModel | None = None) -> None:
         self.net = net or SafetyNet.empty()
+        self.model = model  # None until loaded: the phrases alone decide meanwhile
 
     def screen(self, text: str) -> Verdict:
-        """The verdict on one turn's text (already normalised or not: both work)."""
-        tier = self.net.tier(text)
-        return Verdict(tier, "phrase") if tier is not None else NO_SIGN
+        """The verdict on one turn's text (raw or already normalised: both work)."""
+        command, rest = split_command(normalize(window(text), squeeze_spaces=False))
+        # the words after any command are read; its name only against the command list
+        # (a bare /help is the menu, not a cry for help)
+        form = match_form(rest)
+        scan = self.net.scan(form)
+        if command and command in self.net.commands:
+            scan = dataclasses.replace(scan, command=True)
+        return decide(scan, self.model.scores(form) if self.model and form else None)

@@ -1,60 +1,76 @@
-"""The safety net: danger phrases checked by the bot itself, before and beside the engine.
+"""The safety net: danger phrases and context cues, read from files staff edit.
 
-If a message contains a tier-1 phrase the bot answers with the emergency numbers at once,
-whatever the engine thinks or whether it answers at all (shared/spec/safety.md,
-invariants 1 and 2). Tier-2 phrases choose the hotline reply when the engine is down.
-Phrases live in locales/safety_net/<lang>.yml so staff can extend them without code.
+locales/safety_net/<lang>.yml (format in README "Safety net: the phrase files"):
+- `tier1`, `tier2`: phrases that show that tier on their own;
+- `tier1_if_personal`, `tier2_if_personal`: phrases with everyday or informational uses
+  ("lock", "KK Park", "debt"), which count only when the person writes about their own
+  situation, not when they ask about something;
+- `cues`: `personal` (me, we are…), `now` (now, right now…), `asking` (is this real,
+  how, what…) and `information` (how to avoid, is it legal, the penalty…) words, which
+  tell a disclosure from a question (bot/core/urgency/context.py);
+- `commands` (any file): command names that are tier 1 on their own (/sos).
+Phrases of every file apply to every message (people mix languages and scripts).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from bot.core.urgency.context import Scan, decide
+from bot.core.urgency.matching import compile_phrases, match_form
 from bot.text.normalize import normalize
 
-TIERS = ("tier1", "tier2")
+PHRASES = ("tier1", "tier2", "tier1_if_personal", "tier2_if_personal")
+CUES = ("personal", "now", "asking", "information")
+Pattern = re.Pattern[str]
 
 
-def _compile(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for a phrase list; Latin phrases must match whole words."""
-    parts = []
-    for phrase in sorted({normalize(p).lower() for p in phrases if p.strip()}, key=len):
-        escaped = re.escape(phrase).replace(r"\ ", r"\s+")
-        parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if phrase.isascii() else escaped)
-    return re.compile("|".join(parts)) if parts else None
+def _forms(phrases: list[object]) -> list[str]:
+    return [match_form(normalize(str(p))) for p in phrases if str(p).strip()]
 
 
 @dataclass(frozen=True)
 class SafetyNet:
-    """Compiled phrase lists: tier -> one regex over all languages."""
+    """Compiled phrase and cue lists of all languages."""
 
-    patterns: dict[str, re.Pattern[str] | None]
+    patterns: dict[str, Pattern | None] = field(default_factory=dict)
+    commands: frozenset[str] = frozenset()
 
     @classmethod
     def empty(cls) -> SafetyNet:
         """A net that never fires (tests, or before the phrase files are readable)."""
-        return cls({tier: None for tier in TIERS})
+        return cls()
 
     @classmethod
     def load(cls, folder: Path) -> SafetyNet:
-        """Read every <lang>.yml in folder; phrases of all languages apply to every message."""
-        phrases: dict[str, list[str]] = {tier: [] for tier in TIERS}
+        """Read every *.yml in folder; raises on a file that is not a mapping of lists."""
+        lists: dict[str, list[str]] = {name: [] for name in (*PHRASES, *CUES)}
+        commands: set[str] = set()
         for path in sorted(folder.glob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for tier in TIERS:
-                phrases[tier].extend(str(p) for p in data.get(tier) or [])
-        return cls({tier: _compile(phrases[tier]) for tier in TIERS})
+            if not isinstance(data, dict):
+                raise ValueError(f"{path.name}: expected sections such as tier1: [...]")
+            for name in PHRASES:
+                lists[name].extend(_forms(data.get(name) or []))
+            for name in CUES:
+                lists[name].extend(_forms((data.get("cues") or {}).get(name) or []))
+            commands.update(str(c).lower().lstrip("/") for c in data.get("commands") or [])
+        return cls(
+            {name: compile_phrases(forms) for name, forms in lists.items()}, frozenset(commands)
+        )
+
+    def scan(self, form: str) -> Scan:
+        """Which phrase lists and cues occur in a message in match form."""
+        found = {
+            name: pattern is not None and pattern.search(form) is not None
+            for name, pattern in self.patterns.items()
+        }
+        return Scan(**found)
 
     def tier(self, text: str) -> int | None:
-        """1 or 2 when text holds a phrase of that tier (1 wins), else None."""
-        clean = normalize(text).lower()
-        for number, tier in ((1, "tier1"), (2, "tier2")):
-            pattern = self.patterns.get(tier)
-            if pattern is not None and pattern.search(clean):
-                return number
-        return None
+        """The phrases' verdict on raw text (the gate adds the window, commands and model)."""
+        return decide(self.scan(match_form(normalize(text)))).tier

@@ -1,0 +1,49 @@
+"""The engine's tier-1 guard reads meaning in context, with the gate's rules (#12.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.core.urgency.context import Scan
+from bot.nlu.tier_guard import TierOneGuard, load_net, rerank
+
+
+def ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
+    return [{"name": name, "confidence": c} for name, c in pairs]
+
+
+UNSURE = ranking(("ask_verify_job_offer", 0.45), ("report_forced_scam_work", 0.3), ("greet", 0.1))
+SURE_DANGER = ranking(("report_forced_scam_work", 0.62), ("ask_verify_job_offer", 0.25))
+
+
+def test_plausible_danger_is_promoted_when_it_is_not_a_question() -> None:
+    assert rerank(UNSURE, 0.2, Scan())[0]["name"] == "report_forced_scam_work"
+    assert rerank(UNSURE, 0.2, None)[0]["name"] == "report_forced_scam_work"
+
+
+def test_a_question_for_information_is_not_promoted_and_danger_gives_way() -> None:
+    question = Scan(asking=True)
+    assert rerank(UNSURE, 0.2, question)[0]["name"] == "ask_verify_job_offer"
+    # "is sex work legal?": words only such questions use, danger on top gives way
+    legal = Scan(asking=True, information=True)
+    assert rerank(SURE_DANGER, 0.2, legal)[0]["name"] == "ask_verify_job_offer"
+
+
+def test_first_person_danger_now_is_never_demoted() -> None:
+    now = Scan(asking=True, information=True, personal=True, now=True)
+    assert rerank(SURE_DANGER, 0.2, now)[0]["name"] == "report_forced_scam_work"
+    assert rerank(UNSURE, 0.2, now)[0]["name"] == "report_forced_scam_work"
+
+
+@pytest.fixture(scope="module")
+def guard() -> TierOneGuard:
+    return TierOneGuard({"threshold": 0.2}, load_net())
+
+
+def test_the_guard_reads_the_project_cues(guard: TierOneGuard) -> None:
+    question = guard.scan("is it legal to hold a worker's passport?")
+    assert question is not None and question.asking and question.information
+    disclosure = guard.scan("they are beating me right now")
+    assert disclosure is not None and disclosure.personal and disclosure.now

@@ -1,0 +1,162 @@
+"""The gate on every form danger takes, and on ordinary questions that merely sound alarming.
+
+Issue #12: commands, 🆘/SOS, look-alike, spaced, stacked or invisible characters must not
+slip past (recall), and questions about a scam town, a law's penalty, a sector or an
+everyday verb must not get the emergency reply (precision). The gate is the deployed one:
+the project's phrase files and the model trained on intents/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.urgency import Gate, SafetyNet
+from bot.core.urgency.gate import HEAD, TAIL, split_command, window
+from bot.core.urgency.model import load_or_train
+from bot.settings import LOCALES_DIR, MODELS_DIR, PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def gate() -> Gate:
+    return Gate(SafetyNet.load(LOCALES_DIR / "safety_net"), load_or_train(PROJECT_DIR, MODELS_DIR))
+
+
+@pytest.fixture(scope="module")
+def phrases_only() -> Gate:
+    """The gate before its model has loaded: the phrases alone."""
+    return Gate(SafetyNet.load(LOCALES_DIR / "safety_net"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/sos",
+        "/SOS",
+        "/sos@safe_migration_bot",
+        "/emergency",
+        "/help they locked us in",
+        "/sos help me now",
+        "/start im in danger they have a knife",
+        "/help เขาขังพวกเราไว้",
+    ],
+)
+def test_commands_that_carry_danger_are_tier_one(
+    gate: Gate, phrases_only: Gate, text: str
+) -> None:
+    assert gate.screen(text).tier == 1
+    assert phrases_only.screen(text).tier == 1
+
+
+@pytest.mark.parametrize("text", ["/help", "/start", "/language", "/quiz"])
+def test_plain_commands_are_not_an_alarm(gate: Gate, text: str) -> None:
+    assert gate.screen(text).tier is None
+
+
+def test_split_command_reads_the_name_and_the_words_after_it() -> None:
+    assert split_command("/sos@our_bot they are here") == ("sos", " they are here")
+    assert split_command("/HELP") == ("help", "")
+    assert split_command("help /sos") == ("", "help /sos")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🆘",
+        "SOS",
+        "sos!!",
+        "S.O.S",
+        "s o s",
+        "S-O-S",
+        "ｓｏｓ",
+        "Ⓢ.Ⓞ.Ⓢ",
+        "SOS ครับ",
+        "SOS ပါ",
+        "SOS បង",
+        "SOS ເດີ",
+        "ကူညီပါ 🆘",
+        "sos krub",
+    ],
+)
+def test_sos_in_every_form_and_language(phrases_only: Gate, text: str) -> None:
+    assert phrases_only.screen(text).tier == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ｔｈｅｙ ｌｏｃｋｅｄ ｕｓ ｉｎ",  # fullwidth
+        "t̶h̶e̶y̶ l̶o̶c̶k̶e̶d̶ u̶s̶ i̶n̶",  # stacked combining marks
+        "they lo\u200bcked\u2060 us in",  # zero-width characters
+        "th\u0435y l\u043eck\u0435d us in",  # Cyrillic е and о
+        "\u03a4HEY LOCKED US IN",  # Greek capital tau
+        "t h e y  l o c k e d  u s  i n",  # letters spaced out
+        "they l.o.c.k.e.d us in",  # letters split by punctuation
+        "they lo-cked us in",
+        "𝐭𝐡𝐞𝐲 𝐥𝐨𝐜𝐤𝐞𝐝 𝐮𝐬 𝐢𝐧",  # mathematical bold
+        "h.e.l.p m.e n.o.w",
+        "ถู ก ขั ง",  # Thai spaced out
+        "ถูก\u200bขัง",
+        "ຊ່ວຍ.ແດ່",  # Lao split by dots
+        "គេ\u200bឃុំ\u200bខ្ញុំ",  # Khmer with zero-width spaces, as many keyboards type it
+        "ကၽြန္ေတာ္တို႔ကို ပိတ္ထားတယ္ ကယ္ပါ",  # Zawgyi
+    ],
+)
+def test_obfuscated_danger_does_not_slip_past(phrases_only: Gate, text: str) -> None:
+    assert phrases_only.screen(text).tier == 1
+
+
+def test_a_forged_long_message_is_read_at_both_ends_only() -> None:
+    filler = "a" * 100_000
+    assert len(window(filler + "x")) == HEAD + TAIL + 1
+    net = SafetyNet.load(LOCALES_DIR / "safety_net")
+    gate = Gate(net)
+    assert gate.screen("help me now " + filler).tier == 1
+    assert gate.screen(filler + " help me now").tier == 1
+    # the longest message Telegram sends is read whole
+    assert gate.screen("b" * 2000 + " help me now " + "b" * 2000).tier == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a scam town's name in a job question
+        "a recruiter offers data entry in myawaddy with free transport, is it for real?",
+        "is a casino job near kk park safe for a woman",
+        "บริษัทที่ชเวโก๊กโก่รับคนไทยไปทำงานแอดมิน เชื่อได้ไหมคะ",
+        "ការងារនៅ KK Park ប្រាក់ខែខ្ពស់ ជឿបានទេ",
+        # a law's penalty, the police, asked about as information
+        "what is the penalty for an agent who holds a worker's passport",
+        "how many years in prison for rape in thailand",
+        "ถ้านายจ้างตีลูกจ้าง ผิดกฎหมายข้อไหน",
+        "ລ່ວງລະເມີດທາງເພດ ມີໂທດແນວໃດຕາມກົດໝາຍໄທ",
+        "ရဲက ဘာကြောင့် အလုပ်သမားတွေကို ဖမ်းလဲ",
+        # a sector's name
+        "can women with a pink card work legally in a massage shop or karaoke",
+        "ขายบริการทางเพศผิดกฎหมายไหมในไทย",
+        # everyday verbs: lock, keep, follow
+        "how do i lock my facebook so my boss cannot see my posts",
+        "can i keep a scan of my work permit on my phone",
+        "how do i follow up my complaint at the labour office",
+    ],
+)
+def test_ordinary_questions_with_alarming_words_get_no_alarm(gate: Gate, question: str) -> None:
+    assert gate.screen(question).tier != 1
+
+
+@pytest.mark.parametrize(
+    "disclosure",
+    [
+        # first person, danger now: never held back, even when it ends with a question
+        "they locked me in the storeroom right now, what can i do?",
+        "the boss is hitting me now, is that allowed?",
+        "ตอนนี้ผมถูกขังอยู่ในห้อง ทำยังไงดี",
+        "ឥឡូវខ្ញុំត្រូវគេឃុំក្នុងបន្ទប់ ធ្វើម៉េចទៅ",
+        "အခု ကျမကို အခန်းထဲ ပိတ်ထားတယ် ဘာလုပ်ရမလဲ",
+        "ຕອນນີ້ຂ້ອຍຖືກຂັງຢູ່ໃນຫ້ອງ ເຮັດແນວໃດດີ",
+        # said another way than any phrase: the model reads it
+        "the captain does not allow any of us to step off the ship",
+        "the manager struck me across the face many times",
+    ],
+)
+def test_disclosures_are_tier_one_even_with_a_question(gate: Gate, disclosure: str) -> None:
+    assert gate.screen(disclosure).tier == 1
