@@ -130,7 +130,8 @@ def _sent(db: Path) -> int:
 
 async def _loads(url: str, db: Path, staff: int, args: argparse.Namespace) -> dict[str, Any]:
     """make bench's ordinary load twice: alone (the reference), then during a broadcast."""
-    from bot.engine.bench import Script, preflight, run_load
+    from bot.engine.bench import preflight, run_load
+    from bot.engine.load import Script
     from bot.sandbox.client import SandboxClient, wait_until
 
     script, client = Script.load(), SandboxClient(url)
