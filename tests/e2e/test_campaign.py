@@ -112,6 +112,9 @@ def test_subscribe_and_stop(sandbox: SandboxClient, bot: Bot) -> None:
     me = pseudonym(KEY, user)
     with sessions(bot.db)() as session:
         assert broadcasts.is_subscribed(session, me)
+    sandbox.press(user, done["message_id"], "sub:offer")  # "Get updates" under an answer
+    [again] = sandbox.replies(user, done["message_id"])
+    assert again["text"] == question["text"]
     [stopped] = sandbox.ask(user, "/stop", language_code="km")
     assert "/subscribe" in stopped["text"]
     with sessions(bot.db)() as session:
