@@ -68,6 +68,7 @@ class Broadcaster:
         self._optins, self._send, self._show, self._tally = optins, send, show, tally
         self._owner = secrets.token_hex(8)
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self._stopping = asyncio.Event()
 
     def launch(self, broadcast: int) -> None:
         """Run a broadcast in the background (once per process)."""
@@ -78,6 +79,16 @@ class Broadcaster:
         """After a start: continue every broadcast that had not finished."""
         for broadcast in await self._optins.run(store.running, write=False):
             self.launch(broadcast)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """At shutdown: finish the batch in flight (so none is left unknown), then stop;
+        the next start continues with the rest."""
+        self._stopping.set()
+        running = [task for task in self.tasks.values() if not task.done()]
+        if running:
+            _, late = await asyncio.wait(running, timeout=timeout)
+            for task in late:
+                task.cancel()
 
     async def _lease(self, broadcast: int) -> bool:
         now = datetime.now(timezone.utc)
@@ -102,7 +113,7 @@ class Broadcaster:
         row = await self._optins.run(lambda s: store.get(s, broadcast), write=False)
         assert row is not None
         key, started, sent, shown = str(row.key), time.monotonic(), 0, 0.0
-        while await self._lease(broadcast):
+        while not self._stopping.is_set() and await self._lease(broadcast):
             batch = await self._optins.run(lambda s: store.take(s, broadcast, BATCH))
             if not batch:
                 ended = datetime.now(timezone.utc)
@@ -115,7 +126,10 @@ class Broadcaster:
             if time.monotonic() - shown >= SHOW_EVERY:
                 shown = time.monotonic()
                 await self._progress(broadcast, key, sent / max(shown - started, 1e-6), False)
-        log.warning("broadcast %d: lease lost, another process continues", broadcast)
+        if self._stopping.is_set():
+            await self._optins.run(partial(store.release, broadcast=broadcast, owner=self._owner))
+        else:
+            log.warning("broadcast %d: lease lost, another process continues", broadcast)
 
     async def _one(self, recipient: Recipient, key: str) -> str:
         """Send one copy; what became of it."""

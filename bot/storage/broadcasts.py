@@ -193,6 +193,15 @@ def lease(session: Session, broadcast: int, owner: str, now: datetime, hold: tim
     return bool(result.rowcount)
 
 
+def release(session: Session, broadcast: int, owner: str) -> None:
+    """A process that stops cleanly hands the broadcast on at once."""
+    session.execute(
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast, BroadcastRow.owner == owner)
+        .values(owner=None, lease_until=None)
+    )
+
+
 def settle_in_flight(session: Session, broadcast: int) -> int:
     """Rows left "sending" by a process that died: unknown, never sent again."""
     result = session.execute(

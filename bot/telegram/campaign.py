@@ -138,8 +138,8 @@ async def start(
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
     """In post_shutdown: stop sending and write the last counts."""
     broadcaster: Broadcaster | None = app.bot_data.get("broadcaster")
-    for task in broadcaster.tasks.values() if broadcaster else ():
-        task.cancel()
+    if broadcaster is not None:
+        await broadcaster.stop()
     found = campaign(app)
     if found is not None:
         await found.close()
