@@ -1,5 +1,6 @@
-"""The campaign's figures: tables of aggregate counters over fixed periods, with small
-cells hidden.
+"""Every figure for staff, in one place: the campaign's tables of aggregate counters over
+fixed periods, with small cells hidden; the quiz's before/after lines (/quizreport); the
+hand-off's case numbers (/cases).
 
 Nothing here sees a person: the input is counter rows (day, language, source, step, item,
 variant, n). Periods are whole calendar days, ISO weeks or months in Bangkok time, and
@@ -12,15 +13,19 @@ no hidden number can be worked out by subtracting visible ones from a total.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from statistics import median
 
 from bot.campaign import tally
 from bot.core.types import LOCALES
 
 MIN_CELL = 5
+# a quiz cell describing fewer people than this is hidden (content brief §4.5 and §5)
+MIN_PEOPLE = 5
+CaseEvent = tuple[int, str, str, str, datetime]  # case id, kind, desk, locale, at
 TOTAL = "total"
 HIDDEN = "x"  # what a CSV shows for a hidden cell
 Key = tuple[date, str, str, str, str, str]  # day, locale, source, step, item, variant
@@ -277,3 +282,76 @@ def language_label(code: str) -> str:
     """A language for chart labels: code and English name (Latin letters only)."""
     names = {"en": "English", "th": "Thai", "my": "Burmese", "km": "Khmer", "lo": "Lao"}
     return f"{code} ({names[code]})" if code in names else code
+
+
+@dataclass(frozen=True)
+class QuizCell:
+    """Quiz answers (issue #4, /quizreport) of one version, sector, language and phase."""
+
+    version: int
+    sector: str
+    locale: str
+    phase: str
+    answers: int
+    right: int
+    people: int
+
+
+def _share(cell: QuizCell | None) -> str:
+    if cell is None:
+        return "-"
+    if cell.people < MIN_PEOPLE:
+        return f"<{MIN_PEOPLE} people"
+    return f"{round(100 * cell.right / cell.answers)}% of {cell.answers} ({cell.people} people)"
+
+
+def quiz_lines(found: Iterable[QuizCell]) -> list[str]:
+    """One line per version, sector and language: share right before -> after the tips."""
+    table: dict[tuple[int, str, str], dict[str, QuizCell]] = {}
+    for cell in found:
+        table.setdefault((cell.version, cell.sector, cell.locale), {})[cell.phase] = cell
+    lines = []
+    for (version, sector, locale), phases in sorted(table.items()):
+        before, after = phases.get("before"), phases.get("after")
+        lines.append(
+            f"v{version} {sector} {locale}: before {_share(before)} -> after {_share(after)}"
+        )
+    return lines or ["no quiz answers yet"]
+
+
+def _median_minutes(pairs: list[tuple[datetime, datetime]]) -> str:
+    values = [(end - start).total_seconds() / 60 for start, end in pairs if end >= start]
+    return f"{median(values):.1f}" if values else "-"
+
+
+def case_figures(events: list[CaseEvent]) -> dict[str, str]:
+    """Fill the FIGURES text from events, oldest first."""
+    first: dict[tuple[int, str], datetime] = {}
+    desks: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    escalated = 0
+    for case_id, kind, desk, locale, at in events:
+        first.setdefault((case_id, kind), at)
+        if kind == "queued":
+            desks[desk] += 1
+            languages[locale] += 1
+        escalated += kind == "escalated"
+    cases = {case_id for case_id, kind in first if kind == "queued"}
+
+    def spans(start: str, end: str) -> list[tuple[datetime, datetime]]:
+        return [
+            (first[(c, start)], first[(c, end)])
+            for c in cases
+            if (c, start) in first and (c, end) in first
+        ]
+
+    return {
+        "cases": str(len(cases)),
+        "closed": str(sum((c, "closed") in first for c in cases)),
+        "claim": _median_minutes(spans("queued", "claimed")),
+        "reply": _median_minutes(spans("queued", "first_reply")),  # as the person waits
+        "duration": _median_minutes(spans("queued", "closed")),
+        "escalated": str(escalated),
+        "desks": ", ".join(f"{d} {n}" for d, n in desks.most_common()) or "-",
+        "languages": ", ".join(f"{lo} {n}" for lo, n in languages.most_common()) or "-",
+    }

@@ -24,6 +24,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.campaign.figures import case_figures as figures
 from bot.core import messages, routing
 from bot.core.answers import REQUEST_HUMAN
 from bot.core.risk import TIER1_REPLIES, menu_button
@@ -31,7 +32,6 @@ from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
-from bot.handoff.figures import figures
 from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
 from bot.storage.handoff import Case, StoreUnavailable, now_utc

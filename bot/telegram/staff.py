@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.campaign import sources
+from bot.campaign.figures import quiz_lines
 from bot.core import clock, content, learning, messages
 from bot.core.answers import AnswerBook
 from bot.core.content import Content
@@ -29,7 +30,7 @@ from bot.core.routing import load_ages
 from bot.core.types import BotReply, Locale, as_locale
 from bot.core.urgency import Gate, SafetyNet
 from bot.settings import LOCALES_DIR
-from bot.storage.quiz import SqlQuizStore, report_lines
+from bot.storage.quiz import SqlQuizStore
 from bot.telegram.handlers import Services, on_help, send, services
 
 log = logging.getLogger(__name__)
@@ -185,5 +186,5 @@ async def on_quiz_report(svc: Services, args: list[str], locale: Locale) -> Outc
     lessons = svc.conversation.lessons
     store = lessons.store if lessons else None
     found = await store.report() if isinstance(store, SqlQuizStore) else []
-    params = {"lines": "\n".join(report_lines(found))}
+    params = {"lines": "\n".join(quiz_lines(found))}
     return Outcome(locale, (BotReply(messages.QUIZ_REPORT, params),))
