@@ -62,11 +62,14 @@ async def on_optin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def broadcast_sender(app: Application) -> Any:  # type: ignore[type-arg]
     """How one broadcast copy goes out: the header, the text, a Stop button, as bulk."""
+    msgids: dict[str, str] = {}  # read once per broadcast, not once per copy
 
     async def send_copy(chat_id: int, locale: str, key: str) -> None:
         svc, found = app.bot_data["services"], campaign(app)
         lang: Locale = as_locale(locale) or "en"
-        msgid = texts.load(found.locales_dir / "broadcasts.yml")[key] if found else key
+        if key not in msgids and found is not None:
+            msgids.update(texts.load(found.locales_dir / "broadcasts.yml"))
+        msgid = msgids.get(key, key)
         body = svc.catalogs.fill(msgid, {}, lang)
         text = f"{svc.catalogs.gettext(texts.HEADER, lang)}\n\n{body}"
         markup = keyboard(BotReply(msgid, buttons=(stop_button(),)), lang, svc.catalogs)

@@ -193,7 +193,11 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     if not data.startswith("bc:go:"):
         await query.message.edit_text("Cancelled: nothing was sent.")
         return
-    await query.message.edit_reply_markup(None)  # a second press starts nothing
+    pressed: set[int] = context.bot_data.setdefault("broadcast_pressed", set())
+    if query.message.message_id in pressed:
+        return  # a double tap starts one broadcast
+    pressed.add(query.message.message_id)
+    await query.message.edit_reply_markup(None)
     key = data.removeprefix("bc:go:")
     chat = seal(services(context).pseudonym_key, query.message.chat_id)
     progress = (chat, query.message.message_id)
