@@ -192,11 +192,14 @@ def counts(session: Session, first: date, last: date) -> list[tuple[Key, int]]:
 
 
 def claim_report(session: Session, period: str, now: datetime) -> bool:
-    """Claim the posting of a scheduled report; False if another run already did."""
+    """Claim the posting of a scheduled report; False if another run already did, or if
+    this is the first check ever: a new installation starts with the next period rather
+    than posting an empty report of the past one."""
+    first_ever = session.execute(select(ReportRow.period).limit(1)).first() is None
     try:
         with session.begin_nested():
             session.add(ReportRow(period=period, sent_at=now))
-        return True
+        return not first_ever
     except IntegrityError:
         return False
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -74,3 +77,30 @@ def test_stop_and_forget_leave_no_opt_in_and_no_pending_copy(engine: Engine) -> 
             .all()
         )
     assert withdrawn == ["p001"]
+
+
+def test_the_scheduled_report_is_posted_once_per_period_from_the_next_one_on(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.campaign import service
+    from bot.campaign.report import Report
+    from bot.campaign.tally import Tally
+    from bot.storage.campaign import SqlTallyStore
+
+    sessions = new_sessionmaker(engine)
+    posted: list[str] = []
+
+    async def post(report: Report) -> None:
+        posted.append(report.period.label)
+
+    def at(day: str) -> None:
+        moment = datetime.fromisoformat(f"{day}T09:00:00+07:00")
+        monkeypatch.setattr(service.clock, "bangkok_now", lambda: moment)
+
+    found = service.Campaign(sessions, Tally(SqlTallyStore(sessions)), tmp_path, schedule="daily")
+    at("2026-12-02")
+    assert not asyncio.run(found.post_due(post))  # a new installation: nothing old is posted
+    at("2026-12-03")
+    assert asyncio.run(found.post_due(post))
+    assert not asyncio.run(found.post_due(post))  # a second process, or a second check
+    assert posted == ["day 2026-12-02"]
