@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from telegram.error import InvalidToken
+
 from bot.settings import SettingsError, load_settings
 from bot.telegram.app import run
 from bot.telegram.logs import configure_logging
@@ -16,11 +18,18 @@ def main() -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.token)
+    configure_logging(settings.secrets())
     try:
         run(settings)
     except SettingsError as error:  # found while building, e.g. a malformed DESKS_FILE
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except InvalidToken:  # its message quotes the token: never print it
+        print(
+            "error: TELEGRAM_BOT_TOKEN was refused by the Bot API server "
+            "(copy it again from @BotFather)",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

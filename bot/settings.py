@@ -7,16 +7,23 @@ entry points print that line and exit with status 2.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.core.identity import Keys
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
 LOCALES_DIR = PROJECT_DIR / "locales"
 MODELS_DIR = PROJECT_DIR / "models"
+
+
+REPORT_SCHEDULES = ("off", "daily", "weekly", "monthly")  # campaign reports (#14)
 
 
 class SettingsError(Exception):
@@ -72,14 +79,6 @@ def _minutes(name: str, default: float) -> float:
     return value
 
 
-def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    """One of `allowed`; unset means the default."""
-    raw = os.environ.get(name, "").strip().lower() or default
-    if raw not in allowed:
-        raise SettingsError(f"{name} must be one of {', '.join(allowed)}")
-    return raw
-
-
 def _rasa_url() -> str:
     """RASA_URL: one engine, or several replicas comma-separated (each an http(s) URL)."""
     raw = os.environ.get("RASA_URL", "").strip() or "http://localhost:5005"
@@ -91,17 +90,81 @@ def _rasa_url() -> str:
     return ",".join(urls)
 
 
-def _pseudonym_key() -> bytes:
-    """Key for pseudonymous ids; generated once into the data folder when not configured."""
+SANDBOX_TOKEN = "100000:sandbox-token"  # `make run` without a token: the local sandbox
+KEY_FILE = DATA_DIR / "pseudonym.key"  # the sandbox's generated key (never a real bot's)
+_HEX_KEY = re.compile(r"(?:[0-9a-fA-F]{2}){32,}")
+MAKE_KEY = "make one with: openssl rand -hex 32"
+
+
+def check_key(name: str, raw: str) -> bytes:
+    """A secret of >= 32 random bytes as hex; anything shorter or hand-made is refused."""
+    if not _HEX_KEY.fullmatch(raw):
+        raise SettingsError(
+            f"{name} must be at least 32 random bytes as 64 hex characters ({MAKE_KEY})"
+        )
+    # 64 random hex digits use nearly all 16 of them and never repeat a pattern; "aaaa…",
+    # "abab…" or "0123…0123…" is typed, not drawn
+    digits = raw.lower()
+    periodic = any(digits == (digits[:n] * len(digits))[: len(digits)] for n in range(1, 33))
+    if len(set(digits)) < 10 or periodic:
+        raise SettingsError(f"{name} is not random (a pattern, or too few digits): {MAKE_KEY}")
+    return raw.encode()
+
+
+def _sandbox_key() -> bytes:
+    """The sandbox's key, generated once into the data folder, readable by its owner only."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        handle = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_hex(32))
+    KEY_FILE.chmod(0o600)
+    return check_key(str(KEY_FILE), KEY_FILE.read_text().strip())
+
+
+def _pseudonym_key(sandbox: bool) -> bytes:
+    """PSEUDONYM_KEY, checked; only the sandbox may do without it (a generated key)."""
     raw = os.environ.get("PSEUDONYM_KEY", "").strip()
     if raw:
-        return raw.encode()
-    path = DATA_DIR / "pseudonym.key"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+        return check_key("PSEUDONYM_KEY", raw)
+    if sandbox:
+        return _sandbox_key()
+    hint = f"; {KEY_FILE} holds the key used so far: set it to keep pseudonyms" * (
+        KEY_FILE.exists()
+    )
+    raise SettingsError(
+        "PSEUDONYM_KEY is not set: a real bot needs its own secret of 64 hex characters "
+        f"({MAKE_KEY}; keep it secret and backed up){hint}"
+    )
+
+
+def _seal_keys() -> tuple[bytes, ...]:
+    """SEAL_KEYS: extra secrets for sealed chat ids, newest first (rotation)."""
+    parts = [p.strip() for p in os.environ.get("SEAL_KEYS", "").split(",") if p.strip()]
+    return tuple(check_key("SEAL_KEYS", part) for part in parts)
+
+
+def _webhook_secret(webhook_url: str | None) -> str | None:
+    """Telegram's secret_token: required with a webhook, 1-256 of A-Z a-z 0-9 _ -."""
+    raw = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if webhook_url and not raw:
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL: without it anyone "
+            "who finds the URL can forge updates (make one with: openssl rand -hex 32)"
+        )
+    if raw and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", raw):
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z a-z 0-9 _ - "
+            "(make one with: openssl rand -hex 32)"
+        )
+    return raw or None
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)} (got {raw})")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -111,7 +174,7 @@ class Settings:
     token: str = field(repr=False)
     api_base_url: str = "https://api.telegram.org"
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # a TLS proxy in front forwards to it
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     database_url: str = f"sqlite:///{DATA_DIR / 'bot.sqlite3'}"
@@ -124,6 +187,8 @@ class Settings:
     operator_ids: frozenset[int] = frozenset()
     staff_ids: frozenset[int] = frozenset()
     pseudonym_key: bytes = field(default=b"", repr=False)
+    seal_keys: tuple[bytes, ...] = field(default=(), repr=False)  # newest first
+    sandbox: bool = False  # the local sandbox's token: a generated key is fine
     locales_dir: Path = LOCALES_DIR
     # what users agreed to keep (their words) is purged after this many days; the job
     # runs every retention_check_seconds (tests shorten both to watch it happen).
@@ -136,6 +201,24 @@ class Settings:
     # campaign (#14): when reports go to STAFF_CHAT_ID, and broadcast messages per second
     report_schedule: str = "weekly"
     broadcast_rate: float = 20.0
+    # strict: no case content reaches a desk group while someone unlisted is in it;
+    # alert: staff are told, content still goes (README "Security").
+    desk_member_check: str = "strict"
+
+    @property
+    def keys(self) -> Keys:
+        """The keys for pseudonyms, sealed chat ids and relay ids (bot/core/identity.py)."""
+        return Keys.from_secrets(self.pseudonym_key, self.seal_keys)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, for the log redaction (bot/telegram/logs.py)."""
+        found = (
+            self.token,
+            self.webhook_secret or "",
+            self.pseudonym_key.decode(),
+            self.rasa_auth_token,
+        )
+        return tuple(s for s in (*found, *(k.decode() for k in self.seal_keys)) if s)
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -149,14 +232,16 @@ def load_settings(require_token: bool = True) -> Settings:
     port_raw = os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")
     if not port_raw.isdigit():
         raise SettingsError("TELEGRAM_WEBHOOK_PORT must be a port number")
+    webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
+    sandbox = token in ("", SANDBOX_TOKEN)
     return Settings(
         token=token,
         api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/")
         or "https://api.telegram.org",
-        webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
-        webhook_listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_url=webhook_url,
+        webhook_listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=int(port_raw),
-        webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        webhook_secret=_webhook_secret(webhook_url),
         database_url=os.environ.get("DATABASE_URL", "").strip()
         or f"sqlite:///{DATA_DIR / 'bot.sqlite3'}",
         rasa_url=_rasa_url(),
@@ -168,14 +253,15 @@ def load_settings(require_token: bool = True) -> Settings:
         staff_chat_id=_optional_int("STAFF_CHAT_ID"),
         operator_ids=_ids("OPERATOR_IDS"),
         staff_ids=_ids("STAFF_IDS"),
-        pseudonym_key=_pseudonym_key(),
+        pseudonym_key=_pseudonym_key(sandbox),
+        seal_keys=_seal_keys(),
+        sandbox=sandbox,
         locales_dir=Path(os.environ.get("LOCALES_DIR", "").strip() or LOCALES_DIR),
         retention_days=_float("RETENTION_DAYS", 30.0),
         retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
         desks_file=_optional_path("DESKS_FILE"),
         handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
-        report_schedule=_choice(
-            "REPORT_SCHEDULE", ("off", "daily", "weekly", "monthly"), "weekly"
-        ),
+        report_schedule=_choice("REPORT_SCHEDULE", "weekly", REPORT_SCHEDULES),
         broadcast_rate=_float("BROADCAST_RATE", 20.0),
+        desk_member_check=_choice("DESK_MEMBER_CHECK", "strict", ("strict", "alert")),
     )

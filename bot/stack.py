@@ -31,10 +31,9 @@ from urllib.parse import urlparse
 
 from bot.engine.fingerprint import model_path
 from bot.engine.services import LocalServices, ServiceError
-from bot.settings import DATA_DIR, PROJECT_DIR, SettingsError, load_settings
+from bot.settings import DATA_DIR, PROJECT_DIR, SANDBOX_TOKEN, SettingsError, load_settings
 
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
-SANDBOX_TOKEN = "100000:sandbox-token"
 LOG_DIR = DATA_DIR / "logs"
 MAX_RESTARTS = 5  # within RESTART_WINDOW seconds; a child that keeps dying stops the stack
 RESTART_WINDOW = 600.0

@@ -72,13 +72,18 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._waiting_replies = 0
         self._paused_until = 0.0
         self._max_retries = max_retries
-        self._changed = asyncio.Event()
+        self._chatless: frozenset[str] = frozenset()
 
     @classmethod
-    def for_broadcasts(cls, bulk_rate: float) -> PriorityRateLimiter:
+    def for_broadcasts(
+        cls, bulk_rate: float, chatless: frozenset[str] = frozenset()
+    ) -> PriorityRateLimiter:
         """Telegram's 30/s with headroom; a higher broadcast rate (Telegram's paid
-        broadcasts, or a test against the sandbox) raises the overall rate with it."""
-        return cls(rate=max(28.0, bulk_rate * 1.4), bulk_rate=bulk_rate)
+        broadcasts, or a test against the sandbox) raises the overall rate with it.
+        `chatless` methods (member reads) send nothing to a chat: no token for them."""
+        limiter = cls(rate=max(28.0, bulk_rate * 1.4), bulk_rate=bulk_rate)
+        limiter._chatless = chatless
+        return limiter
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -146,7 +151,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> JSON:
         """Run one Bot API call in its turn; a 429 pauses everyone, then it is retried."""
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
-        chat = data.get("chat_id")
+        chat = None if endpoint in self._chatless else data.get("chat_id")
         chat_id = int(str(chat)) if str(chat).lstrip("-").isdigit() else None
         for attempt in range(self._max_retries + 1):
             if chat is not None:

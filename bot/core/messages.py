@@ -22,6 +22,11 @@ GROUP_ONLY_PRIVATE = N_(
     "I only talk in private chats, so that what you tell me stays between us. "
     "Tap my name and press Start to talk with me."
 )
+# a staff command (/cases) from someone who is not staff
+STAFF_ONLY = N_(
+    "That command is only for the team that runs this chat. I'm here for you with "
+    "everything else: ask me anything, or pick a topic from the menu."
+)
 VOICE = N_(
     "I can't listen to voice messages yet, sorry. Could you type your question? "
     "A few words are enough."

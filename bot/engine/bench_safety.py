@@ -16,6 +16,7 @@ bot chose: tier-1, tier-2, or the floor). With the engine down every floor reply
 from __future__ import annotations
 
 import asyncio
+import secrets
 import statistics
 import tempfile
 import time
@@ -98,7 +99,7 @@ def engine_down_bot(logs: Path) -> tuple[list[object], SandboxClient]:
         "TELEGRAM_API_BASE_URL": client.url,
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
         "DATABASE_URL": f"sqlite:///{logs / 'down.sqlite3'}",
-        "PSEUDONYM_KEY": "bench",
+        "PSEUDONYM_KEY": secrets.token_hex(32),
     }
     bot = start("bot", [], env, logs / "bot.log")
     wait_until(client.bot_polling, 60, "the bot")

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from bot.core import messages
 from bot.core.clock import BANGKOK
-from bot.core.identity import pseudonym, seal, unseal
+from bot.core.identity import Keys, pseudonym
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
 from bot.handoff import texts
 from bot.handoff.desks import Desk, Desks
@@ -130,7 +130,7 @@ class CaseBook:
         store: HandoffStore,
         channel: Channel,
         engine: EngineControl,
-        key: bytes,
+        keys: Keys,
         operator_ids: frozenset[int],
         staff_chat_id: int | None = None,
         escalate_after: timedelta = timedelta(minutes=10),
@@ -139,7 +139,7 @@ class CaseBook:
         self.store = store
         self.channel = channel
         self.engine = engine
-        self._key = key
+        self._keys = keys
         self._operator_ids = operator_ids
         self._staff_chat = staff_chat_id
         self.escalate_after = escalate_after
@@ -161,7 +161,7 @@ class CaseBook:
         now = now_utc()
         case = await self.store.open_case(
             user=sender,
-            sealed_chat=seal(self._key, chat_id),
+            sealed_chat=self._keys.sealer.seal(chat_id),
             locale=locale,
             tier=seen.tier,
             indicators=",".join(seen.indicators),
@@ -184,7 +184,7 @@ class CaseBook:
 
     async def from_user(self, case: Case, chat_id: int, message_id: int) -> bool:
         """Copy a user's message into the case's topic, once; False if it cannot reach it."""
-        key = relay_key(self._key, chat_id, message_id)
+        key = relay_key(self._keys.relay, chat_id, message_id)
         if not await self.store.first_relay(key, case.id):
             return True  # a redelivered update: already in the topic
         if case.thread_id is None:
@@ -208,7 +208,7 @@ class CaseBook:
 
     def owner_id(self, actor: Actor) -> str:
         """The pseudonym that stands for an operator in the cases table."""
-        return pseudonym(self._key, actor.user_id)
+        return pseudonym(self._keys.pseudonym, actor.user_id)
 
     async def claim(self, case: Case, actor: Actor) -> bool:
         """Take a queued case; exactly one of several simultaneous claims wins."""
@@ -258,7 +258,7 @@ class CaseBook:
         fresh = await self._as_owner(case, actor)
         if fresh is None:
             return False
-        key = relay_key(self._key, chat_id, message_id)
+        key = relay_key(self._keys.relay, chat_id, message_id)
         if not await self.store.first_relay(key, case.id):
             return True
         copied = await self.channel.copy(chat_id, message_id, self._user_chat(case), None)
@@ -294,8 +294,10 @@ class CaseBook:
     async def close(self, case: Case, by: str) -> bool:
         """End the case: tell the user, close the topic, resume the engine."""
         now = now_utc()
+        # a closed case never writes to its person again: its sealed chat id goes
+        closed = {"state": "closed", "closed_at": now, "sealed_chat": ""}
         if case.state not in OPEN or not await self.store.change(
-            case.id, {"state": case.state}, {"state": "closed", "closed_at": now}
+            case.id, {"state": case.state}, closed
         ):
             return False
         await self.store.add_event(case, "closed", now)
@@ -324,6 +326,19 @@ class CaseBook:
             await self.channel.post(old_chat, old_thread, texts.TRANSFERRED.format(desk=desk.name))
             await self.channel.close_topic(old_chat, old_thread)
         return True
+
+    async def reseal(self) -> int:
+        """After a SEAL_KEYS rotation: open cases' chat ids sealed under the newest key (an
+        unreadable one is left as it is and logged when used)."""
+        sealer = self._keys.sealer
+
+        def newest(token: str) -> str:
+            try:
+                return token if sealer.is_newest(token) else sealer.reseal(token)
+            except ValueError:
+                return token
+
+        return await self.store.reseal(newest)
 
     # -- nobody is forgotten --------------------------------------------------------------
 
@@ -430,13 +445,13 @@ class CaseBook:
             await self.channel.edit(case.desk_chat, case.card_message_id, text, buttons)
 
     def _user_chat(self, case: Case) -> int:
-        return unseal(self._key, case.sealed_chat)
+        return self._keys.sealer.unseal(case.sealed_chat)
 
     async def _tell(self, case: Case, replies: list[BotReply]) -> bool:
         try:
             chat = self._user_chat(case)
         except ValueError:
-            log.error("case %s: sealed chat unreadable (PSEUDONYM_KEY changed?)", case.id)
+            log.error("case %s: sealed chat unreadable (keys changed? see SEAL_KEYS)", case.id)
             return False
         return await self.channel.tell_user(chat, case.locale, replies)
 

@@ -10,6 +10,7 @@ A desks file (DESKS_FILE) looks like this; times are Bangkok time:
         tiers: [1, 2, 3]
         hours: ["mon-sun 00:00-24:00"]
         members: [11111111, 22222222]  # optional; default OPERATOR_IDS
+        leads: [11111111]              # optional: may also close or transfer others' cases
       - name: iom
         organisation: IOM Thailand
         chat_id: -1002222222222
@@ -54,6 +55,7 @@ class Desk:
     tiers: frozenset[int]
     hours: Hours = ALWAYS_OPEN  # Bangkok time (bot/core/hours.py, shared with the directory)
     members: frozenset[int] = frozenset()  # empty: OPERATOR_IDS decide
+    leads: frozenset[int] = frozenset()  # operators who may close/transfer any case here
 
     def serves(self, locale: str, tier: int) -> bool:
         """True when the desk takes this language and urgency tier."""
@@ -64,8 +66,9 @@ class Desk:
         return self.hours.is_open(now, BANGKOK)
 
     def may_act(self, user_id: int, operator_ids: frozenset[int]) -> bool:
-        """Only the desk's members (or, without a list, OPERATOR_IDS) act on its cases."""
-        return user_id in (self.members or operator_ids)
+        """Only the desk's members (or, without a list, OPERATOR_IDS) and its leads act on
+        its cases."""
+        return user_id in (self.members or operator_ids) or user_id in self.leads
 
 
 def _hours(raw: object, name: str) -> Hours:
@@ -93,16 +96,18 @@ def _desk(raw: dict[str, Any]) -> Desk:
         languages = frozenset(str(x) for x in _listed(raw, "languages", LOCALES))
         tiers = frozenset(int(x) for x in _listed(raw, "tiers", (1, 2, 3, 4)))
         members = frozenset(int(x) for x in _listed(raw, "members", ()))
+        leads = frozenset(int(x) for x in _listed(raw, "leads", ()))
     except (KeyError, TypeError, ValueError):
-        raise DeskError(f"desk {name}: chat_id, languages, tiers, members malformed") from None
+        raise DeskError(
+            f"desk {name}: chat_id, languages, tiers, members, leads malformed"
+        ) from None
     if not languages <= set(LOCALES) or not tiers <= {1, 2, 3, 4}:
         raise DeskError(f"desk {name}: languages must be in {LOCALES}, tiers in 1-4")
     organisation = str(raw.get("organisation") or "").strip()
     if not organisation:
         raise DeskError(f"desk {name}: organisation is required (users are told who reads)")
-    return Desk(
-        name, organisation, chat_id, languages, tiers, _hours(raw.get("hours"), name), members
-    )
+    hours = _hours(raw.get("hours"), name)
+    return Desk(name, organisation, chat_id, languages, tiers, hours, members, leads)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ CARD = (
     "Waiting since: {since} (Bangkok), {waited} min\n"
     "Status: {status}\n\n"
     "Claim it to answer. Everything you write in this topic reaches the person, except "
-    "messages starting with /note. /close ends the case."
+    "messages (and captions) starting with /, such as /note. /close ends the case."
 )
 INDICATORS_UNKNOWN = "unknown: the chatbot's engine was unreachable, so tier 1 is assumed"
 TRANSCRIPT_HEAD = "The person agreed to share their last messages to the bot:\n"
@@ -80,6 +80,12 @@ TRANSFER_USAGE = "/transfer <desk>: desks are {desks}"
 ESCALATED = "⏰ Case #{case} ({language}, tier {tier}) has waited {waited} min without an answer."
 SILENT = "⏰ The person wrote {waited} min ago and has no answer yet."
 NOT_OWNER = "Claim the case first: only the operator who claimed it can reply."
+NOTE_KEPT = "📝 Note kept in this topic: the person does not see it."
+NOT_SENT = (
+    "🔒 Not sent to the person: commands and notes stay here. Tools in a case topic: "
+    "/note <text>, /claim, /release, /close, /transfer <desk>."
+)
+OWNER_OR_LEAD = "Only the operator who has this case, or a desk lead, can close or transfer it."
 CANNED_SENT = "💬 Sent to the person, in {language}: {text}"
 NOT_RELAYED = "⚠️ This message could not reach the person (they may have blocked the bot)."
 DANGER_NOTE = (

@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.sandbox import members
 from bot.sandbox.limits import Refused
 from bot.sandbox.state import BOT_USER, SandboxState
 
@@ -56,6 +57,7 @@ async def get_updates(state: SandboxState, params: Params) -> Any:
     if state.webhook.get("url"):
         raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
     await state.confirm(offset)
+    _remember_allowed(state, params)
     poll = await state.new_poll()
     await state.wait_for(lambda: bool(state.updates) or state.polls != poll, timeout)
     if state.polls != poll:
@@ -67,7 +69,15 @@ async def get_updates(state: SandboxState, params: Params) -> Any:
     return state.updates[:limit]
 
 
+def _remember_allowed(state: SandboxState, params: Params) -> None:
+    """allowed_updates, when given, replaces the previous choice (Telegram keeps it)."""
+    allowed = params.get("allowed_updates")
+    if isinstance(allowed, list):
+        state.allowed_updates = [str(kind) for kind in allowed]
+
+
 async def set_webhook(state: SandboxState, params: Params) -> Any:
+    _remember_allowed(state, params)
     connections = min(max(_int(params, "max_connections", 40), 1), 100)
     state.webhook = {
         "url": params.get("url", ""),
@@ -299,6 +309,25 @@ async def copy_message(state: SandboxState, params: Params) -> Any:
     return {"message_id": copy["message_id"]}
 
 
+def _group(params: Params) -> int:
+    chat_id = _int(params, "chat_id")
+    if chat_id > 0:
+        raise ApiError(400, "Bad Request: chat not found")  # a private chat has no members
+    return chat_id
+
+
+async def get_chat_member(state: SandboxState, params: Params) -> Any:
+    return members.member(state, _group(params), _int(params, "user_id"))
+
+
+async def get_chat_member_count(state: SandboxState, params: Params) -> Any:
+    return members.count(state, _group(params))
+
+
+async def get_chat_administrators(state: SandboxState, params: Params) -> Any:
+    return members.administrators(state, _group(params))
+
+
 METHODS: dict[str, Method] = {
     "getme": get_me,
     "getupdates": get_updates,
@@ -321,6 +350,9 @@ METHODS: dict[str, Method] = {
     "closeforumtopic": close_forum_topic,
     "reopenforumtopic": reopen_forum_topic,
     "copymessage": copy_message,
+    "getchatmember": get_chat_member,
+    "getchatmembercount": get_chat_member_count,
+    "getchatadministrators": get_chat_administrators,
     "close": ok,
     "logout": ok,
 }

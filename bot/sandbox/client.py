@@ -19,6 +19,9 @@ import httpx
 
 from bot.settings import PROJECT_DIR
 
+# the stacks this process starts share one random PSEUDONYM_KEY, so tests can name pseudonyms
+STACK_KEY = secrets.token_hex(32)
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -101,6 +104,18 @@ class SandboxClient:
         ).json()
         return found
 
+    def member(self, chat_id: int, user_id: int, status: str = "member") -> None:
+        """Someone joins (member, administrator) or leaves (left, kicked) a group."""
+        body = {"chat_id": chat_id, "user_id": user_id, "status": status}
+        self.http.post("/sandbox/member", json=body).raise_for_status()
+
+    def members(self, chat_id: int) -> list[dict[str, Any]]:
+        """Who is in a group now (ChatMember objects)."""
+        found: list[dict[str, Any]] = self.http.get(
+            "/sandbox/members", params={"chat_id": chat_id}
+        ).json()
+        return found
+
     def update(self, update: dict[str, Any]) -> None:
         """Queue a raw update."""
         self.http.post("/sandbox/update", json=update).raise_for_status()
@@ -137,7 +152,7 @@ def start_stack(
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "ENGINE_REPLICAS": str(replicas),
         **({} if scaled else {"DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}"}),
-        "PSEUDONYM_KEY": "sandbox-run-key",
+        "PSEUDONYM_KEY": STACK_KEY,
         **(extra_env or {}),
     }
     scale = ["--scaled", "--fresh-database"] if scaled else []

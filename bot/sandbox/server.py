@@ -7,6 +7,9 @@ User side (for the terminal chat and the tests), JSON in and out:
   POST /sandbox/press   {"user_id", "message_id", "data", "chat_id"? (a group's button)}
   GET  /sandbox/topics?chat_id=   the forum topics the bot created in a group
   POST /sandbox/update  a raw Update object (edited messages, channel posts, ...)
+  POST /sandbox/member  {"chat_id", "user_id", "status": member|administrator|left|kicked}
+                        someone joins or leaves a group (writing there joins it too)
+  GET  /sandbox/members?chat_id=   who is in a group (ChatMember objects)
   GET  /sandbox/messages?chat_id=&after_id=0&count=1&wait=0  the bot's messages
   GET  /sandbox/chat?chat_id=    every message of a chat, both sides, "deleted" flagged
   GET  /sandbox/calls?method=   the Bot API calls the bot made
@@ -24,7 +27,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
-from bot.sandbox import botapi, delivery, users
+from bot.sandbox import botapi, delivery, members, users
 from bot.sandbox.limits import Refused
 from bot.sandbox.state import SandboxState
 
@@ -43,7 +46,8 @@ async def bot_api(request: web.Request) -> web.Response:
     token, method = request.match_info["token"], request.match_info["method"]
     expected = request.app.get(TOKEN)
     if expected and token != expected:
-        return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"})
+        refused = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return web.json_response(refused, status=401)  # as Telegram: HTTP 401 too
     raw: dict[str, Any] = dict(request.query)
     if request.can_read_body:
         if request.content_type == "application/json":
@@ -99,6 +103,23 @@ async def control_press(request: web.Request) -> web.Response:
     return web.json_response(update)
 
 
+async def control_member(request: web.Request) -> web.Response:
+    """Someone joins, leaves or is removed from a group (status: member, administrator,
+    creator, left, kicked); the bot gets a chat_member update if it asked for them."""
+    body = await request.json()
+    try:
+        update = await members.set_status(
+            _state(request),
+            int(body["chat_id"]),
+            int(body["user_id"]),
+            str(body.get("status", "member")),
+            body.get("by"),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        return web.json_response({"error": str(error)}, status=400)
+    return web.json_response(update)
+
+
 async def control_update(request: web.Request) -> web.Response:
     """Queue a raw update (for kinds the helpers above don't build)."""
     return web.json_response(await _state(request).push_update(await request.json()))
@@ -145,6 +166,12 @@ async def control_received(request: web.Request) -> web.Response:
     return web.json_response(found)
 
 
+async def control_members(request: web.Request) -> web.Response:
+    """Who is in a group now."""
+    chat = members.members_of(_state(request), int(request.query["chat_id"]))
+    return web.json_response(list(chat.values()))
+
+
 async def control_calls(request: web.Request) -> web.Response:
     """Bot API calls made so far, optionally of one method."""
     method = request.query.get("method", "").lower()
@@ -180,12 +207,14 @@ def make_app(token: str | None = None) -> web.Application:
     app.router.add_post("/sandbox/send", control_send)
     app.router.add_post("/sandbox/press", control_press)
     app.router.add_post("/sandbox/update", control_update)
+    app.router.add_post("/sandbox/member", control_member)
     app.router.add_get("/sandbox/messages", control_messages)
     app.router.add_get("/sandbox/chat", control_chat)
     app.router.add_get("/sandbox/calls", control_calls)
     app.router.add_get("/sandbox/topics", control_topics)
     app.router.add_route("*", "/sandbox/faults", control_faults)
     app.router.add_get("/sandbox/received", control_received)
+    app.router.add_get("/sandbox/members", control_members)
     app.cleanup_ctx.append(_webhook_sender)
     return app
 

@@ -21,6 +21,10 @@ BOT_USER = {
 }
 
 
+# update kinds Telegram sends only to a bot that lists them in allowed_updates
+OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
 @dataclass
 class SandboxState:
     """All state of one sandbox server; every mutation wakes the waiters."""
@@ -32,6 +36,9 @@ class SandboxState:
     topics: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # forum topics
     limits: Limits = field(default_factory=Limits)  # 429 and 403 as Telegram gives them
     polls: int = 0  # getUpdates calls so far: a newer one ends the one still waiting
+    members: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # by group
+    # the bot's allowed_updates (getUpdates, setWebhook); None = never given: the default
+    allowed_updates: list[str] | None = None
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -40,9 +47,19 @@ class SandboxState:
         """Message ids are unique across chats here (Telegram's are per chat; both work)."""
         return next(self._message_ids)
 
+    def wanted(self, kind: str) -> bool:
+        """Whether the bot asked for this kind of update: as Telegram, an empty or unset
+        allowed_updates means every kind except chat_member and message reactions."""
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in OPT_IN_UPDATES
+
     async def push_update(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Queue one update for the bot (getUpdates or webhook delivery)."""
+        """Queue one update for the bot (getUpdates or webhook delivery); a kind the bot
+        did not ask for is dropped, as Telegram does."""
         update = {"update_id": next(self._update_ids), **payload}
+        if not all(self.wanted(kind) for kind in payload):
+            return update
         async with self.changed:
             self.updates.append(update)
             self.changed.notify_all()

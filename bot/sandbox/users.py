@@ -6,6 +6,7 @@ import re
 import time
 from typing import Any
 
+from bot.sandbox import members
 from bot.sandbox.state import SandboxState
 
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@\w+)?")
@@ -54,6 +55,7 @@ async def send(
     With `chat` a forum supergroup and `thread_id`, the message is posted in that topic, as
     an operator writing in a case's topic does."""
     chat = chat or {"id": user_id, "type": "private", "first_name": f"User{user_id}"}
+    await members.join_if_needed(state, chat, user_id)  # a group's writers are its members
     message: dict[str, Any] = {
         "message_id": state.new_message_id(),
         "date": int(time.time()),
@@ -90,6 +92,8 @@ async def press(
     """The user taps an inline button under one of the bot's messages (in their private
     chat, or with `chat_id` in a group such as the operators' desk)."""
     chat = user_id if chat_id is None else chat_id
+    if chat < 0:
+        await members.join_if_needed(state, members.group_chat(chat), user_id)
     original = next(
         (m for m in state.messages.get(chat, []) if m["message_id"] == message_id), None
     )

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.identity import seal, unseal
+from bot.core.identity import Sealer
 from bot.storage.models import Base, ConsentEvent, User
 from bot.storage.session import run_bounded
 
@@ -311,9 +311,11 @@ def record_consent(
 class SqlOptInStore:
     """OptInStore and the sender's queries on SQLAlchemy, each call bounded in time."""
 
-    def __init__(self, sessions: sessionmaker[Session], key: bytes, timeout: float = 5.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], sealer: Sealer, timeout: float = 5.0
+    ) -> None:
         self.sessions = sessions
-        self._key = key
+        self._sealer = sealer
         self._timeout = timeout
 
     async def run(self, work: Callable[[Session], T], write: bool = True) -> T:
@@ -323,7 +325,7 @@ class SqlOptInStore:
     async def opt_in(self, pseudonym: str, chat_id: int, version: str, locale: str) -> None:
         """Keep the opt-in and its consent event in one transaction."""
         now = datetime.now(timezone.utc)
-        sealed = seal(self._key, chat_id)
+        sealed = self._sealer.seal(chat_id)
 
         def work(session: Session) -> None:
             subscribe(session, pseudonym, sealed, now)
@@ -343,9 +345,13 @@ class SqlOptInStore:
 
         return await self.run(work)
 
+    def seal(self, chat_id: int) -> str:
+        """A chat id as stored (the hand-off's sealer, so SEAL_KEYS rotation applies)."""
+        return self._sealer.seal(chat_id)
+
     def chat(self, sealed: str) -> int:
-        """The chat id of a recipient row."""
-        return unseal(self._key, sealed)
+        """The chat id of a recipient row (ValueError if no live key opens it)."""
+        return self._sealer.unseal(sealed)
 
 
 def record_blocked(

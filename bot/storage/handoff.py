@@ -252,6 +252,22 @@ class HandoffStore:
 
         return await self._run(work)
 
+    async def reseal(self, convert: Callable[[str], str]) -> int:
+        """Key rotation: every open case's sealed chat id through `convert` (re-encrypted
+        under the newest key); closed cases need none and lose theirs. How many changed."""
+
+        def work(session: Session) -> int:
+            done = and_(CaseRow.state == CLOSED, CaseRow.sealed_chat != "")
+            session.execute(update(CaseRow).where(done).values(sealed_chat=""))
+            changed = 0
+            for row in session.execute(select(CaseRow).where(CaseRow.state.in_(OPEN))).scalars():
+                sealed = convert(row.sealed_chat)
+                if sealed != row.sealed_chat:
+                    row.sealed_chat, changed = sealed, changed + 1
+            return changed
+
+        return await self._run(work)
+
     async def due(self, now: datetime, wait: timedelta) -> list[Case]:
         """Open cases waiting too long: unclaimed since their last announcement, or with a
         user message no operator answered, not yet alerted about."""

@@ -97,11 +97,21 @@ def current_consent(session: Session, pseudonym: str, kind: str) -> bool | None:
     return None if found is None else bool(found)
 
 
+def storable(text: str) -> str:
+    """Text every database accepts: Telegram's JSON may carry a lone surrogate (UTF-8 cannot
+    encode it) or a NUL (PostgreSQL refuses it); both become U+FFFD, and a surrogate pair
+    that arrived as two code points becomes its character again."""
+    whole = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return whole.replace("\x00", "\ufffd")
+
+
 def store_texts(
     session: Session, pseudonym: str, lines: list[tuple[str, str]], now: datetime
 ) -> None:
     """Keep (role, text) lines of a consenting user's turn."""
-    session.add_all(StoredText(pseudonym=pseudonym, role=r, text=t, at=now) for r, t in lines)
+    session.add_all(
+        StoredText(pseudonym=pseudonym, role=r, text=storable(t), at=now) for r, t in lines
+    )
 
 
 def recent_texts(session: Session, pseudonym: str, limit: int = 20) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,13 +24,24 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def new_engine(url: str) -> Engine:
     """An engine for url; SQLite's folder is created, and waits are bounded."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(url.removeprefix("sqlite:///")))
         engine = create_engine(url, future=True, connect_args={"timeout": 5})
         event.listen(engine, "connect", _erase_for_real)
         return engine
     return create_engine(
         url, future=True, pool_pre_ping=True, pool_timeout=5, connect_args={"connect_timeout": 5}
     )
+
+
+def private_file(path: Path) -> None:
+    """The SQLite file (pseudonymous rows, sealed chat ids, consented words) is readable by
+    its owner only, 0600, created so before anything is written; SQLite gives its journal
+    the same mode. A new folder for it is 0700."""
+    if str(path) in ("", ":memory:"):
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)
 
 
 def _erase_for_real(connection: Any, _record: Any) -> None:

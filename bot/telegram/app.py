@@ -17,6 +17,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -53,9 +54,10 @@ from bot.storage.campaign import SqlTallyStore
 from bot.storage.handoff import HandoffStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.retention import keep_purging
-from bot.storage.session import migrate, new_engine, new_sessionmaker
+from bot.storage.session import StorageUnavailable, migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 from bot.telegram import campaign, campaign_staff, handlers, operators, staff
+from bot.telegram.membership import MEMBER_READS, DeskGuard
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -69,7 +71,14 @@ COMMANDS = (
     ("subscribe", optin.COMMAND_SUBSCRIBE),
     ("stop", optin.COMMAND_STOP),
 )
-UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
+# chat_member: joins and leaves in desk groups (Telegram sends them only when asked)
+UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.CHANNEL_POST,
+    Update.CHAT_MEMBER,
+]
 
 
 def domain_intents(domain: Path = PROJECT_DIR / "domain.yml") -> frozenset[str]:
@@ -141,9 +150,9 @@ def start_handoff(
         book = CaseBook(
             desks,
             store,
-            operators.TelegramChannel(app.bot, lambda: svc.catalogs),
+            operators.TelegramChannel(app.bot, lambda: svc.catalogs, app.bot_data["guard"]),
             engine_control,
-            settings.pseudonym_key,
+            settings.keys,
             settings.operator_ids,
             settings.staff_chat_id,
             timedelta(minutes=settings.handoff_escalate_minutes),
@@ -151,6 +160,19 @@ def start_handoff(
         app.bot_data["escalation"] = escalation.start(book)
     svc.handoff = operators.HandoffDesk(book, svc.conversation, lambda: svc.catalogs)
     app.bot_data["handoff"] = svc.handoff
+
+
+async def reseal_cases(book: CaseBook | None) -> None:
+    """SEAL_KEYS rotation: at every start, open cases' chat ids move to the newest key."""
+    if book is None:
+        return
+    try:
+        count = await book.reseal()
+    except StorageUnavailable:
+        log.warning("sealed chat ids not re-sealed now: the database is unavailable")
+        return
+    if count:
+        log.info("re-sealed %d open case(s) under the newest key", count)
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
@@ -198,6 +220,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             privacy_store,
         )
         app.bot_data["services"] = svc
+        app.bot_data["staff_chat_id"] = settings.staff_chat_id  # where /cases may answer
         keep_for = timedelta(days=settings.retention_days)
         app.bot_data["retention"] = asyncio.create_task(
             keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
@@ -205,8 +228,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         handoff_store = CountingHandoffStore(new_sessionmaker(engine), tally)
         parts = (handoff_store, EngineControl(replicas, http))
         start_handoff(app, settings, desks, svc, parts)
+        await reseal_cases(svc.handoff.book if svc.handoff else None)
         found = Campaign(sessions, tally, settings.locales_dir, schedule=settings.report_schedule)
-        await campaign.start(app, settings, found, SqlOptInStore(sessions, settings.pseudonym_key))
+        await campaign.start(app, settings, found, SqlOptInStore(sessions, settings.keys.sealer))
         await register_commands(app, catalogs)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
@@ -214,12 +238,15 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        app.bot_data["retention"].cancel()
-        app.bot_data["gate_model"].cancel()
+        # post_init may not have run (a token the server refused): stop what exists
+        for task in ("retention", "gate_model"):
+            if task in app.bot_data:
+                app.bot_data[task].cancel()
         await campaign.stop(app)
         if "escalation" in app.bot_data:
             await escalation.stop(app.bot_data["escalation"])
-        await app.bot_data["http"].aclose()
+        if "http" in app.bot_data:
+            await app.bot_data["http"].aclose()
         engine.dispose()
 
     app = (
@@ -227,23 +254,37 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(PriorityRateLimiter.for_broadcasts(settings.broadcast_rate))
+        .rate_limiter(PriorityRateLimiter.for_broadcasts(settings.broadcast_rate, MEMBER_READS))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    add_handlers(app, frozenset(d.chat_id for d in desks.desks) if desks else frozenset())
+    guard = None
+    if desks is not None:  # who is in the desks' groups, checked before case content goes
+        guard = DeskGuard(
+            app.bot,
+            desks,
+            settings.operator_ids,
+            settings.desk_member_check,
+            settings.staff_chat_id,
+        )
+    app.bot_data["guard"] = guard
+    add_handlers(app, guard)
     return app
 
 
-def add_handlers(app: Application, desk_chats: frozenset[int] = frozenset()) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application, guard: DeskGuard | None = None) -> None:  # type: ignore[type-arg]
     """Private chats get the bot; operators' desks get the hand-off; other groups get an
     invitation to a private chat."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    if desk_chats:
-        desk = filters.Chat(chat_id=desk_chats) & filters.UpdateType.MESSAGE
+    if guard is not None:
+        desk = filters.Chat(chat_id=guard.chats()) & filters.UpdateType.MESSAGE
         app.add_handler(MessageHandler(desk, operators.on_operator_message))
+        member_changes = ChatMemberHandler.CHAT_MEMBER
+        app.add_handler(
+            ChatMemberHandler(guard.on_member_change, member_changes, chat_id=guard.chats())
+        )
     app.add_handler(CallbackQueryHandler(operators.on_operator_button, pattern=r"^hc:"))
     app.add_handler(CommandHandler("cases", operators.on_cases))
     app.add_handler(CommandHandler("end", handlers.on_end, filters=private))

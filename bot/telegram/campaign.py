@@ -17,7 +17,7 @@ from bot.campaign.optin import STOP, YES, OptIn, stop_button
 from bot.campaign.report import Report
 from bot.campaign.sender import Broadcaster
 from bot.campaign.service import Campaign
-from bot.core.identity import pseudonym, unseal
+from bot.core.identity import pseudonym
 from bot.core.router import Outcome
 from bot.core.types import BotReply, Locale, as_locale
 from bot.settings import Settings
@@ -87,7 +87,7 @@ def progress_shower(app: Application, optins: SqlOptInStore) -> Any:  # type: ig
         row = await optins.run(lambda s: store.get(s, broadcast), write=False)
         if row is None or not row.progress_chat:
             return
-        chat = unseal(app.bot_data["services"].pseudonym_key, str(row.progress_chat))
+        chat = optins.chat(str(row.progress_chat))
         if row.progress_message:
             with contextlib.suppress(TelegramError):  # "message is not modified"
                 await app.bot.edit_message_text(text, chat, int(row.progress_message))

@@ -16,7 +16,6 @@ from bot.campaign import messages as texts
 from bot.campaign import sources
 from bot.campaign.sender import Broadcaster
 from bot.campaign.service import Campaign
-from bot.core.identity import seal
 from bot.core.types import LOCALES
 from bot.storage import broadcasts
 from bot.storage import campaign as store
@@ -199,7 +198,7 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     pressed.add(query.message.message_id)
     await query.message.edit_reply_markup(None)
     key = data.removeprefix("bc:go:")
-    chat = seal(services(context).pseudonym_key, query.message.chat_id)
+    chat = optins.seal(query.message.chat_id)
     progress = (chat, query.message.message_id)
     now = datetime.now(timezone.utc)
     number = await optins.run(lambda s: broadcasts.start(s, key, now, progress))

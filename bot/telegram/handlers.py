@@ -21,7 +21,7 @@ from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.identity import pseudonym
 from bot.core.router import Conversation, Outcome
-from bot.core.types import BotReply
+from bot.core.types import BotReply, as_locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
@@ -289,8 +289,9 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None:
         return
     svc = services(context)
-    sender = pseudonym(svc.pseudonym_key, user.id)
-    locale = await svc.conversation.locale_for(sender, user.language_code)
+    # nothing is stored about a group member, and their private chat's language would tell
+    # the group something about them: Telegram's language it is
+    locale = as_locale(user.language_code) or "en"
     outcome = Outcome(locale, (BotReply(messages.GROUP_ONLY_PRIVATE),))
     await send(message, outcome, svc.catalogs)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -32,10 +33,12 @@ from bot.core.router import Conversation, Outcome
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
+from bot.handoff.commands import OperatorCommand, operator_command
 from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
-from bot.storage.handoff import Case, StoreUnavailable, now_utc
+from bot.storage.handoff import CLAIMED, Case, StoreUnavailable, now_utc
 from bot.telegram.handlers import on_button
+from bot.telegram.membership import DeskGuard
 from bot.telegram.render import keyboard, text_chunks
 from bot.text.normalize import normalize
 
@@ -43,7 +46,6 @@ log = logging.getLogger(__name__)
 PREFIX = "handoff"  # the user's buttons: handoff, handoff:agree:<desk>, ...
 _USER_DATA = re.compile(r"^handoff(?::(agree|share|private)(?::([a-z0-9_-]{1,32}))?|:no|:end)?$")
 _OPERATOR_DATA = re.compile(r"^hc:(claim|release|close|say:(\d))?:?(\d{1,12})$")
-_COMMAND = re.compile(r"^/(note|claim|release|close|transfer)(?:@\w+)?\b\s*(.*)$", re.S)
 FIGURE_DAYS = 30
 
 
@@ -59,12 +61,23 @@ def _markup(buttons: Sequence[Sequence[OperatorButton]]) -> InlineKeyboardMarkup
 class TelegramChannel:
     """CaseBook's Channel on a PTB Bot; every failure is logged by type and returns None."""
 
-    def __init__(self, bot: Bot, catalogs: Callable[[], Catalogs]) -> None:
+    def __init__(
+        self, bot: Bot, catalogs: Callable[[], Catalogs], guard: DeskGuard | None = None
+    ) -> None:
         self._bot = bot
         self._catalogs = catalogs
+        self._guard = guard  # no case content to a desk group with unlisted members
+
+    async def _may_post(self, chat_id: int) -> bool:
+        if self._guard is None or await self._guard.may_post(chat_id):
+            return True
+        log.warning("hand-off: case content held back from a desk group (unlisted members)")
+        return False
 
     async def create_topic(self, chat_id: int, name: str) -> int | None:
         """A new forum topic in a desk's group."""
+        if not await self._may_post(chat_id):
+            return None
         try:
             topic = await self._bot.create_forum_topic(chat_id, name[:128])
         except TelegramError as error:
@@ -87,6 +100,8 @@ class TelegramChannel:
         buttons: Sequence[Sequence[OperatorButton]] = (),
     ) -> int | None:
         """Operator-facing text in a group (a topic when thread_id is set)."""
+        if not await self._may_post(chat_id):
+            return None
         markup = _markup(buttons)
         try:
             sent = await self._bot.send_message(
@@ -101,6 +116,8 @@ class TelegramChannel:
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[OperatorButton]]
     ) -> None:
         """Update a case card in place."""
+        if not await self._may_post(chat_id):
+            return
         try:
             await self._bot.edit_message_text(
                 text[:4096], chat_id, message_id, reply_markup=_markup(buttons)
@@ -131,6 +148,8 @@ class TelegramChannel:
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
     ) -> bool:
         """Copy any message kind; the copy does not name its sender."""
+        if not await self._may_post(to_chat):
+            return False
         try:
             await self._bot.copy_message(
                 to_chat, from_chat, message_id, message_thread_id=thread_id
@@ -308,7 +327,8 @@ async def _case_of_topic(book: CaseBook, message: Message) -> Case | None:
 
 
 async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A message in a desk's group: relayed, a tool command, or ignored."""
+    """A message in a desk's group: relayed, a tool command, or ignored. Nothing that
+    starts with "/" (text or caption) ever reaches the person (bot/handoff/commands.py)."""
     message, user, book = update.message, update.effective_user, _book(context)
     if message is None or user is None or book is None or user.is_bot:
         return
@@ -316,14 +336,27 @@ async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE
     actor = Actor(user.id, user.first_name or "operator")
     if case is None or not book.may_act(case, actor):
         return  # not a case topic, or not an operator: ignored, nothing reaches the user
-    command = _COMMAND.match(message.text or "")
+    typed = message.text if message.text is not None else message.caption
+    command = operator_command(typed)
     if command is None:
         await book.from_operator(case, actor, message.chat.id, message.message_id)
         return
-    tool, rest = command.group(1), command.group(2).strip()
-    if tool == "note":
-        return  # internal notes stay in the topic
-    if tool == "claim":
+    if command.name == "note":
+        await book.channel.post(case.desk_chat, case.thread_id, texts.NOTE_KEPT)
+    elif not command.is_tool or message.text is None:  # a caption never acts
+        await book.channel.post(case.desk_chat, case.thread_id, texts.NOT_SENT)
+    else:
+        await _use_tool(book, case, actor, command, _staff_ids(context))
+
+
+async def _use_tool(
+    book: CaseBook, case: Case, actor: Actor, command: OperatorCommand, staff: frozenset[int]
+) -> None:
+    """/claim, /release, /close, /transfer <desk>, typed by one of the desk's operators."""
+    tool, rest = command.name, command.rest
+    if tool in ("close", "transfer") and not may_manage(book, case, actor, staff):
+        await book.channel.post(case.desk_chat, case.thread_id, texts.OWNER_OR_LEAD)
+    elif tool == "claim":
         await book.claim(case, actor)
     elif tool == "release":
         await book.release(case, actor)
@@ -338,6 +371,20 @@ async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE
             )
         else:
             await book.transfer(case, target)
+
+
+def _staff_ids(context: ContextTypes.DEFAULT_TYPE) -> frozenset[int]:
+    svc = context.bot_data.get("services")
+    return frozenset(getattr(svc, "staff_ids", frozenset()))
+
+
+def may_manage(book: CaseBook, case: Case, actor: Actor, staff_ids: frozenset[int]) -> bool:
+    """Close or transfer: a claimed case only by its owner or a lead (the desk's `leads`,
+    or STAFF_IDS acting at the desk); an unclaimed case by any of the desk's operators."""
+    if case.state != CLAIMED or case.owner == book.owner_id(actor):
+        return True
+    desk = book.desks.get(case.desk)
+    return actor.user_id in staff_ids or (desk is not None and actor.user_id in desk.leads)
 
 
 async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -366,6 +413,8 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             answer = "" if await book.claim(case, actor) else "Someone else has this case."
         elif action == "release":
             answer = "" if await book.release(case, actor) else "Only the owner can release."
+        elif action == "close" and not may_manage(book, case, actor, _staff_ids(context)):
+            answer = texts.OWNER_OR_LEAD
         elif action == "close":
             await book.close(case, actor.name)
         elif action.startswith("say:"):
@@ -375,10 +424,18 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def on_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cases: hand-off figures, for STAFF_IDS in private or in the staff chat."""
+    """/cases: hand-off figures, for STAFF_IDS in a private chat or the staff chat only;
+    anyone else hears, kindly and in their language, that the command is for staff."""
     message, user, book = update.effective_message, update.effective_user, _book(context)
-    staff_ids: frozenset[int] = context.bot_data["services"].staff_ids
-    if message is None or user is None or user.id not in staff_ids:
+    if message is None or user is None:
+        return
+    if user.id not in _staff_ids(context):
+        await _for_staff_only(message, as_locale(user.language_code) or "en", context)
+        return
+    if message.chat.type != ChatType.PRIVATE and message.chat.id != context.bot_data.get(
+        "staff_chat_id"
+    ):  # figures are for staff eyes: never in a group whose members nobody checked
+        await message.reply_text("Figures are shown only in a private chat or the staff chat.")
         return
     if book is None:
         await message.reply_text("No operator desk is configured (OPERATOR_CHAT_ID, DESKS_FILE).")
@@ -389,3 +446,15 @@ async def on_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("The database is not reachable right now.")
         return
     await message.reply_text(texts.FIGURES.format(days=FIGURE_DAYS, **figures(events)))
+
+
+async def _for_staff_only(
+    message: Message, locale: Locale, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """The kind "this is for the team" line with the menu, from the catalogs."""
+    catalogs: Catalogs = context.bot_data["services"].catalogs
+    reply = BotReply(messages.STAFF_ONLY, buttons=(Button(messages.MENU_BUTTON, "/ask_menu"),))
+    with contextlib.suppress(TelegramError):
+        await message.reply_text(
+            catalogs.render(reply, locale), reply_markup=keyboard(reply, locale, catalogs)
+        )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +14,10 @@ import pytest
 
 from bot.engine.fingerprint import model_path
 from bot.sandbox.client import SandboxClient, free_port, start, start_stack, stop, wait_until
+from bot.settings import PROJECT_DIR
 
 TOKEN = "123456:e2e-secret-token"
+E2E_KEY = secrets.token_hex(32)  # PSEUDONYM_KEY of the bots here: 32 random bytes
 
 
 @dataclass
@@ -55,9 +59,26 @@ def bot_env(sandbox: SandboxClient, logs: Path, **extra: str) -> dict[str, str]:
         "TELEGRAM_API_BASE_URL": sandbox.url,
         "DATABASE_URL": f"sqlite:///{logs / 'bot.sqlite3'}",
         "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens: engine down
-        "PSEUDONYM_KEY": "e2e-key",
+        "PSEUDONYM_KEY": E2E_KEY,
         **extra,
     }
+
+
+def run_to_exit(env: dict[str, str], log: Path, drop: tuple[str, ...] = ()) -> int:
+    """Run `python -m bot` until it exits by itself (a start that must be refused), with
+    `drop` removed from the environment; everything it prints goes to `log`."""
+    full = {k: v for k, v in os.environ.items() if k not in drop}
+    with log.open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot"],
+            cwd=PROJECT_DIR,
+            env={**full, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=90,
+        )
+    return done.returncode
 
 
 @pytest.fixture(scope="module")

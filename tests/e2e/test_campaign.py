@@ -25,11 +25,11 @@ from bot.storage import broadcasts
 from bot.storage.campaign import TallyRow, add_counts
 from bot.storage.models import ConsentEvent, User
 from bot.storage.session import new_engine, new_sessionmaker
-from tests.e2e.conftest import bot_env
+from tests.e2e.conftest import E2E_KEY, bot_env
 
 pytestmark = pytest.mark.e2e
 STAFF, STAFF_CHAT = 9400, -1009400
-KEY = b"e2e-key"  # bot_env's PSEUDONYM_KEY
+KEY = E2E_KEY.encode()  # bot_env's PSEUDONYM_KEY
 CROWD = range(600_000, 602_000)  # the broadcast's 2,000 recipients
 BLOCKERS = set(range(600_000, 602_000, 50))  # 40 of them blocked the bot
 LANGS = ("en", "th", "my", "km", "lo")

@@ -15,7 +15,7 @@ import pytest
 
 from bot.core.identity import pseudonym
 from bot.engine.fingerprint import model_path
-from bot.sandbox.client import SandboxClient, start_stack, stop
+from bot.sandbox.client import STACK_KEY, SandboxClient, start_stack, stop
 from tests.e2e.scripts import script_of
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +64,7 @@ def test_the_engine_tracker_records_pause_and_resume(
     [share] = sandbox.replies(user, consent["message_id"])
     sandbox.press(user, share["message_id"], "handoff:private:operators")
     [queued] = sandbox.replies(user, share["message_id"])
-    sender = pseudonym(b"sandbox-run-key", user)
+    sender = pseudonym(STACK_KEY.encode(), user)
     tracker = f"{env['RASA_URL']}/conversations/{sender}/tracker"
     token = {"token": env["RASA_AUTH_TOKEN"]}
     assert httpx.get(tracker, params=token).json()["latest_event_time"]

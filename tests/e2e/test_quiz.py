@@ -16,6 +16,7 @@ from bot.core.quiz import load_book
 from bot.core.types import BotReply
 from bot.sandbox.client import SandboxClient
 from bot.settings import LOCALES_DIR
+from tests.e2e.conftest import E2E_KEY
 from tests.e2e.scripts import script_of
 
 pytestmark = pytest.mark.e2e
@@ -62,7 +63,7 @@ def stored(logs: Path) -> list[tuple[str, int, str]]:
             text(
                 "SELECT question, correct, phase FROM quiz_answer WHERE pseudonym = :p ORDER BY id"
             ),
-            {"p": pseudonym(b"e2e-key", USER)},
+            {"p": pseudonym(E2E_KEY.encode(), USER)},
         ).all()
     engine.dispose()
     return [(q, int(c), p) for q, c, p in rows]

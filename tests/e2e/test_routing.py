@@ -13,7 +13,7 @@ from bot.core.dialogue import Replicas
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
 from bot.handoff.engine import EngineControl
-from bot.sandbox.client import wait_until
+from bot.sandbox.client import STACK_KEY, wait_until
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import script_of
 
@@ -41,7 +41,7 @@ def tier(stack: StackRun, user: int) -> float:
         async with httpx.AsyncClient() as http:
             replicas = Replicas(stack.env["RASA_URL"], stack.env["RASA_AUTH_TOKEN"])
             engine = EngineControl(replicas, http)
-            return (await engine.seen(pseudonym(b"sandbox-run-key", user))).tier
+            return (await engine.seen(pseudonym(STACK_KEY.encode(), user))).tier
 
     return float(asyncio.run(seen()))
 

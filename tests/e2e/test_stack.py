@@ -80,7 +80,7 @@ def test_danger_in_thai_gets_emergency_numbers_first(stack: StackRun) -> None:
 def test_the_engine_names_one_answer_per_turn_and_stores_no_words(stack: StackRun) -> None:
     sandbox = stack.sandbox
     sandbox.ask(5500, "they took my passport and will not give it back to me", count=1)
-    sender = pseudonym(b"sandbox-run-key", 5500)
+    sender = pseudonym(stack.env["PSEUDONYM_KEY"].encode(), 5500)
     tracker = httpx.get(
         f"{stack.env['RASA_URL']}/conversations/{sender}/tracker",
         params={"token": stack.env["RASA_AUTH_TOKEN"]},

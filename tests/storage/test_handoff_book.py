@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.engine import Engine
 
+from bot.core.identity import Keys
 from bot.core.types import BotReply
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
@@ -93,7 +94,8 @@ def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
     )
     channel, flaky = RecordingChannel(), FlakyEngine()
     store = HandoffStore(new_sessionmaker(engine))
-    book = CaseBook(desks, store, channel, flaky, b"k", frozenset({2}), None, timedelta(0))
+    keys = Keys.from_secrets(b"k")
+    book = CaseBook(desks, store, channel, flaky, keys, frozenset({2}), None, timedelta(0))
     return book, channel, flaky
 
 

@@ -92,6 +92,17 @@ async def test_transcript_is_the_newest_lines_in_order(engine: Engine) -> None:
     ]
 
 
+async def test_text_no_database_can_hold_is_kept_readable(engine: Engine) -> None:
+    """Lone surrogates (possible in Telegram's JSON) and NUL raised before (#13.9)."""
+    store = SqlPrivacyStore(new_sessionmaker(engine))
+    odd = ["half \ud83d emoji", "\udfff", "nul\x00byte", "pair \ud83d\ude00 joined"]
+    await store.store_texts("p-odd", [("user", text) for text in odd])
+    kept = [text for _, text in await store.recent_texts("p-odd")]
+    assert sorted(kept) == sorted(
+        ["half \ufffd emoji", "\ufffd", "nul\ufffdbyte", "pair \U0001f600 joined"]
+    )
+
+
 async def test_hide_only_sees_message_ids_younger_than_48_hours(engine: Engine) -> None:
     clock = Clock()
     store = SqlPrivacyStore(new_sessionmaker(engine), clock=clock)

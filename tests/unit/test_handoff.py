@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -126,6 +127,7 @@ def test_recent_texts_are_bounded_and_forgettable() -> None:
 
 def test_handoff_settings_are_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("PSEUDONYM_KEY", secrets.token_hex(32))
     monkeypatch.setenv("DESKS_FILE", str(tmp_path / "missing.yml"))
     with pytest.raises(SettingsError, match="DESKS_FILE"):
         load_settings()

@@ -6,6 +6,8 @@ from bot.core.identity import pseudonym
 from bot.settings import SettingsError, load_settings
 from bot.tiers import conversation_tier
 
+KEY = "c0ffee0123456789abcdef0fedcba9876543210aa55bb66cc77dd88ee99ff001"
+
 
 def test_missing_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
@@ -15,6 +17,7 @@ def test_missing_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_malformed_ids_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("PSEUDONYM_KEY", KEY)
     monkeypatch.setenv("OPERATOR_IDS", "12,abc")
     with pytest.raises(SettingsError, match="OPERATOR_IDS"):
         load_settings()
@@ -25,6 +28,9 @@ def test_every_runtime_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> None
         "TELEGRAM_BOT_TOKEN": "1:x",
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/",
         "TELEGRAM_WEBHOOK_URL": "https://example.org/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "a-webhook-secret-of-32-characters",
+        "PSEUDONYM_KEY": KEY,
+        "DESK_MEMBER_CHECK": "alert",
         "DATABASE_URL": "postgresql+psycopg2://u:p@db/bot",
         "RASA_URL": "http://engine:5005",
         "ACTION_SERVER_URL": "http://actions:5055/webhook",
@@ -41,7 +47,35 @@ def test_every_runtime_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> None
     assert s.action_server_url == env["ACTION_SERVER_URL"]
     assert (s.operator_chat_id, s.staff_chat_id) == (-100123, -100456)
     assert (s.operator_ids, s.staff_ids) == ({1, 2}, {3})
-    assert "1:x" not in repr(s)
+    assert s.webhook_secret == env["TELEGRAM_WEBHOOK_SECRET"]
+    assert s.desk_member_check == "alert"
+    assert "1:x" not in repr(s) and env["TELEGRAM_WEBHOOK_SECRET"] not in repr(s)
+
+
+def test_a_webhook_needs_a_secret_and_listens_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://example.org/hook")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_LISTEN", raising=False)
+    with pytest.raises(SettingsError, match=r"^TELEGRAM_WEBHOOK_SECRET is required"):
+        load_settings()
+    for bad in ("short", "has spaces in it and more", "x" * 257):
+        monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", bad)
+        with pytest.raises(SettingsError, match=r"^TELEGRAM_WEBHOOK_SECRET must be"):
+            load_settings()
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "0123456789abcdef_-XYZ")
+    assert load_settings().webhook_listen == "127.0.0.1"  # the TLS proxy is in front
+
+
+def test_desk_member_check_is_strict_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("PSEUDONYM_KEY", KEY)
+    monkeypatch.delenv("DESK_MEMBER_CHECK", raising=False)
+    assert load_settings().desk_member_check == "strict"
+    monkeypatch.setenv("DESK_MEMBER_CHECK", "off")
+    with pytest.raises(SettingsError, match=r"^DESK_MEMBER_CHECK"):
+        load_settings()
 
 
 def test_pseudonyms_are_stable_keyed_and_not_the_id() -> None:
