@@ -201,6 +201,8 @@ class Settings:
     # campaign (#14): when reports go to STAFF_CHAT_ID, and broadcast messages per second
     report_schedule: str = "weekly"
     broadcast_rate: float = 20.0
+    # shared state for several bot processes (bot/core/state.py); None: this process only
+    redis_url: str | None = None
     # strict: no case content reaches a desk group while someone unlisted is in it;
     # alert: staff are told, content still goes (README "Security").
     desk_member_check: str = "strict"
@@ -263,5 +265,6 @@ def load_settings(require_token: bool = True) -> Settings:
         handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
         report_schedule=_choice("REPORT_SCHEDULE", "weekly", REPORT_SCHEDULES),
         broadcast_rate=_float("BROADCAST_RATE", 20.0),
+        redis_url=os.environ.get("REDIS_URL", "").strip() or None,
         desk_member_check=_choice("DESK_MEMBER_CHECK", "strict", ("strict", "alert")),
     )

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from bot.core.answers import AnswerBook, EngineAnswer
 from bot.core.dialogue import EngineUnavailable
 from bot.core.learning import QuizAnswer
+from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import Locale, Profile, UserTurn
 
 # answers the fake engine may name, as locales/answers.yml would define them
@@ -45,6 +51,7 @@ class FakeStore:
     def __init__(self, down: bool = False) -> None:
         self.locales: dict[str, Locale] = {}
         self.profiles: dict[str, Profile] = {}
+        self.tiers: dict[str, str] = {}
         self.down = down
 
     async def get_locale(self, user: str) -> Locale | None:
@@ -60,6 +67,13 @@ class FakeStore:
     async def remember_profile(self, user: str, profile: Profile) -> None:
         if not self.down:
             self.profiles[user] = profile
+
+    async def get_tier(self, user: str) -> str | None:
+        return None if self.down else self.tiers.get(user)
+
+    async def remember_tier(self, user: str, record: str) -> None:
+        if not self.down:
+            self.tiers[user] = record
 
 
 class FakeQuizStore:
@@ -77,6 +91,9 @@ class FakeQuizStore:
         if not self.down:
             self.seen.add((user, sector))
 
+    async def report_lines(self) -> list[str]:
+        return []
+
     async def record(self, answer: QuizAnswer) -> bool:
         if self.down:
             return True
@@ -85,3 +102,53 @@ class FakeQuizStore:
             return False
         self.answers.append(answer)
         return True
+
+
+class RecordingOutbox:
+    """The adapter's side of a turn, recorded: what was sent, in order, and deleted."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Turn, Outcome]] = []
+        self.deleted: list[int] = []
+        self.something_sent = asyncio.Event()
+        self._next_id = 1000
+
+    async def send(self, turn: Turn, outcome: Outcome) -> list[int]:
+        self.sent.append((turn, outcome))
+        self.something_sent.set()
+        ids = list(range(self._next_id, self._next_id + len(outcome.replies)))
+        self._next_id += len(outcome.replies)
+        return ids
+
+    @contextlib.asynccontextmanager
+    async def typing(self, turn: Turn) -> AsyncIterator[None]:
+        yield
+
+    async def delete(self, turn: Turn, message_ids: list[int]) -> int:
+        self.deleted += message_ids
+        return len(message_ids)
+
+    def msgids(self, sender: str | None = None) -> list[str]:
+        """Every reply's msgid, in the order sent (to one person, if given)."""
+        return [
+            reply.msgid
+            for turn, outcome in self.sent
+            if sender is None or turn.sender == sender
+            for reply in outcome.replies
+        ]
+
+
+def text(sender: str, words: str, hint: str | None = "en", **extra: Any) -> Turn:
+    """A typed message as the adapter would hand it over."""
+    return Turn(sender, Kind.TEXT, words, locale_hint=hint, chat_id=1, message_id=1, **extra)
+
+
+def press(sender: str, data: str, hint: str | None = "en") -> Turn:
+    """A button press."""
+    return Turn(sender, Kind.BUTTON, data, locale_hint=hint, chat_id=1)
+
+
+def command(sender: str, name: str, args: str = "", hint: str | None = "en") -> Turn:
+    """A command such as /start or /help they locked us in."""
+    return Turn(sender, Kind.COMMAND, args, command=name, locale_hint=hint, chat_id=1,
+                message_id=1)  # fmt: skip

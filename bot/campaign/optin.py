@@ -56,6 +56,26 @@ class OptInStore(Protocol):
         ...
 
 
+class Subscribers(OptInStore, Protocol):
+    """What staff's broadcast commands need of the opt-in store."""
+
+    async def count_audience(self) -> dict[str, int]:
+        """Subscribers per language."""
+        ...
+
+    async def begin(self, key: str, progress_chat: int, progress_message: int) -> int:
+        """Start a broadcast to everyone subscribed now; its number."""
+        ...
+
+    async def progress_of(self, broadcast: int) -> tuple[int, int | None] | None:
+        """Where a broadcast's progress is shown: (chat, message or None)."""
+        ...
+
+    async def note_progress_message(self, broadcast: int, chat_id: int, message: int) -> None:
+        """The message that shows a broadcast's progress from now on."""
+        ...
+
+
 def question() -> BotReply:
     """The offer, with its two answers."""
     return BotReply(QUESTION, buttons=(Button(YES_BUTTON, YES), Button(NO_BUTTON, NO)))

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaign import report, sources
 from bot.campaign.figures import last_complete
+from bot.campaign.sender import Broadcaster, Send, Show
+from bot.campaign.sources import Source
 from bot.campaign.tally import Tally
 from bot.core import clock
 from bot.storage import campaign as store
+from bot.storage.broadcasts import SqlOptInStore
 from bot.storage.session import run_bounded
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ class Campaign:
     locales_dir: Path
     bot_username: str = ""
     schedule: str = "weekly"  # REPORT_SCHEDULE: off, daily, weekly, monthly
+    optins: SqlOptInStore | None = None  # who asked for updates (None: no broadcasts)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -61,6 +65,27 @@ class Campaign:
 
         problems = await run_bounded(self.sessions, save, write=True, timeout=10.0)
         return problems
+
+    def broadcaster(self, optins: SqlOptInStore, send: Send, show: Show) -> Broadcaster:
+        """The broadcast sender, going out through the adapter's `send` and `show`."""
+        return Broadcaster(optins, send, show, self.tally)
+
+    async def sources(self) -> list[Source]:
+        """The sources counted now (from the file and staff-made), oldest first."""
+        rows = await self.run(lambda s: store.sources(s), write=False)
+        return [
+            Source(r.code, r.name, r.channel, r.locale, r.partner or "")
+            for r in rows  # type: ignore[attr-defined]
+        ]
+
+    async def add_source(self, source: Source) -> bool:
+        """A staff-made source; False if the file already has that code."""
+        now = datetime.now(timezone.utc)
+        return bool(await self.run(lambda s: store.save_source(s, source.row("staff"), now)))
+
+    async def retire(self, code: str) -> bool:
+        """Stop counting a staff-made source; False if there is none with that code."""
+        return bool(await self.run(lambda s: store.retire(s, code)))
 
     async def report(self, kind: str) -> report.Report:
         """The report of the last complete period of a kind."""

@@ -12,18 +12,21 @@ Every first answer to a question in a phase is stored as an event (pseudonym, se
 question, correct, phase, version, language, time), never free text. The phase says
 whether the user had opened that sector's tips before answering ("before"/"after"), so
 staff can compare the share of right answers before and after the content.
+
+The attempt in progress and the sectors whose tips a person opened are kept in the state
+port (bot/core/state.py: this process, or Redis), one record per person that /forget drops.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.core import messages
 from bot.core.quiz import Question, QuizBook, Sector
-from bot.core.recent import remember_recent
+from bot.core.state import DAY, State, key
 from bot.core.types import BotReply, Button, Locale
 from bot.i18n import N_
 
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 Phase = Literal["before", "after"]
 TIPS, QUIZ = "tips", "quiz"
 SHARE, MENU = "share", "/ask_menu"
-REMEMBERED = 50_000  # users whose quiz progress is kept in memory
+PROGRESS_TTL = DAY  # seconds a person's quiz progress is kept
 
 TIPS_PICK = N_("What kind of work do you do, or plan to do? Pick one and I'll share a few tips.")
 QUIZ_PICK = N_(
@@ -85,14 +88,18 @@ class QuizStore(Protocol):
         user, phase and version (so it counts once). A failing store returns True."""
         ...
 
+    async def report_lines(self) -> list[str]:
+        """Staff figures: share of right answers before -> after the tips, one line per
+        version, sector and language (small groups hidden)."""
+        ...
 
-class _Lru(OrderedDict[tuple[str, str], dict[str, bool]]):
-    """Recent users' quiz attempts: question key -> answered right; bounded in size."""
 
-    def touch(self, key: tuple[str, str]) -> dict[str, bool]:
-        attempt = self.get(key, {})
-        remember_recent(self, key, attempt, REMEMBERED)
-        return attempt
+@dataclass
+class _Progress:
+    """A person's attempts (sector -> question -> answered right) and tips opened."""
+
+    attempts: dict[str, dict[str, bool]] = field(default_factory=dict)
+    seen: list[str] = field(default_factory=list)
 
 
 def owns(data: str) -> bool:
@@ -104,11 +111,21 @@ def owns(data: str) -> bool:
 class Learning:
     """Tips and quizzes for one bot process; answers go to the store."""
 
-    def __init__(self, book: QuizBook, store: QuizStore) -> None:
+    def __init__(self, book: QuizBook, store: QuizStore, state: State) -> None:
         self.book = book
         self.store = store
-        self._attempts = _Lru()  # (user, sector) -> this attempt's first answers
-        self._seen = _Lru()  # (user, sector) present = tips opened (values unused)
+        self._state = state
+
+    async def _progress(self, user: str) -> _Progress:
+        raw = await self._state.get(key("quiz", user))
+        if not raw:
+            return _Progress()
+        data = json.loads(raw)
+        return _Progress(dict(data.get("attempts", {})), list(data.get("seen", [])))
+
+    async def _save(self, user: str, progress: _Progress) -> None:
+        raw = json.dumps({"attempts": progress.attempts, "seen": progress.seen})
+        await self._state.put(key("quiz", user), raw, PROGRESS_TTL)
 
     async def on_button(self, user: str, data: str, locale: Locale) -> tuple[BotReply, ...]:
         """Answer one tips/quiz button; stale or forged data gets a kind word and the picker."""
@@ -121,7 +138,7 @@ class Learning:
         if sector is not None and parts[0] == TIPS and len(parts) == 2:
             return await self.tips(user, sector)
         if sector is not None and parts[0] == QUIZ and len(parts) == 2:
-            return self.start(user, sector)
+            return await self.start(user, sector)
         if sector is not None and parts[0] == QUIZ and len(parts) == 4:
             question = sector.question(parts[2])
             digit = parts[3]  # one ASCII digit; "²" or "٣" are digits to isdigit() alone
@@ -138,8 +155,10 @@ class Learning:
 
     async def tips(self, user: str, sector: Sector) -> tuple[BotReply, ...]:
         """The sector's bubbles; the last one offers the quiz, sharing and the menu."""
-        if (user, sector.key) not in self._seen:
-            self._seen.touch((user, sector.key))
+        progress = await self._progress(user)
+        if sector.key not in progress.seen:
+            progress.seen.append(sector.key)
+            await self._save(user, progress)
             await self.store.mark_tips_seen(user, sector.key)
         buttons = (
             Button(TEST_YOURSELF, f"{QUIZ}:{sector.key}"),
@@ -150,17 +169,19 @@ class Learning:
         story = (BotReply(sector.story),) if sector.story else ()
         return (*story, *(BotReply(t) for t in first), BotReply(last, buttons=buttons))
 
-    def start(self, user: str, sector: Sector) -> tuple[BotReply, ...]:
+    async def start(self, user: str, sector: Sector) -> tuple[BotReply, ...]:
         """A fresh attempt: the intro and the first question."""
-        self._attempts[(user, sector.key)] = {}
-        self._attempts.touch((user, sector.key))
+        progress = await self._progress(user)
+        progress.attempts[sector.key] = {}
+        await self._save(user, progress)
         intro = BotReply(QUIZ_START, {"total": str(len(sector.questions))})
         return (intro, question_reply(sector, sector.questions[0]))
 
-    async def phase(self, user: str, sector: str) -> Phase:
+    async def phase(self, user: str, sector: str, progress: _Progress) -> Phase:
         """ "after" once the user has opened this sector's tips, else "before"."""
-        if (user, sector) in self._seen or await self.store.tips_seen(user, sector):
-            self._seen.touch((user, sector))
+        if sector in progress.seen or await self.store.tips_seen(user, sector):
+            if sector not in progress.seen:
+                progress.seen.append(sector)
             return "after"
         return "before"
 
@@ -168,27 +189,32 @@ class Learning:
         self, user: str, sector: Sector, question: Question, choice: int, locale: Locale
     ) -> tuple[BotReply, ...]:
         """Explain the answer, store it once, then the next question or the score."""
-        attempt = self._attempts.touch((user, sector.key))
+        progress = await self._progress(user)
+        attempt = progress.attempts.setdefault(sector.key, {})
         if question.key in attempt:  # a second tap on the same question
-            return (BotReply(ALREADY), self.next_step(user, sector, attempt))
+            seen = sector.key in progress.seen
+            return (BotReply(ALREADY), self.next_step(sector, attempt, seen))
         correct = choice == question.answer
         attempt[question.key] = correct
-        phase = await self.phase(user, sector.key)
+        phase = await self.phase(user, sector.key, progress)
+        await self._save(user, progress)
         event = QuizAnswer(
             user, sector.key, question.key, correct, phase, self.book.version, locale
         )
         if not await self.store.record(event):
             log.info("quiz answer already stored; counted once")
         verdict = BotReply(RIGHT if correct else NOT_QUITE)
-        return (verdict, BotReply(question.explain), self.next_step(user, sector, attempt))
+        following = self.next_step(sector, attempt, sector.key in progress.seen)
+        return (verdict, BotReply(question.explain), following)
 
-    def next_step(self, user: str, sector: Sector, attempt: dict[str, bool]) -> BotReply:
+    @staticmethod
+    def next_step(sector: Sector, attempt: dict[str, bool], tips_seen: bool) -> BotReply:
         """The first question not yet answered in this attempt, or the score at the end."""
         for question in sector.questions:
             if question.key not in attempt:
                 return question_reply(sector, question)
         params = {"right": str(sum(attempt.values())), "total": str(len(sector.questions))}
-        if (user, sector.key) in self._seen:
+        if tips_seen:
             buttons: tuple[Button, ...] = (
                 Button(SHARE_BUTTON, SHARE),
                 Button(ANOTHER_QUIZ, QUIZ),

@@ -39,6 +39,12 @@ CONTACT = N_(
     "I don't use contact cards. If someone you know needs help, tell me about it in words."
 )
 OTHER_MEDIA = N_("I can only read text for now. Please type your question.")
+# fairness (bot/core/fairness.py): said once to someone sending too much at once
+SLOW_DOWN = N_(
+    "You're sending me many messages at once, so I skipped some of them. Please wait for "
+    "my answer, then send your question again, one message at a time.\n"
+    "If you are in danger now, call the police: %(police)s"
+)
 COMMAND_START = N_("Start the conversation")
 COMMAND_HELP = N_("What I can help with")
 COMMAND_LANGUAGE = N_("Change the language")

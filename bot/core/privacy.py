@@ -9,10 +9,9 @@ to talk with. Other consents (a person reading, a referral) are asked where they
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from typing import Protocol
 
-from bot.core.recent import remember_recent
+from bot.core.state import DAY, LocalState, State, key
 from bot.core.types import BotReply, Button
 from bot.i18n import N_
 
@@ -98,6 +97,10 @@ class ConsentStore(Protocol):
         """Keep a consenting user's lines."""
         ...
 
+    async def recent_texts(self, pseudonym: str, limit: int = 20) -> list[tuple[str, str]]:
+        """The newest kept (role, text) lines, oldest first (empty when unreachable)."""
+        ...
+
     async def forget(self, pseudonym: str) -> Erasure:
         """Erase everything about one user; raises if it could not."""
         ...
@@ -112,34 +115,43 @@ class Erasure(Protocol):
         ...
 
 
+_CHOICES = {"yes": True, "no": False, "none": None}
+TRANSCRIPT_LINES = 6  # the person's last messages a desk may read, if they agree
+
+
 class Privacy:
     """The consent rules in one place; the router asks it, the handlers store through it."""
 
-    def __init__(self, store: ConsentStore, retention_days: float) -> None:
+    def __init__(
+        self, store: ConsentStore, retention_days: float, state: State | None = None
+    ) -> None:
         self._store = store
         self.params = {"days": f"{retention_days:g}"}
-        # choices seen recently; a user who never answers sees the notice once per process.
-        self._choices: OrderedDict[str, bool | None] = OrderedDict()
+        # choices seen recently (memo); a user who never answers sees the notice once a day
+        self._state = state or LocalState()
 
     async def keeps_texts(self, user: str) -> bool:
         """True only if the user said yes to keeping what they write."""
         return bool(await self._choice(user))
 
     async def _choice(self, user: str) -> bool | None:
-        if user not in self._choices:
-            self._cache(user, await self._store.consent(user, STORE))
-        self._choices.move_to_end(user)
-        return self._choices[user]
+        memo = await self._state.get(key("consent", user))
+        if memo is None:
+            choice = await self._store.consent(user, STORE)
+            await self._cache(user, choice)
+            return choice
+        return _CHOICES.get(memo)
 
-    def _cache(self, user: str, choice: bool | None) -> None:
-        remember_recent(self._choices, user, choice)
+    async def _cache(self, user: str, choice: bool | None) -> None:
+        memo = "yes" if choice else "none" if choice is None else "no"
+        await self._state.put(key("consent", user), memo, DAY)
 
     async def notice_due(self, user: str) -> bool:
         """True the first time a user who has not chosen yet is seen (then not again)."""
-        if user in self._choices:
+        if await self._state.get(key("consent", user)) is not None:
             return False
         choice = await self._store.consent(user, STORE)
-        self._cache(user, choice)
+        await self._cache(user, choice)
         return choice is None
 
     def notice(self) -> BotReply:
@@ -159,9 +171,9 @@ class Privacy:
             await self._store.record_consent(user, STORE, granted, NOTICE_VERSION, locale)
         except Exception:
             log.warning("consent not stored")
-            self._cache(user, False)
+            await self._cache(user, False)
             return BotReply(NOT_SAVED)
-        self._cache(user, granted)
+        await self._cache(user, granted)
         return BotReply(SAVED_YES if granted else SAVED_NO, params=self.params)
 
     async def record(self, user: str, kind: str, granted: bool, version: str, locale: str) -> None:
@@ -185,8 +197,16 @@ class Privacy:
         except Exception:
             log.warning("forget failed")
             return BotReply(FORGET_FAILED)
-        self._choices.pop(user, None)
+        await self._state.drop(key("consent", user))
         return BotReply(FORGOTTEN, params={"texts": str(erased.texts)})
+
+    async def transcript(self, user: str) -> list[str]:
+        """What the person wrote lately, as kept with their consent: the one source of the
+        transcript a desk may read (only if they agree when asking for a person)."""
+        if not await self.keeps_texts(user):
+            return []
+        lines = await self._store.recent_texts(user, TRANSCRIPT_LINES * 3)
+        return [text for role, text in lines if role == "user"][-TRANSCRIPT_LINES:]
 
     async def keep_turn(self, user: str, text: str, replies: tuple[BotReply, ...]) -> None:
         """With consent, keep what the user wrote and which messages answered it."""

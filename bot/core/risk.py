@@ -8,17 +8,17 @@ the directory file is unreadable, the fixed texts with the built-in numbers serv
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 
 from bot.core import clock, messages, routing, screening
 from bot.core.directory import Directory
-from bot.core.recent import remember_recent
 from bot.core.screening import Screening
+from bot.core.state import LocalState, State
 from bot.core.types import BotReply, Button, Line, Locale, Profile, UserTurn
 from bot.i18n import Term
 
 log = logging.getLogger(__name__)
-Step = tuple[tuple[BotReply, ...], UserTurn | None]  # replies, and a turn to tell the engine
+# replies, a turn to tell the engine, and the sign the answer showed (tier, name) if any
+Step = tuple[tuple[BotReply, ...], UserTurn | None, tuple[int, str] | None]
 OPTIONS = "options"
 HANDOFF = "handoff"  # the human-operator button (bot/handoff)
 WHERE = "where"  # shows the "where are you now?" question
@@ -92,24 +92,12 @@ def question(item: screening.Question) -> BotReply:
 
 
 class RiskAnswers:
-    """Routed answers per tier, the short check and the options card, for recent users."""
+    """Routed answers per tier, the short check and the options card."""
 
-    def __init__(self, directory: Directory | None) -> None:
+    def __init__(self, directory: Directory | None, state: State | None = None) -> None:
         # None: the directory file is unreadable; the fixed texts with built-in numbers serve
         self.directory = directory
-        self.screening = Screening()
-        # the tier of the last risk answer each recent user got (in memory only): a
-        # place chosen afterwards re-answers it with the lines that work there.
-        self._last_tier: OrderedDict[str, int] = OrderedDict()
-
-    def forget(self, user: str) -> None:
-        """Drop what is held in memory about a user (for /forget)."""
-        self._last_tier.pop(user, None)
-        self.screening.forget(user)
-
-    def last_tier(self, user: str) -> int:
-        """The tier of the user's last risk answer; the plain hotline list if none."""
-        return self._last_tier.get(user, routing.HOTLIST)
+        self.screening = Screening(state or LocalState())
 
     def child_noted(self, locale: Locale, profile: Profile) -> BotReply:
         """The answer to "I am 15": thanks, and the lines for young people."""
@@ -128,8 +116,6 @@ class RiskAnswers:
         self, user: str, tier: int, locale: Locale, profile: Profile
     ) -> tuple[BotReply, ...]:
         """The answer for a tier with the lines chosen for this user."""
-        if tier < routing.HOTLIST:
-            remember_recent(self._last_tier, user, tier)
         if self.directory is None:
             return self.fixed(tier)
         lines = self.lines(tier, locale, profile)
@@ -187,38 +173,41 @@ class RiskAnswers:
         # the notes quote directory lines (1362 is not among the built-in last-resort ones)
         return (*first, card, BotReply(note)) if note and self.directory else (*first, card)
 
-    def check(self, user: str, data: str, locale: Locale, profile: Profile) -> Step | None:
-        """One step of the optional short check: the replies, and an intent to tell the
-        engine (its tracker records the sign's intent); None when the press is stale or forged."""
+    async def check(
+        self, user: str, data: str, locale: Locale, profile: Profile, tier: int
+    ) -> Step | None:
+        """One step of the optional short check: the replies, an intent to tell the engine
+        and the sign the answer showed; None when the press is stale or forged. `tier` is
+        the conversation's tier before this answer."""
         if data == screening.START:
-            return (question(self.screening.start(user)),), None
+            return (question(await self.screening.start(user)),), None, None
         if data == screening.STOP:
-            if not self.screening.stop(user):
+            if not await self.screening.stop(user):
                 return None
-            return (BotReply(messages.CHECK_STOPPED, buttons=(HOTLINES,)),), None
+            return (BotReply(messages.CHECK_STOPPED, buttons=(HOTLINES,)),), None, None
         parsed = screening.parse(data)
-        step = self.screening.answer(user, *parsed) if parsed else None
+        step = await self.screening.answer(user, *parsed) if parsed else None
         if step is None:
             return None
-        record = UserTurn(user, f"/{step.sign.intent}", locale) if step.sign else None
-        if step.sign is not None and step.sign.tier == 1:
-            return self.routed(user, 1, locale, profile), record
+        sign = step.sign
+        record = UserTurn(user, f"/{sign.intent}", locale) if sign else None
+        noted = (sign.tier, sign.intent) if sign else None
+        if sign is not None and sign.tier == 1:
+            return self.routed(user, 1, locale, profile), record, noted
         replies: list[BotReply] = []
-        if step.sign is not None:
-            remember_recent(
-                self._last_tier, user, min(self._last_tier.get(user, 4), step.sign.tier)
-            )
-            replies.append(BotReply(step.sign.advice))
+        if sign is not None:
+            tier = min(tier, sign.tier)
+            replies.append(BotReply(sign.advice))
         if step.next is not None:
             replies.append(question(step.next))
         else:
-            replies.append(self._check_done(user, step.tier, locale, profile))
-        return tuple(replies), record
+            replies.append(self._check_done(step.tier, tier, locale, profile))
+        return tuple(replies), record, noted
 
-    def _check_done(self, user: str, signs: int, locale: Locale, profile: Profile) -> BotReply:
+    def _check_done(self, signs: int, tier: int, locale: Locale, profile: Profile) -> BotReply:
         """The end of the check: no verdict, and the lines for where the answers point."""
         msgid = messages.CHECK_DONE_SIGNS if signs < routing.HOTLIST else messages.CHECK_DONE
-        tier = 2 if min(signs, self._last_tier.get(user, 3)) <= 2 else 3
+        tier = 2 if min(signs, tier) <= 2 else 3
         buttons = (HANDOFF_BUTTON, HOTLINES) if tier == 2 else (HOTLINES,)
         if self.directory is None:
             return BotReply(messages.HOTLINES_LIST, buttons=buttons)

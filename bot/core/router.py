@@ -1,7 +1,10 @@
-"""One turn in, the replies out: language, safety net, engine, and the floor when it fails.
+"""The bot's own answers to a turn: language, the engine, routed risk answers, the floor.
 
-What a person at risk is told (routed lines, the short check, options) is built in
-bot/core/risk.py; tips and quizzes in bot/core/learning.py; consent in bot/core/privacy.py.
+The pipeline (bot/core/pipeline.py) calls this after the gate, the budget and the person's
+lock, when no hand-off case takes the turn. What a person at risk is told is built in
+bot/core/risk.py; tips and quizzes in bot/core/learning.py; consent in bot/core/privacy.py;
+the language and place memo in bot/core/people.py; the conversation tier in
+bot/core/tierbook.py (every tier sign seen here is noted there).
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ import contextlib
 import dataclasses
 import logging
 import re
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import learning, messages, routing, screening
@@ -20,11 +21,11 @@ from bot.core.age import AgeReader, AgeStatement
 from bot.core.answers import HOTLINES, LANGUAGES, TIER, AnswerBook, EngineAnswer
 from bot.core.dialogue import DialogueClient, EngineUnavailable
 from bot.core.directory import Directory
+from bot.core.people import People, UserStore
 from bot.core.privacy import Privacy
-from bot.core.recent import remember_recent
+from bot.core.record import Recorder
 from bot.core.risk import (
     CHECK_OFFER,
-    HANDOFF,
     OPTIONS,
     WHERE,
     WHERE_PREFIX,
@@ -32,8 +33,10 @@ from bot.core.risk import (
     RiskAnswers,
     menu_button,
 )
+from bot.core.state import LocalState, State
+from bot.core.tierbook import TierBook, TierStore
+from bot.core.turn import Outcome
 from bot.core.types import (
-    DEFAULT_LOCALE,
     LANGUAGE_NAMES,
     LOCALES,
     BotReply,
@@ -44,7 +47,8 @@ from bot.core.types import (
     as_locale,
     as_where,
 )
-from bot.core.urgency import Gate, SafetyNet, intent_tier
+from bot.core.urgency import Gate, SafetyNet, Verdict, intent_tier
+from bot.core.urgency.conversation import ConversationTier
 from bot.text.normalize import normalize
 from bot.text.script import detect_script_locale
 
@@ -52,6 +56,7 @@ log = logging.getLogger(__name__)
 _INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 LANGUAGE_PREFIX = "lang:"
 SHARE = "share"
+EMERGENCY_INTENT = "/emergency_help"  # how the engine hears of a turn the gate answered
 MEDIA_MESSAGES = {
     "voice": messages.VOICE,
     "photo": messages.PHOTO,
@@ -60,49 +65,6 @@ MEDIA_MESSAGES = {
     "location": messages.LOCATION,
     "contact": messages.CONTACT,
 }
-
-
-class UserStore(Protocol):
-    """Remembers each pseudonymous user's language and routing profile; may fail, the
-    router copes."""
-
-    async def get_locale(self, user: str) -> Locale | None:
-        """The stored locale, or None for a new user."""
-        ...
-
-    async def remember(self, user: str, locale: Locale) -> None:
-        """Store the locale and mark the user as seen now."""
-        ...
-
-    async def get_profile(self, user: str) -> Profile | None:
-        """Where the user is and whether they are under 18, as they told us; None if unknown."""
-        ...
-
-    async def remember_profile(self, user: str, profile: Profile) -> None:
-        """Store the profile (the user row exists: the locale is remembered first)."""
-        ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What to send back, in which language, and a turn to record with the engine after."""
-
-    locale: Locale
-    replies: tuple[BotReply, ...]
-    record: UserTurn | None = None
-    # after /forget: the adapter must not note anything about the person again
-    leave_no_trace: bool = False
-
-
-def language_menu() -> BotReply:
-    """The language picker: five buttons, each language written in its own script."""
-    buttons = tuple(
-        Button(LANGUAGE_NAMES[locale], f"{LANGUAGE_PREFIX}{locale}", literal=True)
-        for locale in LOCALES
-    )
-    return BotReply(messages.CHOOSE_LANGUAGE, buttons=buttons)
-
-
 ENGINE_DOWN = BotReply(messages.ENGINE_DOWN)
 FLOOR = (ENGINE_DOWN, BotReply(messages.HOTLINES_LIST))
 URGENT_MSGIDS = frozenset({messages.TIER1, messages.TIER2})
@@ -116,13 +78,35 @@ NO_NOTICE_AFTER = URGENT_MSGIDS | {
 }
 
 
+class PeopleStore(UserStore, TierStore, Protocol):
+    """The user table as the conversation needs it: language, place, age, tier."""
+
+
+def language_menu() -> BotReply:
+    """The language picker: five buttons, each language written in its own script."""
+    buttons = tuple(
+        Button(LANGUAGE_NAMES[locale], f"{LANGUAGE_PREFIX}{locale}", literal=True)
+        for locale in LOCALES
+    )
+    return BotReply(messages.CHOOSE_LANGUAGE, buttons=buttons)
+
+
+def for_engine(clean: str) -> str:
+    """What the engine may read of typed text (#13.5): never a leading "/", which Rasa would
+    take as an intent to trigger (and log whole when it cannot parse it)."""
+    text = clean.lstrip()
+    while text.startswith("/"):
+        text = text[1:].lstrip()
+    return text
+
+
 class Conversation:
-    """Routes turns to the engine; owns language choice, hotline routing and every fallback."""
+    """The bot's answers; owns language choice, hotline routing and every fallback."""
 
     def __init__(
         self,
         dialogue: DialogueClient,
-        store: UserStore,
+        store: PeopleStore,
         intents: frozenset[str],
         net: SafetyNet | None = None,
         *,
@@ -130,55 +114,24 @@ class Conversation:
         lessons: learning.Learning | None = None,
         directory: Directory | None = None,
         ages: AgeReader | None = None,
+        state: State | None = None,
+        recorder: Recorder | None = None,
         answers: AnswerBook | None = None,
     ) -> None:
         self._dialogue = dialogue
         # what each answer the engine names says (locales/answers.yml; swapped by /reload)
         self.answers = answers or AnswerBook.empty()
         self.privacy = privacy
-        self._store = store
-        self._intents = intents
+        self._intents = intents  # the intents the bot's own buttons may trigger
+        self.state = state or LocalState()
+        self.recorder = recorder or Recorder()
+        self.people = People(store, self.state, self.recorder)
+        self.tiers = TierBook(self.state, store, self.recorder)
         self.gate = Gate(net)  # the one place a turn's words are screened for urgency
         self.lessons = lessons  # sector tips and quizzes (None: the bot runs without them)
-        self.risk = RiskAnswers(directory)
+        self.risk = RiskAnswers(directory, self.state)
         self.ages = ages or AgeReader.empty()
         self.bot_link = ""  # https://t.me/<username>, known once the bot has called getMe
-        # recent users' languages, so a dead database never loses a language mid-chat.
-        self._recent: OrderedDict[str, Locale] = OrderedDict()
-        # recent users' place and age, for the same reason
-        self._profiles: OrderedDict[str, Profile] = OrderedDict()
-
-    async def locale_for(self, user: str, language_code: str | None) -> Locale:
-        """The user's language: remembered, else Telegram's guess, else English."""
-        if user in self._recent:
-            self._recent.move_to_end(user)
-            return self._recent[user]
-        stored = await self._store.get_locale(user)
-        locale = stored or as_locale(language_code) or DEFAULT_LOCALE
-        await self._set_locale(user, locale)
-        return locale
-
-    async def _set_locale(self, user: str, locale: Locale) -> None:
-        remember_recent(self._recent, user, locale)
-        await self._store.remember(user, locale)
-
-    async def profile_for(self, user: str) -> Profile:
-        """Where the user is and their age group, as far as they told us."""
-        if user in self._profiles:
-            return self._profiles[user]
-        profile = await self._store.get_profile(user) or Profile()
-        remember_recent(self._profiles, user, profile)
-        return profile
-
-    async def _set_profile(self, user: str, profile: Profile) -> None:
-        remember_recent(self._profiles, user, profile)
-        await self._store.remember_profile(user, profile)
-
-    def forget_user(self, user: str) -> None:
-        """Drop what the router holds in memory about a user (for an erase command)."""
-        for cache in (self._recent, self._profiles):
-            cache.pop(user, None)
-        self.risk.forget(user)
 
     @property
     def directory(self) -> Directory | None:
@@ -189,155 +142,106 @@ class Conversation:
     def directory(self, directory: Directory | None) -> None:
         self.risk.directory = directory
 
-    async def on_text(self, user: str, text: str, language_code: str | None) -> Outcome:
-        """Handle typed text: switch language if the script says so, then ask the engine."""
+    async def locale_for(self, user: str, language_code: str | None) -> Locale:
+        """The user's language: remembered, else Telegram's guess, else English."""
+        return await self.people.locale_for(user, language_code)
+
+    async def profile_for(self, user: str) -> Profile:
+        """Where the user is and their age group, as far as they told us."""
+        return await self.people.profile_for(user)
+
+    async def tier_of(self, user: str) -> ConversationTier:
+        """The conversation's tier (bot/core/tierbook.py): what a hand-off is routed by."""
+        return await self.tiers.current(user)
+
+    # -- danger first ---------------------------------------------------------------------
+
+    async def danger(self, user: str, text: str, hint: str | None, verdict: Verdict) -> Outcome:
+        """The tier-1 answer, built without the database, the lock or the engine."""
+        locale = await self.people.quick_locale(user, text, hint)
+        profile = await self.people.quick_profile(user)
+        statement = self.ages.read(normalize(text))
+        if statement is not None:
+            profile = dataclasses.replace(profile, child=statement.under_18)
+        await self.tiers.verdict(user, verdict)
+        return Outcome(locale, self.risk.routed(user, 1, locale, profile))
+
+    async def after_danger(self, user: str, text: str, hint: str | None) -> Outcome:
+        """Under the lock, after the gate's answer: keep the language, age and place
+        up to date, and tell the engine (after the reply) what happened."""
         clean = normalize(text)
-        locale = await self.locale_for(user, language_code)
-        written_in = detect_script_locale(clean)
+        locale = await self._follow_script(user, clean, hint)
+        await self._read_age(user, clean)
+        return Outcome(locale, (), UserTurn(user, EMERGENCY_INTENT, locale))
+
+    async def urgent(self, user: str, hint: str | None, verdict: Verdict) -> Outcome:
+        """A routed answer for the tier the gate saw where the engine is not asked (an
+        edit, an unknown command)."""
+        locale = await self.locale_for(user, hint)
+        tier = verdict.tier or routing.HOTLIST
+        await self.tiers.verdict(user, verdict)
+        profile = await self.profile_for(user)
+        return Outcome(locale, self.risk.routed(user, tier, locale, profile))
+
+    # -- text -----------------------------------------------------------------------------
+
+    async def _follow_script(self, user: str, clean: str, hint: str | None) -> Locale:
+        """The user's language, switched when they write in another script."""
+        locale = await self.locale_for(user, hint)
+        written_in = as_locale(detect_script_locale(clean))
         if written_in and written_in != locale:
-            locale = written_in  # type: ignore[assignment]  # detect_* returns our locales
-            await self._set_locale(user, locale)
-        if not clean:
-            return Outcome(locale, (BotReply(messages.OTHER_MEDIA),))
+            await self.people.set_locale(user, written_in)
+            return written_in
+        return locale
+
+    async def on_text(
+        self, user: str, text: str, language_code: str | None, verdict: Verdict | None = None
+    ) -> Outcome:
+        """Typed text: switch language if the script says so, then ask the engine.
+
+        `verdict` is the gate's, when the pipeline already screened the words."""
+        clean = normalize(text)
+        locale = await self._follow_script(user, clean, language_code)
+        danger = verdict if verdict is not None else self.gate.screen(clean)
         profile, told_child = await self._read_age(user, clean)
-        danger = self.gate.screen(clean).tier
-        if danger == 1:
+        await self.tiers.verdict(user, danger)  # its tier and coercion signs, if any
+        if danger.tier == 1:
             # numbers first, before the engine has a say; it hears of the turn afterwards.
             replies = self.risk.routed(user, 1, locale, profile)
-            return Outcome(locale, replies, UserTurn(user, "/emergency_help", locale))
+            return Outcome(locale, replies, UserTurn(user, EMERGENCY_INTENT, locale))
+        words = for_engine(clean)
+        if not words:
+            return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),))
         if told_child and told_child.whole_message:
             return Outcome(locale, (self.risk.child_noted(locale, profile),))
         try:
-            answers = await self._dialogue.send(UserTurn(user, clean, locale))
+            answers = await self._dialogue.send(UserTurn(user, words, locale))
         except EngineUnavailable:
-            if danger == 2:
-                return Outcome(locale, self.risk.routed(user, 2, locale, profile))
-            return Outcome(locale, self.risk.floor(locale, profile))
-        replies = self._render(user, answers, locale, profile)
-        if danger == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
+            return await self._engine_down(user, danger, locale, profile)
+        replies = await self._answered(user, answers, locale, profile)
+        if danger.tier == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
             # the classifier missed what the net saw
             replies = (*self.risk.routed(user, 2, locale, profile), *replies)
         return Outcome(locale, replies)
 
-    async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
-        """Notice an age statement; returns the profile and the statement if it is news."""
-        profile = await self.profile_for(user)
-        statement = self.ages.read(text)
-        if statement is None or profile.child is statement.under_18:
-            return profile, None
-        profile = dataclasses.replace(profile, child=statement.under_18)
-        await self._set_profile(user, profile)
-        return profile, statement if statement.under_18 else None
+    async def _engine_down(
+        self, user: str, danger: Verdict, locale: Locale, profile: Profile
+    ) -> Outcome:
+        if danger.tier == 2:
+            return Outcome(locale, self.risk.routed(user, 2, locale, profile))
+        await self.tiers.unread(user)  # nobody read these words: a hand-off must know
+        return Outcome(locale, self.risk.floor(locale, profile))
 
-    async def _with_notice(self, user: str, replies: tuple[BotReply, ...]) -> tuple[BotReply, ...]:
-        """Add the privacy notice after the greeting of a user who has not chosen yet.
-
-        Telegram sends /start at a person's first contact, so that is where it goes; never
-        after urgent help, and never in the middle of a conversation."""
-        if self.privacy is None or NO_NOTICE_AFTER.intersection(r.msgid for r in replies):
-            return replies
-        if await self.privacy.notice_due(user):
-            return (*replies, self.privacy.notice())
-        return replies
-
-    async def on_privacy_command(self, user: str, language_code: str | None) -> Outcome:
-        """/privacy: what is kept now, and the choice again."""
-        locale = await self.locale_for(user, language_code)
-        if self.privacy is None:
-            return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD),))
-        return Outcome(locale, await self.privacy.status(user))
-
-    async def on_forget_command(self, user: str, language_code: str | None) -> Outcome:
-        """/forget: ask before erasing anything."""
-        return Outcome(await self.locale_for(user, language_code), (Privacy.forget_question(),))
-
-    async def _on_privacy_button(self, user: str, data: str, locale: Locale) -> Outcome:
-        if self.privacy is None:
-            return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-        if data in (consent.CONSENT_YES, consent.CONSENT_NO):
-            return Outcome(locale, (await self.privacy.choose(user, data, locale),))
-        if data == consent.FORGET_NO:
-            return Outcome(locale, (BotReply(consent.NOT_FORGOTTEN),))
-        reply = await self.privacy.forget(user)
-        forgotten = reply.msgid == consent.FORGOTTEN
-        if forgotten:
-            self.forget_user(user)  # language, place, age too; the reply still uses the language
-        return Outcome(locale, (reply,), leave_no_trace=forgotten)
-
-    async def record(self, turn: UserTurn) -> None:
-        """Tell the engine about a turn the bot already answered; its replies are dropped."""
-        with contextlib.suppress(EngineUnavailable):
-            await self._dialogue.send(turn)
-
-    async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
-        """A command (/start, /help) is an intent trigger for the engine."""
-        locale = await self.locale_for(user, language_code)
-        profile = await self.profile_for(user)
-        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale), profile)
-        if intent == "greet":
-            replies = await self._with_notice(user, replies)
-        return Outcome(locale, replies)
-
-    async def on_language_command(self, user: str, language_code: str | None) -> Outcome:
-        """/language: show the picker."""
-        return Outcome(await self.locale_for(user, language_code), (language_menu(),))
-
-    async def on_button(self, user: str, data: str, language_code: str | None) -> Outcome:
-        """Handle a button press; unknown or forged data gets the menu, never an error."""
-        locale = await self.locale_for(user, language_code)
-        profile = await self.profile_for(user)
-        if data.startswith(LANGUAGE_PREFIX):
-            chosen = as_locale(data.removeprefix(LANGUAGE_PREFIX))
-            if chosen and data.removeprefix(LANGUAGE_PREFIX) == chosen:
-                await self._set_locale(user, chosen)
-                return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
-        if data in consent.BUTTON_DATA:
-            return await self._on_privacy_button(user, data, locale)
-        if data == OPTIONS:
-            return Outcome(locale, self.risk.options(locale, profile))
-        if data == HANDOFF:
-            # the hand-off (bot/telegram/operators.py) answers this button before the router
-            # when it is wired in; without it, the person still gets the lines to call
-            return Outcome(locale, self.risk.routed(user, routing.HOTLIST, locale, profile))
-        if data == WHERE:
-            return Outcome(locale, (WHERE_QUESTION,))
-        if data.startswith(WHERE_PREFIX):
-            where = as_where(data.removeprefix(WHERE_PREFIX))
-            if where is not None:
-                profile = dataclasses.replace(profile, where=where)
-                await self._set_profile(user, profile)
-                replies = self.risk.routed(user, self.risk.last_tier(user), locale, profile)
-                # the answer again, for the new place: without the offers already made
-                return Outcome(locale, tuple(r for r in replies if r is not CHECK_OFFER))
-        if data.startswith(screening.PREFIX):
-            step = self.risk.check(user, data, locale, profile)
-            if step is not None:
-                return Outcome(locale, *step)
-        if data == SHARE and self.bot_link:
-            card = BotReply(messages.SHARE_CARD, params={"bot_link": self.bot_link})
-            return Outcome(locale, (card,))
-        if self.lessons is not None and learning.owns(data):
-            # tips and quizzes are answered here, not by the engine (button data validated)
-            return Outcome(locale, await self.lessons.on_button(user, data, locale))
-        match = _INTENT_PAYLOAD.match(data)
-        if match and match.group(1) in self._intents:
-            return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale), profile))
-        log.info("refused button data that is not ours")
-        return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-
-    async def on_media(self, user: str, kind: str, language_code: str | None) -> Outcome:
-        """A kind answer to anything that is not text."""
-        locale = await self.locale_for(user, language_code)
-        msgid = MEDIA_MESSAGES.get(kind, messages.OTHER_MEDIA)
-        return Outcome(locale, (BotReply(msgid),))
-
-    async def _ask_engine(self, turn: UserTurn, profile: Profile) -> tuple[BotReply, ...]:
-        """The engine's answers as replies; the floor when it fails."""
-        try:
-            answers = await self._dialogue.send(turn)
-        except EngineUnavailable:
-            return self.risk.floor(turn.locale, profile)
-        return self._render(turn.sender, answers, turn.locale, profile)
+    async def _answered(
+        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
+    ) -> tuple[BotReply, ...]:
+        """The engine's named answers as replies; the risk intents it saw are noted in
+        the conversation tier (by name, never the words)."""
+        for answer in answers:
+            tier = intent_tier(answer.intent)
+            if tier < routing.HOTLIST:
+                await self.tiers.note(user, tier, answer.intent)
+        return self._render(user, answers, locale, profile)
 
     def _render(
         self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
@@ -357,3 +261,135 @@ class Conversation:
             else:
                 replies.extend(self.answers.bubbles(answer.name))
         return tuple(replies) or (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
+
+    async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
+        """Notice an age statement; returns the profile and the statement if it is news."""
+        profile = await self.profile_for(user)
+        statement = self.ages.read(text)
+        if statement is None or profile.child is statement.under_18:
+            return profile, None
+        profile = dataclasses.replace(profile, child=statement.under_18)
+        await self.people.set_profile(user, profile)
+        return profile, statement if statement.under_18 else None
+
+    # -- commands -------------------------------------------------------------------------
+
+    async def _with_notice(self, user: str, replies: tuple[BotReply, ...]) -> tuple[BotReply, ...]:
+        """Add the privacy notice after the greeting of a user who has not chosen yet.
+
+        Telegram sends /start at a person's first contact, so that is where it goes; never
+        after urgent help, and never in the middle of a conversation."""
+        if self.privacy is None or NO_NOTICE_AFTER.intersection(r.msgid for r in replies):
+            return replies
+        if await self.privacy.notice_due(user):
+            return (*replies, self.privacy.notice())
+        return replies
+
+    async def on_command(self, user: str, intent: str, language_code: str | None) -> Outcome:
+        """A command (/start, /help) is an intent trigger for the engine."""
+        locale = await self.locale_for(user, language_code)
+        profile = await self.profile_for(user)
+        replies = await self._ask_engine(UserTurn(user, f"/{intent}", locale), profile)
+        if intent == "greet":
+            replies = await self._with_notice(user, replies)
+        return Outcome(locale, replies)
+
+    async def on_language_command(self, user: str, language_code: str | None) -> Outcome:
+        """/language: show the picker."""
+        return Outcome(await self.locale_for(user, language_code), (language_menu(),))
+
+    async def on_privacy_command(self, user: str, language_code: str | None) -> Outcome:
+        """/privacy: what is kept now, and the choice again."""
+        locale = await self.locale_for(user, language_code)
+        if self.privacy is None:
+            return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD),))
+        return Outcome(locale, await self.privacy.status(user))
+
+    async def on_forget_command(self, user: str, language_code: str | None) -> Outcome:
+        """/forget: ask before erasing anything."""
+        return Outcome(await self.locale_for(user, language_code), (Privacy.forget_question(),))
+
+    async def record(self, turn: UserTurn) -> None:
+        """Tell the engine about a turn the bot already answered; its replies are dropped."""
+        with contextlib.suppress(EngineUnavailable):
+            await self._dialogue.send(turn)
+
+    # -- buttons and media ----------------------------------------------------------------
+
+    async def on_button(self, user: str, data: str, language_code: str | None) -> Outcome:
+        """Handle a button press; unknown or forged data gets the menu, never an error."""
+        locale = await self.locale_for(user, language_code)
+        profile = await self.profile_for(user)
+        if data.startswith(LANGUAGE_PREFIX):
+            chosen = as_locale(data.removeprefix(LANGUAGE_PREFIX))
+            if chosen and data.removeprefix(LANGUAGE_PREFIX) == chosen:
+                await self.people.set_locale(user, chosen)
+                return Outcome(chosen, (BotReply(messages.LANGUAGE_SET),))
+        if data in (consent.CONSENT_YES, consent.CONSENT_NO, consent.FORGET_NO):
+            return await self._on_privacy_button(user, data, locale)
+        if data == OPTIONS:
+            return Outcome(locale, self.risk.options(locale, profile))
+        if data == WHERE:
+            return Outcome(locale, (WHERE_QUESTION,))
+        if data.startswith(WHERE_PREFIX):
+            where = as_where(data.removeprefix(WHERE_PREFIX))
+            if where is not None:
+                return await self._new_place(user, where, locale, profile)
+        if data.startswith(screening.PREFIX):
+            return await self._check(user, data, locale, profile)
+        if data == SHARE and self.bot_link:
+            card = BotReply(messages.SHARE_CARD, params={"bot_link": self.bot_link})
+            return Outcome(locale, (card,))
+        if self.lessons is not None and learning.owns(data):
+            # tips and quizzes are answered here, not by the engine (button data validated)
+            return Outcome(locale, await self.lessons.on_button(user, data, locale))
+        match = _INTENT_PAYLOAD.match(data)
+        if match and match.group(1) in self._intents:
+            return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale), profile))
+        return self.expired(locale)
+
+    @staticmethod
+    def expired(locale: Locale) -> Outcome:
+        """Stale or forged button data: a kind word and the menu."""
+        log.info("refused button data that is not ours")
+        return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
+
+    async def _on_privacy_button(self, user: str, data: str, locale: Locale) -> Outcome:
+        if self.privacy is None:
+            return self.expired(locale)
+        if data == consent.FORGET_NO:
+            return Outcome(locale, (BotReply(consent.NOT_FORGOTTEN),))
+        return Outcome(locale, (await self.privacy.choose(user, data, locale),))
+
+    async def _new_place(self, user: str, where: str, locale: Locale, profile: Profile) -> Outcome:
+        """The person said where they are: the conversation's answer again, for that place,
+        without the offers already made."""
+        profile = dataclasses.replace(profile, where=as_where(where))
+        await self.people.set_profile(user, profile)
+        tier = (await self.tiers.current(user)).tier
+        replies = self.risk.routed(user, min(tier, routing.HOTLIST), locale, profile)
+        return Outcome(locale, tuple(r for r in replies if r is not CHECK_OFFER))
+
+    async def _check(self, user: str, data: str, locale: Locale, profile: Profile) -> Outcome:
+        tier = (await self.tiers.current(user)).tier
+        step = await self.risk.check(user, data, locale, profile, tier)
+        if step is None:
+            return self.expired(locale)
+        replies, record, sign = step
+        if sign is not None:
+            await self.tiers.note(user, *sign)
+        return Outcome(locale, replies, record)
+
+    async def on_media(self, user: str, kind: str, language_code: str | None) -> Outcome:
+        """A kind answer to anything that is not text."""
+        locale = await self.locale_for(user, language_code)
+        msgid = MEDIA_MESSAGES.get(kind, messages.OTHER_MEDIA)
+        return Outcome(locale, (BotReply(msgid),))
+
+    async def _ask_engine(self, turn: UserTurn, profile: Profile) -> tuple[BotReply, ...]:
+        """The engine's answers as replies; the floor when it fails."""
+        try:
+            answers = await self._dialogue.send(turn)
+        except EngineUnavailable:
+            return self.risk.floor(turn.locale, profile)
+        return await self._answered(turn.sender, answers, turn.locale, profile)

@@ -6,24 +6,28 @@ the user chose to start. Every question can be skipped or the check stopped. An 
 that is a sign of forced labour raises the conversation's tier and brings its advice
 at once; the bot never says whether someone is a victim (safety.md invariant 5).
 
-State: kept here, in memory, per pseudonym (the question being asked and the signs so
-far), bounded to the most recent users. It is lost when the bot restarts; a button of
-a lost check then gets the kind "that button doesn't work any more" answer. The answers
-themselves are never stored (safety.md invariant 8, minimum data).
+State: the question being asked and the keys of the signs so far, per pseudonym, in the
+state port (bot/core/state.py): this process's memory by default, Redis when REDIS_URL is
+set (then a restart or a second process carries on with the check). It expires after
+CHECK_TTL; a button of an expired or forgotten check gets the kind "that button doesn't
+work any more" answer. The answers themselves are never stored in the database
+(safety.md invariant 8, minimum data); the conversation tier they raise is
+(bot/core/tierbook.py).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 
+from bot.core.state import State, key
 from bot.i18n import N_
 
 PREFIX = "check:"
 START = "check:start"
 STOP = "check:stop"
 ANSWERS = ("yes", "no", "skip")
-MAX_USERS = 50_000
+CHECK_TTL = 24 * 3600.0  # seconds a check in progress is kept
 
 
 @dataclass(frozen=True)
@@ -107,12 +111,6 @@ QUESTIONS: tuple[Question, ...] = (
 BY_KEY = {q.key: q for q in QUESTIONS}
 
 
-@dataclass
-class _Progress:
-    asking: str  # key of the question on screen
-    signs: list[str] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Step:
     """What an answer led to: the sign it showed (if any) and the next question."""
@@ -123,44 +121,45 @@ class Step:
 
 
 class Screening:
-    """Checks in progress, one per pseudonym, in memory (see the module docstring)."""
+    """Checks in progress, one per pseudonym, in the state port (see the module docstring)."""
 
-    def __init__(self) -> None:
-        self._progress: OrderedDict[str, _Progress] = OrderedDict()
+    def __init__(self, state: State) -> None:
+        self._state = state
 
-    def start(self, user: str) -> Question:
+    async def _save(self, user: str, asking: str, signs: list[str]) -> None:
+        progress = json.dumps({"asking": asking, "signs": signs})
+        await self._state.put(key("check", user), progress, CHECK_TTL)
+
+    async def start(self, user: str) -> Question:
         """Begin (or begin again) with the first question."""
-        self._progress[user] = _Progress(QUESTIONS[0].key)
-        self._progress.move_to_end(user)
-        while len(self._progress) > MAX_USERS:
-            self._progress.popitem(last=False)
+        await self._save(user, QUESTIONS[0].key, [])
         return QUESTIONS[0]
 
-    def answer(self, user: str, key: str, answer: str) -> Step | None:
+    async def answer(self, user: str, key_: str, answer: str) -> Step | None:
         """Record an answer to the question on screen; None for a stale or forged press."""
-        progress = self._progress.get(user)
-        if progress is None or progress.asking != key or answer not in ANSWERS:
+        raw = await self._state.get(key("check", user))
+        progress = json.loads(raw) if raw else None
+        if progress is None or progress.get("asking") != key_ or answer not in ANSWERS:
             return None
-        question = BY_KEY[key]
+        question = BY_KEY[key_]
+        signs = [k for k in progress.get("signs", []) if k in BY_KEY]
         sign = question if answer == question.sign else None
         if sign is not None:
-            progress.signs.append(key)
-        tier = min((BY_KEY[k].tier for k in progress.signs), default=4)
+            signs.append(key_)
+        tier = min((BY_KEY[k].tier for k in signs), default=4)
         index = QUESTIONS.index(question) + 1
         following = QUESTIONS[index] if index < len(QUESTIONS) and tier > 1 else None
         if following is None:
-            del self._progress[user]  # over: tier 1 ends it too, numbers come first
+            await self._state.drop(key("check", user))  # over: tier 1 ends it, numbers first
         else:
-            progress.asking = following.key
+            await self._save(user, following.key, signs)
         return Step(sign, following, tier)
 
-    def stop(self, user: str) -> bool:
+    async def stop(self, user: str) -> bool:
         """End the user's check; False when there was none."""
-        return self._progress.pop(user, None) is not None
-
-    def forget(self, user: str) -> None:
-        """Drop everything about a user (e.g. /forget)."""
-        self._progress.pop(user, None)
+        running = await self._state.get(key("check", user)) is not None
+        await self._state.drop(key("check", user))
+        return running
 
 
 def parse(data: str) -> tuple[str, str] | None:

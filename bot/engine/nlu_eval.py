@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 
 from bot.core.urgency.context import Scan
-from bot.core.urgency.matching import match_form
-from bot.nlu.tier_guard import load_net, rerank
+from bot.core.urgency.model import Scores
+from bot.nlu.tier_guard import TierOneGuard, rerank
 from bot.settings import PROJECT_DIR
 from bot.text.normalize import normalize
 from bot.tiers import TIER1
@@ -121,7 +121,7 @@ class Parsed:
     rankings: list[Ranking]  # the classifier's own ranking, before fallback and guard
     predicted: list[str]  # what the whole pipeline said
     latencies_ms: list[float]
-    scans: list[Scan | None]  # each text's cues, as the tier-1 guard reads them
+    reads: list[tuple[Scan | None, Scores | None]]  # cues and gate scores, as the guard reads
 
     def score(self) -> Score:
         """Figures of the pipeline as configured."""
@@ -130,14 +130,18 @@ class Parsed:
     def replay(self, fallback: float, ambiguity: float, guard: float) -> Score:
         """Figures as if config.yml had these thresholds (the same rules, no retraining)."""
         predicted = [
-            simulate(r, s, fallback, ambiguity, guard)
-            for r, s in zip(self.rankings, self.scans, strict=True)
+            simulate(r, read, fallback, ambiguity, guard)
+            for r, read in zip(self.rankings, self.reads, strict=True)
         ]
         return score(self.gold, predicted, self.latencies_ms)
 
 
 def simulate(
-    ranking: Ranking, scan: Scan | None, fallback: float, ambiguity: float, guard: float
+    ranking: Ranking,
+    read: tuple[Scan | None, Scores | None],
+    fallback: float,
+    ambiguity: float,
+    guard: float,
 ) -> str:
     """The intent FallbackClassifier and TierOneGuard would give with these thresholds."""
     if not ranking:
@@ -147,7 +151,7 @@ def simulate(
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     if top < fallback or top - second < ambiguity:
         result.insert(0, {"name": FALLBACK, "confidence": fallback})
-    return str(rerank(result, guard, scan)[0]["name"])
+    return str(rerank(result, guard, *read)[0]["name"])
 
 
 def predict(model: Path, examples: list[tuple[str, str]]) -> Parsed:
@@ -165,11 +169,8 @@ def predict(model: Path, examples: list[tuple[str, str]]) -> Parsed:
         for p in parsed
     ]
     predicted = [str(p["intent"]["name"]) for p in parsed]
-    net = load_net()
-    scans = [
-        net.scan(match_form(normalize(t, squeeze_spaces=False))) if net else None for t in texts
-    ]
-    return Parsed(texts, gold, rankings, predicted, latencies, scans)
+    guard = TierOneGuard.create({}, None, None, None)  # type: ignore[arg-type]  # no storage
+    return Parsed(texts, gold, rankings, predicted, latencies, [guard.read(t) for t in texts])
 
 
 def evaluate(model: Path, examples: list[tuple[str, str]]) -> Score:

@@ -32,7 +32,13 @@ TIER2_LINES = {
     "lo": ("1300", "1-800-010-182"),
 }
 TIER1_REPLIES = (messages.ROUTED_TIER1, messages.ROUTED_TIER1_ELSEWHERE, messages.TIER1)
-TIER2_REPLIES = (messages.ROUTED_TIER2, messages.TIER2)
+# tier 2 for a child is the child's answer (an age was said, e.g. "I am 15")
+TIER2_REPLIES = (
+    messages.ROUTED_TIER2,
+    messages.TIER2,
+    messages.ROUTED_CHILD,
+    messages.CHILD_NOTED,
+)
 SETTLE = 0.7  # seconds to wait for the rest of a turn's bubbles after the first one
 CONCURRENT = 8
 

@@ -31,13 +31,36 @@ from typing import Protocol
 from bot.core import messages
 from bot.core.clock import BANGKOK
 from bot.core.identity import Keys, pseudonym
+from bot.core.state import LocalState
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
+from bot.core.urgency.conversation import ConversationTier, for_routing
 from bot.handoff import texts
 from bot.handoff.desks import Desk, Desks
-from bot.handoff.engine import UNKNOWN, EngineControl
-from bot.storage.handoff import CLAIMED, OPEN, QUEUED, Case, HandoffStore, now_utc
+from bot.handoff.engine import EngineControl
+from bot.handoff.memo import CaseMemo
+from bot.storage.handoff import (
+    CLAIMED,
+    OPEN,
+    QUEUED,
+    Case,
+    HandoffStore,
+    StoreUnavailable,
+    now_utc,
+)
 
+# what the Telegram side of the desks uses of the stored cases, named here
+__all__ = [
+    "CLAIMED",
+    "Actor",
+    "Case",
+    "CaseBook",
+    "Channel",
+    "OperatorButton",
+    "StoreUnavailable",
+    "now_utc",
+]
 log = logging.getLogger(__name__)
+DELETABLE_FOR = timedelta(hours=47, minutes=55)  # Telegram: 48 hours, less a margin
 OperatorButton = tuple[str, str]  # (label, callback data)
 
 
@@ -74,8 +97,12 @@ class Channel(Protocol):
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
-        """Copy a message (any kind) without revealing its sender."""
+    ) -> int | None:
+        """Copy a message (any kind) without revealing its sender; the copy's id."""
+        ...
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's own messages; False when Telegram refuses."""
         ...
 
 
@@ -109,11 +136,24 @@ def relay_key(key: bytes, chat_id: int, message_id: int) -> str:
     return hmac.new(key, f"relay:{chat_id}:{message_id}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+UNREAD = "unread:"  # stored among the indicators: how many turns nobody could read
+
+
+def indicators_of(record: ConversationTier) -> str:
+    """What a case stores of the conversation's signs: their names, no words."""
+    unread = [f"{UNREAD}{record.unread}"] if record.unread else []
+    return ",".join([*record.signs, *unread])
+
+
 def _indicators(stored: str) -> str:
-    """The risk intents seen, readable; "?" means the engine could not be asked."""
-    if stored == UNKNOWN:
-        return texts.INDICATORS_UNKNOWN
-    return ", ".join(i.replace("_", " ") for i in stored.split(",") if i) or "none recorded"
+    """The signs seen, readable for the desk."""
+    shown = []
+    for name in (i for i in stored.split(",") if i):
+        if name.startswith(UNREAD):
+            shown.append(texts.INDICATORS_UNREAD.format(count=name.removeprefix(UNREAD)))
+        else:
+            shown.append(name.replace("_", " "))
+    return ", ".join(shown) or "none recorded"
 
 
 def _language(locale: str) -> str:
@@ -134,9 +174,12 @@ class CaseBook:
         operator_ids: frozenset[int],
         staff_chat_id: int | None = None,
         escalate_after: timedelta = timedelta(minutes=10),
+        memo: CaseMemo | None = None,
     ) -> None:
         self.desks = desks
         self.store = store
+        # whether a person has an open case, kept at every event that opens or ends one
+        self.memo = memo or CaseMemo(store, LocalState())
         self.channel = channel
         self.engine = engine
         self._keys = keys
@@ -154,17 +197,23 @@ class CaseBook:
         return self.desks.route(locale, tier, now_utc())
 
     async def open(
-        self, sender: str, chat_id: int, locale: str, desk: Desk, transcript: list[str] | None
+        self,
+        sender: str,
+        chat_id: int,
+        locale: str,
+        desk: Desk,
+        transcript: list[str] | None,
+        tier: ConversationTier,
     ) -> Case | None:
-        """Queue a case after consent; None if it could not be stored or announced."""
-        seen = await self.engine.seen(sender)
+        """Queue a case after consent, routed and shown by the conversation's tier; None if
+        it could not be stored or announced."""
         now = now_utc()
         case = await self.store.open_case(
             user=sender,
             sealed_chat=self._keys.sealer.seal(chat_id),
             locale=locale,
-            tier=seen.tier,
-            indicators=",".join(seen.indicators),
+            tier=for_routing(tier),
+            indicators=indicators_of(tier),
             share_transcript=transcript is not None,
             desk=desk.name,
             desk_chat=desk.chat_id,
@@ -178,6 +227,7 @@ class CaseBook:
         if announced is None:
             await self.store.change(case.id, {}, {"state": "closed", "closed_at": now})
             return None
+        await self.memo.remember(sender, announced)
         await self.store.add_event(announced, "queued", now)
         await self.engine.pause(sender)
         return announced
@@ -190,8 +240,10 @@ class CaseBook:
         if case.thread_id is None:
             return False
         copied = await self.channel.copy(chat_id, message_id, case.desk_chat, case.thread_id)
+        if copied is not None:  # the person's words in the topic: /forget deletes them
+            await self.store.add_copy(case.id, case.desk_chat, copied)
         await self.store.change(case.id, {}, {"user_at": now_utc()})
-        return copied
+        return copied is not None
 
     async def note_danger(self, case: Case) -> None:
         """Tell the desk that the person used danger words (the bot sent the numbers)."""
@@ -262,7 +314,7 @@ class CaseBook:
         if not await self.store.first_relay(key, case.id):
             return True
         copied = await self.channel.copy(chat_id, message_id, self._user_chat(case), None)
-        if not copied:
+        if copied is None:
             await self._topic_note(case, texts.NOT_RELAYED)
             return False
         await self._operator_spoke(fresh)
@@ -300,6 +352,7 @@ class CaseBook:
             case.id, {"state": case.state}, closed
         ):
             return False
+        await self.memo.remember(case.user, None)
         await self.store.add_event(case, "closed", now)
         await self._tell(
             case, [BotReply(texts.CLOSED, buttons=(Button(messages.MENU_BUTTON, "/ask_menu"),))]
@@ -326,6 +379,18 @@ class CaseBook:
             await self.channel.post(old_chat, old_thread, texts.TRANSFERRED.format(desk=desk.name))
             await self.channel.close_topic(old_chat, old_thread)
         return True
+
+    async def erase_copies(self, user: str) -> tuple[int, int]:
+        """/forget: delete the person's words from the desk topics; (deleted, left). Left are
+        the posts Telegram no longer lets the bot delete (older than 48 hours) or refused."""
+        deleted = left = 0
+        for copy in await self.store.copies_of(user):
+            young = now_utc() - copy.at < DELETABLE_FOR
+            if young and await self.channel.delete(copy.chat_id, copy.message_id):
+                deleted += 1
+            else:
+                left += 1
+        return deleted, left
 
     async def reseal(self) -> int:
         """After a SEAL_KEYS rotation: open cases' chat ids sealed under the newest key (an
@@ -418,7 +483,9 @@ class CaseBook:
         await self.store.change(case.id, {}, {**values, "card_message_id": card_id})
         if transcript is not None:
             lines = "\n".join(f"• {text}" for text in transcript) or "-"
-            await self.channel.post(desk.chat_id, thread, texts.TRANSCRIPT_HEAD + lines)
+            posted = await self.channel.post(desk.chat_id, thread, texts.TRANSCRIPT_HEAD + lines)
+            if posted is not None:
+                await self.store.add_copy(case.id, desk.chat_id, posted)
         elif first:  # say so, so nobody asks the person to repeat what they chose not to
             await self.channel.post(desk.chat_id, thread, texts.NO_TRANSCRIPT)
         return announced

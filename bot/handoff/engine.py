@@ -1,34 +1,22 @@
-"""What the hand-off asks of the dialogue engine: what it saw, and pause/resume.
+"""What the hand-off asks of the dialogue engine: pause and resume.
 
-Rasa's HTTP API (the engine runs with --enable-api, behind RASA_AUTH_TOKEN): GET the
-tracker for the urgency tier and the risk intents seen so far (names only, never text),
-POST pause/resume events so the tracker records that a person took over. Each call goes
-to the person's engine replica, or the next one when it fails. Failures only log: a case
-must open even with the engine down (then the tier is unknown, shown as 1 so nobody waits
-as "low").
+Rasa's HTTP API (the engine runs with --enable-api, behind RASA_AUTH_TOKEN): POST
+pause/resume events so the tracker records that a person took over, and that the bot is
+back. Each call goes to the person's engine replica, or the next one when it fails.
+Failures only log: a case must open and close even with the engine down. How urgent the
+conversation is comes from the bot's own record (bot/core/tierbook.py), never from the
+engine's tracker.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import httpx
 
 from bot.core.dialogue import Replicas
-from bot.tiers import conversation_tier, tier_of
 
 log = logging.getLogger(__name__)
-UNKNOWN_TIER = 1  # engine down: treat the person as possibly in danger
-UNKNOWN = "?"  # the indicators when the engine could not be asked
-
-
-@dataclass(frozen=True)
-class Seen:
-    """The conversation's tier and risk intents, in the order first seen."""
-
-    tier: int
-    indicators: tuple[str, ...]
 
 
 class EngineControl:
@@ -60,22 +48,6 @@ class EngineControl:
             except httpx.HTTPError as error:
                 failure = error
         raise failure
-
-    async def seen(self, sender: str) -> Seen:
-        """Tier and risk intents of this conversation, from the engine's tracker."""
-        try:
-            response = await self._call("GET", sender, "tracker")
-            events = response.json().get("events") or []
-        except (httpx.HTTPError, ValueError, AttributeError) as error:
-            log.warning("engine tracker unavailable for a case card: %s", type(error).__name__)
-            return Seen(UNKNOWN_TIER, (UNKNOWN,))
-        intents = [
-            str((e.get("parse_data") or {}).get("intent", {}).get("name") or "")
-            for e in events
-            if isinstance(e, dict) and e.get("event") == "user"
-        ]
-        risky = tuple(dict.fromkeys(i for i in intents if tier_of(i) < 4))
-        return Seen(conversation_tier(intents), risky)
 
     async def pause(self, sender: str) -> bool:
         """Record in the tracker that a person took over."""

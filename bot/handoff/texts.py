@@ -47,6 +47,16 @@ NOT_DELIVERED = N_(
     "If you are in danger now, call the police: %(police)s"
 )
 
+# after /forget, when the person had talked with a desk: what went from its topics, and
+# honestly what could not (Telegram lets the bot delete its posts for 48 hours)
+COPIES_REMOVED = N_(
+    "I also removed %(count)s of your messages from the chat where a person helped you."
+)
+COPIES_LEFT = N_(
+    "I could not remove %(count)s older messages from that chat: Telegram only lets me "
+    "delete messages for 2 days. You can ask the people who helped you to delete them."
+)
+
 # canned replies an operator sends with one tap; the user gets them in their own language
 CANNED = (
     N_("I'm here with you. Take your time."),
@@ -66,7 +76,10 @@ CARD = (
     "Claim it to answer. Everything you write in this topic reaches the person, except "
     "messages (and captions) starting with /, such as /note. /close ends the case."
 )
-INDICATORS_UNKNOWN = "unknown: the chatbot's engine was unreachable, so tier 1 is assumed"
+INDICATORS_UNREAD = (
+    "{count} message(s) not read: the chatbot's engine was unreachable, so at least tier 2 "
+    "is assumed"
+)
 TRANSCRIPT_HEAD = "The person agreed to share their last messages to the bot:\n"
 NO_TRANSCRIPT = "The person did not share earlier messages."
 STATUS_QUEUED = "waiting for an operator"

@@ -2,8 +2,9 @@
 
 shared/spec/safety.md: "Tier 1 wins" (invariant 2) and "no false alarms" (invariant 11).
 After the classifier and the fallback, the guard looks at the message in context with the
-same rules as the bot's gate (bot/core/urgency/context.py, cues from
-locales/safety_net/<lang>.yml) and the classifier's own scores:
+same rules, cues and model as the bot's gate (bot/core/urgency: context.py, the cues of
+locales/safety_net/<lang>.yml, the gate's model; the classifier's own scores if that
+model cannot be had), so the gate and the engine judge a question the same way:
 - an *information question* ("is sex work legal in Thailand?", "is this job in KK Park
   real?") is never promoted to a tier-1 intent, and a tier-1 intent on top gives way to
   the best other intent, so the person gets the information they asked for;
@@ -27,9 +28,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.urgency.context import Scan, information_question
 from bot.core.urgency.matching import match_form
-from bot.core.urgency.model import Scores
+from bot.core.urgency.model import Scores, TierModel, load_or_train
 from bot.core.urgency.net import SafetyNet
-from bot.settings import LOCALES_DIR
+from bot.settings import LOCALES_DIR, MODELS_DIR, PROJECT_DIR
 from bot.text.normalize import normalize
 from bot.tiers import TIER1, TIER2
 
@@ -48,12 +49,15 @@ def scores_of(ranking: Ranking) -> Scores:
     )
 
 
-def rerank(ranking: Ranking, threshold: float, scan: Scan | None = None) -> Ranking:
+def rerank(
+    ranking: Ranking, threshold: float, scan: Scan | None = None, scores: Scores | None = None
+) -> Ranking:
     """The ranking with plausible danger first, or with danger out of the way of a
-    question for information (scan: the message's cues; None: no context known)."""
+    question for information (scan: the message's cues, None: no context known; scores:
+    the gate model's reading, None: the classifier's own)."""
     if not ranking:
         return ranking
-    if scan is not None and information_question(scan, scores_of(ranking)):
+    if scan is not None and information_question(scan, scores or scores_of(ranking)):
         if ranking[0]["name"] not in TIER1:
             return ranking
         others = [r for r in ranking if r["name"] not in TIER1]
@@ -80,6 +84,15 @@ def load_net() -> SafetyNet | None:
         return None
 
 
+def load_model() -> TierModel | None:
+    """The gate's model; without it the guard reads the classifier's own scores."""
+    try:
+        return load_or_train(PROJECT_DIR, MODELS_DIR)
+    except Exception as error:  # the engine must start without it
+        log.error("gate model unavailable, tier-1 guard reads the classifier: %s", error)
+        return None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class TierOneGuard(GraphComponent):  # type: ignore[misc]
     """Re-rank after the classifier: plausible danger first, questions left as questions."""
@@ -89,9 +102,11 @@ class TierOneGuard(GraphComponent):  # type: ignore[misc]
         """The confidence a tier-1 intent needs to win."""
         return {"threshold": 0.2}
 
-    def __init__(self, config: dict[str, Any], net: SafetyNet | None = None) -> None:
+    def __init__(
+        self, config: dict[str, Any], net: SafetyNet | None = None, model: TierModel | None = None
+    ) -> None:
         self._threshold = float({**self.get_default_config(), **config}["threshold"])
-        self._net = net
+        self._net, self._model = net, model
 
     @classmethod
     def create(
@@ -101,20 +116,26 @@ class TierOneGuard(GraphComponent):  # type: ignore[misc]
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> TierOneGuard:
-        """Build the component (nothing to train); the cues are read when it starts."""
-        return cls(config, load_net())
+        """Build the component (nothing to train); cues and model are read when it starts."""
+        return cls(config, load_net(), load_model())
+
+    def read(self, text: str) -> tuple[Scan | None, Scores | None]:
+        """The message's cues and the gate model's scores, as the gate reads them."""
+        if self._net is None or not text:
+            return None, None
+        form = match_form(normalize(text, squeeze_spaces=False))
+        return self._net.scan(form), self._model.scores(form) if self._model else None
 
     def scan(self, text: str) -> Scan | None:
-        """The message's cues, as the gate reads them."""
-        if self._net is None or not text:
-            return None
-        return self._net.scan(match_form(normalize(text, squeeze_spaces=False)))
+        """The message's cues alone."""
+        return self.read(text)[0]
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Re-rank each message."""
         for message in messages:
             ranking = list(message.get("intent_ranking") or [])
-            ranking = rerank(ranking, self._threshold, self.scan(str(message.get(TEXT) or "")))
+            scan, scores = self.read(str(message.get(TEXT) or ""))
+            ranking = rerank(ranking, self._threshold, scan, scores)
             if ranking:
                 message.set(INTENT, ranking[0], add_to_output=True)
                 message.set("intent_ranking", ranking, add_to_output=True)

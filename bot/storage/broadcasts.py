@@ -345,6 +345,28 @@ class SqlOptInStore:
 
         return await self.run(work)
 
+    async def count_audience(self) -> dict[str, int]:
+        """Who would get a broadcast now: subscribers per language."""
+        return await self.run(audience, write=False)
+
+    async def begin(self, key: str, progress_chat: int, progress_message: int) -> int:
+        """A new broadcast to everyone subscribed now; staff's message shows its progress."""
+        now, chat = datetime.now(timezone.utc), self.seal(progress_chat)
+        return await self.run(lambda s: start(s, key, now, (chat, progress_message)))
+
+    async def progress_of(self, broadcast: int) -> tuple[int, int | None] | None:
+        """Where a broadcast's progress is shown: (chat, message or None), or None."""
+        row = await self.run(lambda s: get(s, broadcast), write=False)
+        if row is None or not row.progress_chat:
+            return None
+        message = int(row.progress_message) if row.progress_message else None
+        return self.chat(str(row.progress_chat)), message
+
+    async def note_progress_message(self, broadcast: int, chat_id: int, message: int) -> None:
+        """The message that shows a broadcast's progress from now on."""
+        chat = self.seal(chat_id)
+        await self.run(lambda s: set_progress_message(s, broadcast, chat, message))
+
     def seal(self, chat_id: int) -> str:
         """A chat id as stored (the hand-off's sealer, so SEAL_KEYS rotation applies)."""
         return self._sealer.seal(chat_id)

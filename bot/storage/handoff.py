@@ -99,6 +99,28 @@ class RelayedRow(Base):  # type: ignore[misc,valid-type]
     at: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
 
 
+class CopyRow(Base):  # type: ignore[misc,valid-type]
+    """A message the bot posted in a desk topic that carries the person's own words (a copy
+    of their message, the shared transcript): /forget deletes these from the topic."""
+
+    __tablename__ = "handoff_copy"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("handoff_case.id"), nullable=False, index=True)
+    chat_id = Column(BigInteger, nullable=False)  # the desk's group (not a person)
+    message_id = Column(BigInteger, nullable=False)
+    at: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One of the bot's posts in a desk topic with the person's words."""
+
+    chat_id: int
+    message_id: int
+    at: datetime
+
+
 @dataclass(frozen=True)
 class Case:
     """A case as read from the database (a snapshot; CaseBook owns the changes)."""
@@ -155,6 +177,7 @@ def unlink(session: Session, pseudonym: str) -> int:
     if not ids:
         return 0
     session.execute(delete(RelayedRow).where(RelayedRow.case_id.in_(ids)))
+    session.execute(delete(CopyRow).where(CopyRow.case_id.in_(ids)))
     session.execute(
         update(CaseRow)
         .where(CaseRow.id.in_(ids))
@@ -249,6 +272,26 @@ class HandoffStore:
             except IntegrityError:  # the same update, handled concurrently
                 return False
             return True
+
+        return await self._run(work)
+
+    async def add_copy(self, case_id: int, chat_id: int, message_id: int) -> None:
+        """Note a post in a desk topic that carries the person's words."""
+        row = CopyRow(case_id=case_id, chat_id=chat_id, message_id=message_id, at=now_utc())
+        await self._run(lambda s: s.add(row))
+
+    async def copies_of(self, user: str) -> list[Copy]:
+        """Every post with the person's words in any desk topic of their cases."""
+        query = (
+            select(CopyRow.chat_id, CopyRow.message_id, CopyRow.at)
+            .join(CaseRow, CaseRow.id == CopyRow.case_id)
+            .where(CaseRow.user == user)
+            .order_by(CopyRow.id)
+        )
+
+        def work(session: Session) -> list[Copy]:
+            rows = session.execute(query)
+            return [Copy(int(c), int(m), _utc(at) or at) for c, m, at in rows]
 
         return await self._run(work)
 

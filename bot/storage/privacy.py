@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import broadcasts, handoff, quiz
@@ -186,6 +186,12 @@ def purge(session: Session, now: datetime, keep_texts_for: timedelta) -> Purged:
         delete(TrackerEvent).where(TrackerEvent.timestamp < (now - keep_texts_for).timestamp())
     )
     relayed = handoff.purge_relayed(session, now - keep_texts_for)
+    # the conversation tier ages out with the words it was read from
+    session.execute(
+        update(User)
+        .where(User.tier_at < now - keep_texts_for)
+        .values(conversation_tier=None, tier_at=None)
+    )
     return Purged(
         relayed=relayed,
         texts=int(texts.rowcount or 0),

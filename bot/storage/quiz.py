@@ -14,7 +14,7 @@ from sqlalchemy import Integer, cast, delete, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaign.figures import QuizCell
+from bot.campaign.figures import QuizCell, quiz_lines
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
@@ -79,6 +79,10 @@ class SqlQuizStore:
     async def report(self) -> list[QuizCell]:
         """The figures behind the staff report (empty when the DB is unreachable)."""
         return await self._run(cells, [])
+
+    async def report_lines(self) -> list[str]:
+        """The staff report, one line per version, sector and language."""
+        return quiz_lines(await self.report())
 
 
 def forget(session: Session, pseudonym: str) -> int:

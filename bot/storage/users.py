@@ -52,6 +52,22 @@ def remember_profile(session: Session, pseudonym: str, profile: Profile) -> None
         user.under_18 = profile.child
 
 
+def get_tier(session: Session, pseudonym: str) -> str | None:
+    """The stored conversation tier record (JSON), if any."""
+    found = session.execute(
+        select(User.conversation_tier).where(User.pseudonym == pseudonym)
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def remember_tier(session: Session, pseudonym: str, record: str, now: datetime) -> None:
+    """Store one user's conversation tier record (no row yet: nothing to update)."""
+    user = session.get(User, pseudonym)
+    if user is not None:
+        user.conversation_tier = record
+        user.tier_at = now
+
+
 class SqlUserStore:
     """UserStore on SQLAlchemy; each call is bounded in time and failures only log."""
 
@@ -75,6 +91,15 @@ class SqlUserStore:
     async def remember_profile(self, user: str, profile: Profile) -> None:
         """Store the profile; on failure the router's in-memory copy still serves."""
         await self._write(lambda session: remember_profile(session, user, profile))
+
+    async def get_tier(self, user: str) -> str | None:
+        """The stored conversation tier record, or None when unknown or unreachable."""
+        return await self._read(lambda session: get_tier(session, user))
+
+    async def remember_tier(self, user: str, record: str) -> None:
+        """Store the conversation tier record; a failure only loses this write."""
+        now = datetime.now(timezone.utc)
+        await self._write(lambda session: remember_tier(session, user, record, now))
 
     async def _read(self, work: Callable[[Session], T]) -> T | None:
         try:

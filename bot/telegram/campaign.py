@@ -13,17 +13,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.campaign import messages as texts
-from bot.campaign.optin import STOP, YES, OptIn, stop_button
+from bot.campaign.optin import STOP, YES, OptIn, Subscribers, stop_button
 from bot.campaign.report import Report
 from bot.campaign.sender import Broadcaster
 from bot.campaign.service import Campaign
 from bot.core.identity import pseudonym
-from bot.core.router import Outcome
+from bot.core.turn import Outcome
 from bot.core.types import BotReply, Locale, as_locale
 from bot.settings import Settings
-from bot.storage import broadcasts as store
-from bot.storage.broadcasts import SqlOptInStore
-from bot.telegram.handlers import send, services
+from bot.telegram.handlers import on_update, send, services
 from bot.telegram.render import keyboard
 
 log = logging.getLogger(__name__)
@@ -51,6 +49,9 @@ async def on_optin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = (message.text or "").split()[0].split("@")[0].lower()
         data = "sub:offer" if command == "/subscribe" else STOP
     svc = services(context)
+    words = " ".join(context.args or []) if query is None else ""
+    if words and svc.conversation.gate.screen(words).tier in (1, 2):
+        await on_update(update, context)  # words of danger after the command go first
     sender = pseudonym(svc.pseudonym_key, user.id)
     locale = await svc.conversation.locale_for(sender, user.language_code)
     reply = await optin.on_data(sender, message.chat_id, data, locale)
@@ -80,24 +81,20 @@ def broadcast_sender(app: Application) -> Any:  # type: ignore[type-arg]
     return send_copy
 
 
-def progress_shower(app: Application, optins: SqlOptInStore) -> Any:  # type: ignore[type-arg]
+def progress_shower(app: Application, optins: Subscribers) -> Any:  # type: ignore[type-arg]
     """How staff see progress: the stored message is edited (or written once)."""
 
     async def show(broadcast: int, text: str) -> None:
-        row = await optins.run(lambda s: store.get(s, broadcast), write=False)
-        if row is None or not row.progress_chat:
+        where = await optins.progress_of(broadcast)
+        if where is None:
             return
-        chat = optins.chat(str(row.progress_chat))
-        if row.progress_message:
+        chat, message = where
+        if message is not None:
             with contextlib.suppress(TelegramError):  # "message is not modified"
-                await app.bot.edit_message_text(text, chat, int(row.progress_message))
+                await app.bot.edit_message_text(text, chat, message)
             return
         sent: Message = await app.bot.send_message(chat, text)
-        await optins.run(
-            lambda s: store.set_progress_message(
-                s, broadcast, str(row.progress_chat), sent.message_id
-            )
-        )
+        await optins.note_progress_message(broadcast, chat, sent.message_id)
 
     return show
 
@@ -113,7 +110,6 @@ async def start(
     app: Application,  # type: ignore[type-arg]
     settings: Settings,
     found: Campaign,
-    optins: SqlOptInStore,
 ) -> None:
     """In post_init: counters, sources, opt-in, broadcasts (resumed), the report schedule."""
     found.bot_username = app.bot.username or ""
@@ -122,10 +118,12 @@ async def start(
     if problems:
         log.error("sources.yml refused, sources unchanged: %s", "; ".join(problems))
     app.bot_data["campaign"] = app.bot_data["services"].campaign = found
+    optins = found.optins
+    if optins is None:
+        return
     app.bot_data["optin"] = OptIn(optins, found.tally)
-    broadcaster = Broadcaster(
-        optins, broadcast_sender(app), progress_shower(app, optins), found.tally
-    )
+    shower = progress_shower(app, optins)
+    broadcaster = found.broadcaster(optins, broadcast_sender(app), shower)
     app.bot_data["broadcaster"] = broadcaster
     app.bot_data["optins"] = optins
     await broadcaster.resume()

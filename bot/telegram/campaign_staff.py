@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timezone
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -14,14 +13,12 @@ from telegram.ext import ContextTypes
 
 from bot.campaign import messages as texts
 from bot.campaign import sources
+from bot.campaign.optin import Subscribers
 from bot.campaign.sender import Broadcaster
 from bot.campaign.service import Campaign
 from bot.core.types import LOCALES
-from bot.storage import broadcasts
-from bot.storage import campaign as store
-from bot.storage.broadcasts import SqlOptInStore
 from bot.telegram.campaign import campaign, post_report
-from bot.telegram.handlers import on_help, services
+from bot.telegram.handlers import on_update, services
 from bot.telegram.staff import is_staff
 
 SOURCE_USAGE = (
@@ -41,7 +38,7 @@ async def _staff(
     if message is None:
         return None
     if not is_staff(update, context):
-        await on_help(update, context)
+        await on_update(update, context)
         return None
     if found is None:
         await message.reply_text("The campaign tools are not running (no database?).")
@@ -62,15 +59,14 @@ async def on_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == "qr" and len(args) == 2:
         await _send_qr(message, found, args[1])
     elif action == "retire" and len(args) == 2:
-        gone = await found.run(lambda s: store.retire(s, args[1]))
+        gone = await found.retire(args[1])
         await message.reply_text("Retired." if gone else "No staff-made source has that code.")
     elif action == "list":
-        rows = await found.run(lambda s: store.sources(s), write=False)
         lines = [
-            f"{r.code} · {r.channel} · {r.locale} · {r.name}"
-            + (f" · {r.partner}" if r.partner else "")
-            + f" · {sources.Source(r.code, r.name, r.channel, r.locale).link(found.bot_username)}"
-            for r in rows  # type: ignore[attr-defined]
+            f"{s.code} · {s.channel} · {s.language} · {s.name}"
+            + (f" · {s.partner}" if s.partner else "")
+            + f" · {s.link(found.bot_username)}"
+            for s in await found.sources()
         ]
         await message.reply_text(
             "\n".join(lines) or "No sources yet.\n\n" + SOURCE_USAGE, disable_web_page_preview=True
@@ -95,9 +91,7 @@ async def _add_source(message: Message, found: Campaign, spec: str) -> None:
     except sources.SourceError as error:
         await message.reply_text(f"Not added: {error}\n\n{SOURCE_USAGE}")
         return
-    now = datetime.now(timezone.utc)
-    added = await found.run(lambda s: store.save_source(s, source.row("staff"), now))
-    if not added:
+    if not await found.add_source(source):
         await message.reply_text(f"Not added: {code} is in locales/sources.yml; edit it there.")
         return
     await message.reply_text(f"Added {code}: {source.link(found.bot_username)}")
@@ -105,12 +99,11 @@ async def _add_source(message: Message, found: Campaign, spec: str) -> None:
 
 
 async def _send_qr(message: Message, found: Campaign, code: str) -> None:
-    rows = await found.run(lambda s: store.sources(s), write=False)
-    row = next((r for r in rows if r.code == code), None)  # type: ignore[attr-defined]
-    if row is None:
+    source = next((s for s in await found.sources() if s.code == code), None)
+    if source is None:
         await message.reply_text("No active source has that code.")
         return
-    link = sources.Source(row.code, row.name, row.channel, row.locale).link(found.bot_username)
+    link = source.link(found.bot_username)
     png, svg = await asyncio.to_thread(sources.qr_codes, link)
     await message.reply_document(png, filename=f"qr-{code}.png", caption=link)
     await message.reply_document(svg, filename=f"qr-{code}.svg")
@@ -133,7 +126,7 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcast <key>: a preview per language and the recipients, then a button."""
     staff = await _staff(update, context)
-    optins: SqlOptInStore | None = context.bot_data.get("optins")
+    optins: Subscribers | None = context.bot_data.get("optins")
     if staff is None or optins is None:
         return
     message, found = staff
@@ -161,7 +154,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         body = svc.catalogs.fill(known[key], {}, lang)
         header = svc.catalogs.gettext(texts.HEADER, lang)
         await message.reply_text(f"Preview ({lang}):\n\n{header}\n\n{body}")
-    audience = await optins.run(broadcasts.audience, write=False)
+    audience = await optins.count_audience()
     total = sum(audience.values())
     per = ", ".join(f"{lo} {n}" for lo, n in sorted(audience.items()))
     buttons = InlineKeyboardMarkup(
@@ -181,7 +174,7 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     """The confirmation: start the broadcast (its progress replaces the question)."""
     query, user = update.callback_query, update.effective_user
     broadcaster: Broadcaster | None = context.bot_data.get("broadcaster")
-    optins: SqlOptInStore | None = context.bot_data.get("optins")
+    optins: Subscribers | None = context.bot_data.get("optins")
     if query is None or user is None or not isinstance(query.message, Message):
         return
     with contextlib.suppress(TelegramError):
@@ -198,9 +191,6 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     pressed.add(query.message.message_id)
     await query.message.edit_reply_markup(None)
     key = data.removeprefix("bc:go:")
-    chat = optins.seal(query.message.chat_id)
-    progress = (chat, query.message.message_id)
-    now = datetime.now(timezone.utc)
-    number = await optins.run(lambda s: broadcasts.start(s, key, now, progress))
+    number = await optins.begin(key, query.message.chat_id, query.message.message_id)
     await query.message.edit_text(f"📣 Broadcast #{number} ({key}) is starting…")
     broadcaster.launch(number)

@@ -3,9 +3,8 @@
 - `TelegramChannel` is what CaseBook (bot/handoff/cases.py) uses to reach Telegram:
   forum topics, posts in a topic, copies of messages (copyMessage, never forwardMessage,
   which would reveal the user's name and account), and replies in the user's language.
-- `HandoffDesk.on_user_turn` is the hook handlers._run calls first: with an open case the
-  user's messages go to the topic, not to the engine; it also runs the consent steps of
-  the `handoff` button. Consent is stateless: each step's button carries the next step.
+- the person's side of a case (relay, consent steps) is core-level: bot/handoff/desk.py,
+  called by the pipeline (bot/core/pipeline.py) for every turn.
 - `on_operator_message` / `on_operator_button`: only members of the case's desk
   (OPERATOR_IDS, or the desk's `members`) act; anything else in the group is ignored, and
   a button acts only on the case whose topic it sits in, so forged data does nothing.
@@ -17,7 +16,6 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -26,25 +24,25 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.campaign.figures import case_figures as figures
-from bot.core import messages, routing
-from bot.core.answers import REQUEST_HUMAN
-from bot.core.risk import TIER1_REPLIES, menu_button
-from bot.core.router import Conversation, Outcome
+from bot.core import messages
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.handoff import texts
-from bot.handoff.cases import Actor, CaseBook, OperatorButton
+from bot.handoff.cases import (
+    CLAIMED,
+    Actor,
+    Case,
+    CaseBook,
+    OperatorButton,
+    StoreUnavailable,
+    now_utc,
+)
 from bot.handoff.commands import OperatorCommand, operator_command
-from bot.handoff.transcript import RecentTexts
 from bot.i18n import Catalogs
-from bot.storage.handoff import CLAIMED, Case, StoreUnavailable, now_utc
 from bot.telegram.handlers import on_button
 from bot.telegram.membership import DeskGuard
 from bot.telegram.render import keyboard, text_chunks
-from bot.text.normalize import normalize
 
 log = logging.getLogger(__name__)
-PREFIX = "handoff"  # the user's buttons: handoff, handoff:agree:<desk>, ...
-_USER_DATA = re.compile(r"^handoff(?::(agree|share|private)(?::([a-z0-9_-]{1,32}))?|:no|:end)?$")
 _OPERATOR_DATA = re.compile(r"^hc:(claim|release|close|say:(\d))?:?(\d{1,12})$")
 FIGURE_DAYS = 30
 
@@ -146,175 +144,34 @@ class TelegramChannel:
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
-        """Copy any message kind; the copy does not name its sender."""
+    ) -> int | None:
+        """Copy any message kind; the copy does not name its sender. The copy's id."""
         if not await self._may_post(to_chat):
-            return False
+            return None
         try:
-            await self._bot.copy_message(
+            copied = await self._bot.copy_message(
                 to_chat, from_chat, message_id, message_thread_id=thread_id
             )
         except TelegramError as error:
             log.warning("hand-off: copyMessage failed: %s", type(error).__name__)
+            return None
+        return int(copied.message_id)
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's posts (/forget); False when Telegram refuses."""
+        try:
+            return bool(await self._bot.delete_message(chat_id, message_id))
+        except TelegramError as error:
+            log.warning("hand-off: deleteMessage failed: %s", type(error).__name__)
             return False
-        return True
-
-
-def end_button() -> Button:
-    """The user's way out of a case, besides /end."""
-    return Button(texts.END_BUTTON, f"{PREFIX}:end")
-
-
-@dataclass
-class HandoffDesk:
-    """The user's side of the hand-off; `book` is None without OPERATOR_CHAT_ID/DESKS_FILE,
-    and then every offer of a person falls back to the hotline numbers."""
-
-    book: CaseBook | None
-    conversation: Conversation
-    catalogs: Callable[[], Catalogs]  # the live ones (a staff reload swaps them)
-    recent: RecentTexts = field(default_factory=RecentTexts)
-
-    async def on_user_turn(
-        self, message: Message, sender: str, work: str, arg: str, code: str | None
-    ) -> Outcome | None:
-        """Handle the turn when it belongs to the hand-off; None lets the bot answer.
-
-        An empty Outcome means "done, nothing more to send". If the database fails halfway,
-        the person is told, with the police number, rather than left without an answer."""
-        try:
-            return await self._user_turn(message, sender, work, arg, code)
-        except StoreUnavailable:
-            locale = await self.conversation.locale_for(sender, code)
-            return Outcome(locale, (BotReply(texts.NOT_DELIVERED),))
-
-    async def _user_turn(
-        self, message: Message, sender: str, work: str, arg: str, code: str | None
-    ) -> Outcome | None:
-        if work == "button" and _USER_DATA.match(arg):
-            return await self._button(message, sender, arg, code)
-        case = await self._open_case(sender)
-        is_end = work == "command" and arg == "end"
-        if case is None or self.book is None:
-            if work == "text" and self.book is not None:
-                self.recent.add(sender, arg)
-            if is_end:  # nothing to end: the menu, as /help
-                return await self.conversation.on_command(sender, "ask_menu", code)
-            return None
-        if is_end:
-            await self.book.close(case, texts.CLOSED_BY_USER)
-            return Outcome(as_locale(case.locale) or "en", ())
-        if work not in ("text", "media"):
-            # the bot's own buttons (numbers, topics) and commands (/hide, /forget,
-            # /privacy, /language) keep working during a case; only words and media relay
-            return None
-        locale: Locale = as_locale(case.locale) or "en"
-        delivered = await self.book.from_user(case, message.chat.id, message.message_id)
-        replies = () if delivered else (BotReply(texts.NOT_DELIVERED),)
-        if work == "text" and self.conversation.gate.screen(normalize(arg)).tier == 1:
-            # tier 1 wins even mid-case: the numbers now, whether or not a person is there
-            await self.book.note_danger(case)
-            replies = (TIER1_REPLIES[0], *replies)
-        return Outcome(locale, replies)
-
-    async def adapt(self, sender: str, outcome: Outcome) -> Outcome:
-        """The engine's "ask for a person" answer becomes the consent step when desks exist."""
-        if self.book is None or not any(r.answer == REQUEST_HUMAN for r in outcome.replies):
-            return outcome
-        consent = await self._consent(sender, outcome.locale)
-        replies = tuple(consent if r.answer == REQUEST_HUMAN else r for r in outcome.replies)
-        return Outcome(outcome.locale, replies, outcome.record)
-
-    async def _open_case(self, sender: str) -> Case | None:
-        if self.book is None:
-            return None
-        try:
-            return await self.book.store.open_for_user(sender)
-        except StoreUnavailable:
-            return None  # the bot helps as usual; the numbers are always there
-
-    async def _record_consent(self, sender: str, step: str, locale: Locale) -> None:
-        """The person's answers, stored as consent events beside the privacy notice's."""
-        privacy = self.conversation.privacy
-        if privacy is None:
-            return
-        if step in ("no", "agree"):  # a person of the desk's organisation reads the chat
-            await privacy.record(sender, "human", step == "agree", texts.CONSENT_VERSION, locale)
-        else:  # the recent messages go to that person too, or not
-            await privacy.record(
-                sender, "transcript", step == "share", texts.CONSENT_VERSION, locale
-            )
-
-    async def close_for_forget(self, sender: str) -> None:
-        """/forget while a case is open: the case ends first, so nobody waits on a user
-        who no longer exists for the bot."""
-        case = await self._open_case(sender)
-        if case is not None and self.book is not None:
-            with contextlib.suppress(StoreUnavailable):
-                await self.book.close(case, texts.CLOSED_BY_USER)
-
-    async def _consent(self, sender: str, locale: Locale) -> BotReply:
-        assert self.book is not None
-        seen = await self.book.engine.seen(sender)
-        desk = self.book.route(locale, seen.tier)
-        buttons = (
-            Button(texts.CONSENT_YES, f"{PREFIX}:agree:{desk.name}"),
-            Button(texts.CONSENT_NO, f"{PREFIX}:no"),
-        )
-        # the built-in organisation is a msgid; a desks file's names are proper nouns
-        organisation = self.catalogs().gettext(desk.organisation, locale)
-        return BotReply(texts.CONSENT, {"organisation": organisation}, buttons)
-
-    async def _button(self, message: Message, sender: str, data: str, code: str | None) -> Outcome:
-        locale = await self.conversation.locale_for(sender, code)
-        # no desk, or it cannot be reached: the people to call, for this person's place
-        profile = await self.conversation.profile_for(sender)
-        lines = self.conversation.risk.routed(sender, routing.HOTLIST, locale, profile)
-        hotlines = Outcome(locale, lines)
-        if self.book is None:
-            return hotlines  # no desks configured: the people to call, never a dead end
-        case = await self._open_case(sender)
-        step, desk_name = ([*data.split(":"), "", ""])[1:3]
-        if step == "end":
-            if case is not None:
-                await self.book.close(case, texts.CLOSED_BY_USER)
-                return Outcome(locale, ())
-            return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-        if case is not None:
-            return Outcome(locale, (BotReply(texts.QUEUED, buttons=(end_button(),)),))
-        if step == "":
-            return Outcome(locale, (await self._consent(sender, locale),))
-        if step in ("no", "agree", "share", "private"):
-            await self._record_consent(sender, step, locale)
-        if step == "no":
-            self.recent.forget(sender)
-            return Outcome(locale, (BotReply(texts.DECLINED, buttons=(menu_button(),)),))
-        desk = self.book.desks.get(desk_name)
-        if desk is None:  # a desk that left the file, or forged data
-            return Outcome(locale, (BotReply(messages.BUTTON_EXPIRED, buttons=(menu_button(),)),))
-        if step == "agree":
-            buttons = (
-                Button(texts.SHARE_YES, f"{PREFIX}:share:{desk.name}"),
-                Button(texts.SHARE_NO, f"{PREFIX}:private:{desk.name}"),
-            )
-            return Outcome(locale, (BotReply(texts.SHARE_ASK, buttons=buttons),))
-        transcript = self.recent.recent(sender) if step == "share" else None
-        self.recent.forget(sender)
-        try:
-            opened = await self.book.open(sender, message.chat.id, locale, desk, transcript)
-        except StoreUnavailable:
-            opened = None
-        if opened is None:
-            return hotlines
-        return Outcome(locale, (BotReply(texts.QUEUED, buttons=(end_button(),)),))
 
 
 # -- the operators' groups ----------------------------------------------------------------
 
 
 def _book(context: ContextTypes.DEFAULT_TYPE) -> CaseBook | None:
-    desk: HandoffDesk | None = context.bot_data.get("handoff")
-    return desk.book if desk else None
+    book: CaseBook | None = context.bot_data.get("book")
+    return book
 
 
 async def _case_of_topic(book: CaseBook, message: Message) -> Case | None:

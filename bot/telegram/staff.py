@@ -18,20 +18,18 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.campaign import sources
-from bot.campaign.figures import quiz_lines
 from bot.core import clock, content, learning, messages
 from bot.core.answers import AnswerBook
 from bot.core.content import Content
 from bot.core.directory import Directory, Entry
 from bot.core.hotlines import stand_ins
 from bot.core.quiz import load_book
-from bot.core.router import Outcome
 from bot.core.routing import load_ages
+from bot.core.turn import Outcome
 from bot.core.types import BotReply, Locale, as_locale
 from bot.core.urgency import Gate, SafetyNet
 from bot.settings import LOCALES_DIR
-from bot.storage.quiz import SqlQuizStore
-from bot.telegram.handlers import Services, on_help, send, services
+from bot.telegram.handlers import Services, on_update, send, services
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +95,7 @@ def staff_command(tool: StaffTool) -> Handler:
         if message is None or user is None:
             return
         if not is_staff(update, context):
-            await on_help(update, context)
+            await on_update(update, context)
             return
         svc = services(context)
         outcome = await tool(svc, context.args or [], as_locale(user.language_code) or "en")
@@ -184,7 +182,6 @@ async def on_quiz_report(svc: Services, args: list[str], locale: Locale) -> Outc
     """/quizreport: share of right quiz answers before vs after the tips, per sector and
     language; groups too small to stay anonymous are hidden."""
     lessons = svc.conversation.lessons
-    store = lessons.store if lessons else None
-    found = await store.report() if isinstance(store, SqlQuizStore) else []
-    params = {"lines": "\n".join(quiz_lines(found))}
+    found = await lessons.store.report_lines() if lessons else []
+    params = {"lines": "\n".join(found or ["no quiz answers yet"])}
     return Outcome(locale, (BotReply(messages.QUIZ_REPORT, params),))

@@ -75,15 +75,23 @@ class DeskRun:
     # -- the user's side --
 
     def ask_for_person(self, user: int, code: str = "en", share: bool = True) -> list[Any]:
-        """Write, press the `handoff` button, consent, choose about the transcript."""
+        """Write, press the `handoff` button, consent, and choose about the transcript when
+        asked (only a person who let the bot keep their words is asked)."""
         sent = self.sandbox.send(user, SAMPLES[code], language_code=code)
         last = self.sandbox.replies(user, sent["message_id"], 2)[-1]  # the floor: 2 bubbles
         consent = self.press_and_wait(user, last, "handoff")
         buttons = consent["reply_markup"]["inline_keyboard"]
-        share_ask = self.press_and_wait(user, consent, buttons[0][0]["callback_data"])
-        choice = share_ask["reply_markup"]["inline_keyboard"][0 if share else 1][0]
-        queued = self.press_and_wait(user, share_ask, choice["callback_data"])
-        return [consent, share_ask, queued]
+        after = self.press_and_wait(user, consent, buttons[0][0]["callback_data"])
+        choices = (after.get("reply_markup") or {}).get("inline_keyboard") or []
+        if not choices or not choices[0][0]["callback_data"].startswith("handoff:share"):
+            return [consent, after]  # nothing kept to share: queued at once
+        queued = self.press_and_wait(user, after, choices[0 if share else 1][0]["callback_data"])
+        return [consent, after, queued]
+
+    def keep_my_words(self, user: int, code: str) -> None:
+        """The person says yes to the privacy notice: their words are kept (30 days)."""
+        [*_, notice] = self.sandbox.ask(user, "/privacy", count=2, language_code=code)
+        self.press_and_wait(user, notice, "consent:store:yes")
 
     def press_and_wait(self, user: int, under: dict[str, Any], data: str) -> dict[str, Any]:
         self.sandbox.press(user, under["message_id"], data)
@@ -158,6 +166,7 @@ def _desk_run(folder: Path, extra: dict[str, str]) -> Iterator[DeskRun]:
 
 def test_full_lifecycle_in_the_users_language(desk: DeskRun) -> None:
     user = 4101
+    desk.keep_my_words(user, "km")  # the one source of a transcript: words kept with consent
     told = desk.sandbox.send(user, "ខ្ញុំធ្វើការនៅរោងចក្រ", language_code="km")  # transcript
     desk.user_messages(user, told["message_id"], 2)
     consent, share_ask, queued = desk.ask_for_person(user, code="km")
@@ -176,8 +185,9 @@ def test_full_lifecycle_in_the_users_language(desk: DeskRun) -> None:
 
     topic = desk.topic()
     card, transcript, *_ = desk.in_topic(topic["message_thread_id"], 2)
-    assert "Language: ខ្មែរ (km)" in card["text"] and "Tier: 1" in card["text"]
-    assert "engine was unreachable" in card["text"]  # the engine is down in this module
+    # the engine is down in this module: unread words make it at least tier 2, and say so
+    assert "Language: ខ្មែរ (km)" in card["text"] and "Tier: 2" in card["text"]
+    assert "engine was unreachable" in card["text"]
     assert "ខ្ញុំធ្វើការនៅរោងចក្រ" in transcript["text"]  # shared because the user agreed
     thread = topic["message_thread_id"]
 
@@ -233,6 +243,19 @@ def test_declining_keeps_all_bot_help(desk: DeskRun) -> None:
     assert script_of(declined["text"]) == "th"
     assert declined["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/ask_menu"
     assert len(desk.sandbox.topics(DESK)) == topics  # nobody was told anything
+
+
+def test_without_kept_words_nothing_is_offered_to_share(desk: DeskRun) -> None:
+    user = 4108
+    told = desk.sandbox.send(user, "my private words")
+    desk.user_messages(user, told["message_id"], 2)
+    _, queued = desk.ask_for_person(user)
+    assert "/end" in queued["text"]  # no question about a transcript that does not exist
+    thread = desk.topic()["message_thread_id"]
+    texts_in_topic = [m.get("text") or "" for m in desk.in_topic(thread, 2)]
+    assert not any("my private words" in t for t in texts_in_topic)
+    assert any("did not share" in t for t in texts_in_topic)
+    desk.sandbox.send(user, "/end")
 
 
 def test_two_operators_claim_at_once_and_exactly_one_wins(desk: DeskRun) -> None:
@@ -320,7 +343,7 @@ def test_danger_words_mid_case_still_get_the_numbers_at_once(desk: DeskRun) -> N
     *_, queued = desk.ask_for_person(user, code="en", share=False)
     thread = desk.topic()["message_thread_id"]
     sent = desk.sandbox.send(user, "help me please they lock me in the room")
-    [numbers] = desk.user_messages(user, sent["message_id"])
+    numbers, *_ = desk.user_messages(user, sent["message_id"])
     assert "191" in numbers["text"] and "1669" in numbers["text"]  # nobody has claimed yet
     in_topic = [m.get("text") or "" for m in desk.in_topic(thread, 4)]
     assert "help me please they lock me in the room" in in_topic
@@ -346,7 +369,7 @@ def two_desks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskRun]:
 
 def test_an_unclaimed_case_is_escalated_and_the_user_gets_numbers(two_desks: DeskRun) -> None:
     run, user = two_desks, 4201
-    consent, _, queued = run.ask_for_person(user, share=False)
+    consent, *_, queued = run.ask_for_person(user, share=False)
     assert "First Org" in consent["text"]
     first_topic = run.topic(DESK)
     waiting, numbers = run.user_messages(user, queued["message_id"], 2)

@@ -4,15 +4,13 @@ numbers; the optional short check can be skipped and stopped."""
 
 from __future__ import annotations
 
-import asyncio
+import json
+import sqlite3
 
-import httpx
 import pytest
 
-from bot.core.dialogue import Replicas
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
-from bot.handoff.engine import EngineControl
 from bot.sandbox.client import STACK_KEY, wait_until
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import script_of
@@ -35,15 +33,14 @@ def buttons(message: dict) -> list[str]:
 
 
 def tier(stack: StackRun, user: int) -> float:
-    """The conversation's tier as a hand-off reads it: from the intents the engine kept."""
-
-    async def seen() -> int:
-        async with httpx.AsyncClient() as http:
-            replicas = Replicas(stack.env["RASA_URL"], stack.env["RASA_AUTH_TOKEN"])
-            engine = EngineControl(replicas, http)
-            return (await engine.seen(pseudonym(STACK_KEY.encode(), user))).tier
-
-    return float(asyncio.run(seen()))
+    """The conversation's tier as a hand-off reads it: the bot's own record, stored in the
+    user table just after the reply (bot/core/tierbook.py)."""
+    with sqlite3.connect(stack.log.parent / "bot.sqlite3") as db:
+        row = db.execute(
+            "select conversation_tier from user where pseudonym = ?",
+            (pseudonym(STACK_KEY.encode(), user),),
+        ).fetchone()
+    return float(json.loads(row[0])["tier"]) if row and row[0] else 4.0
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -78,12 +75,12 @@ def test_tier3_then_a_coercion_sign_escalates_to_tier2_advice(stack: StackRun) -
     wages = sandbox.ask(7200, "my boss has not paid my salary for two months", count=2)
     assert "1546" in wages[0]["text"]
     assert any("check:start" in buttons(r) for r in wages)  # the short check is offered
-    assert tier(stack, 7200) == 3.0
+    wait_until(lambda: tier(stack, 7200) == 3.0, 10, "tier 3 kept")
     replies = sandbox.ask(7200, "and the boss keeps my passport, he will not give it back")
     advice = replies[0]["text"]
     assert "1300" in advice and "1-800-010-18" in advice
     assert "handoff" in buttons(replies[0])
-    assert tier(stack, 7200) == 2.0
+    wait_until(lambda: tier(stack, 7200) == 2.0, 10, "tier 2 kept")
 
 
 def test_a_child_gets_child_lines_in_their_language(stack: StackRun) -> None:
@@ -130,8 +127,8 @@ def test_cannot_leave_in_the_check_brings_tier1_numbers_at_once(stack: StackRun)
     sandbox.press(7500, first["message_id"], "check:leave:no")
     numbers = sandbox.replies(7500, first["message_id"], count=2)
     assert "191" in numbers[0]["text"] and "1669" in numbers[0]["text"]
-    # the engine hears of the answer just after the reply, so a hand-off sees it shortly
-    wait_until(lambda: tier(stack, 7500) == 1.0, 10, "the engine to record the sign")
+    # the sign is kept just after the reply, so a hand-off sees it shortly
+    wait_until(lambda: tier(stack, 7500) == 1.0, 10, "the sign kept")
 
 
 def test_handoff_button_shows_the_users_lines(stack: StackRun) -> None:

@@ -4,22 +4,26 @@ transfers, and a tracker resumed later when the engine was down at close."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.core.identity import Keys
 from bot.core.types import BotReply
+from bot.core.urgency.conversation import ConversationTier
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
 from bot.handoff.desks import Desk, Desks
-from bot.handoff.engine import EngineControl, Seen
+from bot.handoff.engine import EngineControl
 from bot.storage.handoff import CLAIMED, QUEUED, HandoffStore
 from bot.storage.session import new_sessionmaker
 
 ANNA, BORIS, STRANGER = Actor(1, "Anna"), Actor(2, "Boris"), Actor(3, "Stranger")
 USER_CHAT = 424242
+# what the bot's own record says of the conversation (bot/core/tierbook.py)
+DEBT = ConversationTier(2, ("report_debt_bondage",), 1.0)
 
 
 class RecordingChannel:
@@ -29,6 +33,7 @@ class RecordingChannel:
         self.topics: dict[int, tuple[int, str, bool]] = {}
         self.posts: list[tuple[int, int | None, str]] = []
         self.told: list[tuple[int, str, str]] = []
+        self.deleted: list[tuple[int, int]] = []
 
     async def create_topic(self, chat_id: int, name: str) -> int | None:
         thread = 100 + len(self.topics)
@@ -60,7 +65,12 @@ class RecordingChannel:
 
     async def copy(
         self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
-    ) -> bool:
+    ) -> int | None:
+        self.posts.append((to_chat, thread_id, f"copy of {message_id}"))
+        return len(self.posts)
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        self.deleted.append((chat_id, message_id))
         return True
 
 
@@ -71,9 +81,6 @@ class FlakyEngine(EngineControl):
         super().__init__("http://127.0.0.1:1", httpx.AsyncClient())
         self.up = False
         self.resumed: list[str] = []
-
-    async def seen(self, sender: str) -> Seen:
-        return Seen(2, ("report_debt_bondage",))
 
     async def pause(self, sender: str) -> bool:
         return self.up
@@ -102,7 +109,7 @@ def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
 async def test_only_the_desks_members_act_and_only_the_owner_releases(engine: Engine) -> None:
     book, channel, _ = book_on(engine)
     desk_a = book.desks.desks[0]
-    case = await book.open("user-1", USER_CHAT, "my", desk_a, None)
+    case = await book.open("user-1", USER_CHAT, "my", desk_a, None, DEBT)
     assert case is not None and case.tier == 2 and case.indicators == "report_debt_bondage"
     assert book.may_act(case, ANNA) and not book.may_act(case, BORIS)  # desk a lists members
     assert await book.claim(case, ANNA)
@@ -118,7 +125,7 @@ async def test_only_the_desks_members_act_and_only_the_owner_releases(engine: En
 
 async def test_transfer_moves_the_case_to_a_new_topic(engine: Engine) -> None:
     book, channel, _ = book_on(engine)
-    case = await book.open("user-2", USER_CHAT, "my", book.desks.desks[0], ["hi"])
+    case = await book.open("user-2", USER_CHAT, "my", book.desks.desks[0], ["hi"], DEBT)
     assert case is not None and case.thread_id is not None
     assert await book.transfer(case, book.desks.desks[1])
     moved = await book.store.get(case.id)
@@ -129,7 +136,7 @@ async def test_transfer_moves_the_case_to_a_new_topic(engine: Engine) -> None:
 
 async def test_a_tracker_left_paused_is_resumed_when_the_engine_returns(engine: Engine) -> None:
     book, _, flaky = book_on(engine)
-    case = await book.open("user-3", USER_CHAT, "my", book.desks.desks[0], None)
+    case = await book.open("user-3", USER_CHAT, "my", book.desks.desks[0], None, DEBT)
     assert case is not None
     assert await book.close(case, "the person")
     assert flaky.resumed == []
@@ -137,3 +144,43 @@ async def test_a_tracker_left_paused_is_resumed_when_the_engine_returns(engine: 
     await book.escalate_due()
     assert flaky.resumed == ["user-3"]
     assert not await book.close(case, "again")  # closing twice does nothing
+
+
+async def test_unread_turns_make_a_case_at_least_tier_2_and_the_card_says_why(
+    engine: Engine,
+) -> None:
+    book, channel, _ = book_on(engine)
+    quiet = ConversationTier(4, (), 1.0, unread=2)  # the engine was down for two turns
+    case = await book.open("user-4", USER_CHAT, "my", book.desks.desks[0], None, quiet)
+    assert case is not None and case.tier == 2
+    assert "2 message(s) not read" in channel.posts[0][2]
+
+
+async def test_the_open_case_memo_follows_opening_and_closing(engine: Engine) -> None:
+    book, _, _ = book_on(engine)
+    assert await book.memo.open_case_of("user-5") is None
+    case = await book.open("user-5", USER_CHAT, "my", book.desks.desks[0], None, DEBT)
+    assert case is not None
+    found = await book.memo.open_case_of("user-5")
+    assert found is not None and found.id == case.id
+    await book.close(case, "the person")
+    assert await book.memo.open_case_of("user-5") is None
+
+
+async def test_forget_deletes_the_persons_words_from_the_topics_and_counts_what_stays(
+    engine: Engine,
+) -> None:
+    book, channel, _ = book_on(engine)
+    case = await book.open("user-6", USER_CHAT, "my", book.desks.desks[0], ["my words"], DEBT)
+    assert case is not None
+    assert await book.from_user(case, USER_CHAT, 77)
+    assert await book.from_user(case, USER_CHAT, 78)
+    copies = await book.store.copies_of("user-6")
+    assert len(copies) == 3  # the transcript and two copies
+    with engine.begin() as db:  # the transcript was posted three days ago
+        old = datetime.now(timezone.utc) - timedelta(days=3)
+        db.execute(text("update handoff_copy set at = :old where id = 1"), {"old": old})
+    removed, left = await book.erase_copies("user-6")
+    assert (removed, left) == (2, 1)  # Telegram would refuse the old one: said, not tried
+    assert len(channel.deleted) == 2
+    assert await book.store.copies_of("someone-else") == []

@@ -11,7 +11,6 @@ import pytest
 from bot.campaign.figures import case_figures as figures
 from bot.core.identity import seal, unseal
 from bot.handoff.desks import BANGKOK, DeskError, Desks, load_desks
-from bot.handoff.transcript import RecentTexts
 from bot.settings import SettingsError, load_settings
 
 DESKS = """
@@ -114,15 +113,6 @@ def test_staff_figures_from_events() -> None:
     assert (result["claim"], result["reply"], result["duration"]) == ("4.0", "5.0", "30.0")
     assert result["escalated"] == "1"
     assert result["desks"] == "a 1, b 1" and result["languages"] == "my 1, km 1"
-
-
-def test_recent_texts_are_bounded_and_forgettable() -> None:
-    recent = RecentTexts()
-    for n in range(10):
-        recent.add("u", f"message {n}")
-    assert recent.recent("u") == [f"message {n}" for n in range(4, 10)]
-    recent.forget("u")
-    assert recent.recent("u") == []
 
 
 def test_handoff_settings_are_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -34,3 +34,8 @@ def test_i18n_only_reads_catalogs_and_renders() -> None:
 
 def test_the_core_imports_neither_telegram_nor_sql() -> None:
     assert offenders("core", ("telegram", "sqlalchemy", "bot.telegram", "bot.storage")) == []
+
+
+def test_the_adapter_reaches_storage_only_through_the_core() -> None:
+    # bot/assembly.py wires the stores; the Telegram adapter never names them
+    assert offenders("telegram", ("sqlalchemy", "bot.storage")) == []

@@ -9,6 +9,7 @@ from bot.core.answers import AnswerBook
 from bot.core.learning import Learning
 from bot.core.quiz import QuizBook, load_book, parse_book
 from bot.core.router import Conversation
+from bot.core.state import LocalState
 from bot.core.types import LOCALES, BotReply
 from bot.i18n.check import used_msgids
 from bot.settings import LOCALES_DIR, PROJECT_DIR
@@ -21,7 +22,8 @@ SECTORS = [s.key for s in BOOK.sectors]
 
 
 def lessons(store: FakeQuizStore | None = None) -> Learning:
-    return Learning(BOOK, store or FakeQuizStore())
+    """Tips and quizzes of a fresh process (its own state)."""
+    return Learning(BOOK, store or FakeQuizStore(), LocalState())
 
 
 def data(reply: BotReply) -> list[str]:

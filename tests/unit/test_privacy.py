@@ -9,6 +9,7 @@ import pytest
 from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.answers import EngineAnswer
+from bot.core.pipeline import Pipeline
 from bot.core.privacy import Privacy
 from bot.core.router import Conversation
 from bot.core.types import BotReply
@@ -17,7 +18,7 @@ from bot.engine.tracker_store import without_words
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from tests.fakes import BOOK, FakeDialogue, FakeStore
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
 
 INTENTS = frozenset({"greet", "ask_menu"})
 
@@ -89,7 +90,9 @@ async def test_forget_asks_first_then_erases_and_says_so(store: SqlPrivacyStore)
     kept = await convo.on_button("u1", consent.FORGET_NO, "km")
     assert msgids(kept.replies) == [consent.NOT_FORGOTTEN]
     assert await store.recent_texts("u1") != []
-    done = await convo.on_button("u1", consent.FORGET_YES, "km")
+    out = RecordingOutbox()
+    await Pipeline(convo, chat_log=store).handle(press("u1", consent.FORGET_YES, "km"), out)
+    [(_, done)] = out.sent
     assert msgids(done.replies) == [consent.FORGOTTEN]
     assert done.replies[0].params == {"texts": "1"} and done.locale == "km"
     assert await store.recent_texts("u1") == [] and await store.consent("u1", "store") is None
@@ -104,8 +107,9 @@ async def test_a_dead_database_is_told_honestly() -> None:
     convo = conversation(dead)
     chose = await convo.on_button("u1", consent.CONSENT_YES, "th")
     assert msgids(chose.replies) == [consent.NOT_SAVED]
-    erased = await convo.on_button("u1", consent.FORGET_YES, "th")
-    assert msgids(erased.replies) == [consent.FORGET_FAILED]
+    out = RecordingOutbox()
+    await Pipeline(convo).handle(press("u1", consent.FORGET_YES, "th"), out)
+    assert out.msgids() == [consent.FORGET_FAILED]
 
 
 def test_the_engine_never_stores_what_the_user_wrote() -> None:

@@ -24,6 +24,7 @@ async def test_writing_in_another_script_switches_and_is_remembered() -> None:
     await convo.on_text("u1", "hello there", "en")
     outcome = await convo.on_text("u1", "ສະບາຍດີ", "en")
     assert outcome.locale == "lo"
+    await convo.recorder.settle("u1")  # stored after the reply
     assert store.locales["u1"] == "lo"
     # a fresh process (new Conversation) reads the stored choice back
     assert (await conversation(store=store).on_text("u1", "ok", "en")).locale == "lo"

@@ -1,13 +1,19 @@
 """The conversation core with routing: place, age, the short check and the handoff button."""
 
+from pathlib import Path
+
 from bot.core import content, messages, routing
 from bot.core.age import AgeReader
 from bot.core.answers import EngineAnswer
+from bot.core.pipeline import Pipeline
+from bot.core.privacy import FORGOTTEN, Privacy
 from bot.core.router import Conversation
 from bot.core.types import BotReply, Line, Profile
 from bot.core.urgency import SafetyNet
 from bot.settings import LOCALES_DIR
-from tests.fakes import BOOK, FakeDialogue, FakeStore
+from bot.storage.privacy import SqlPrivacyStore
+from bot.storage.session import migrate, new_engine, new_sessionmaker
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
 
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
@@ -55,6 +61,7 @@ async def test_the_place_is_remembered_and_not_asked_again() -> None:
     convo = conversation(store=store)
     await convo.on_text("u1", "hello", "km")
     await convo.on_button("u1", "where:KH", "km")
+    await convo.recorder.settle("u1")  # stored after the reply
     assert store.profiles["u1"].where == "KH"
     fresh = conversation(store=store)  # a restarted bot reads it back
     outcome = await fresh.on_text("u1", "help me now", "km")
@@ -72,6 +79,7 @@ async def test_a_child_saying_their_age_gets_child_lines_and_is_remembered() -> 
     convo = conversation(FakeDialogue(replies=[TIER2_ANSWER]), store)
     [noted] = (await convo.on_text("u1", "ผมอายุ 15 ปี", None)).replies
     assert noted.msgid == messages.CHILD_NOTED and numbers(noted)[0] == "1387"
+    await convo.recorder.settle("u1")
     assert store.profiles["u1"].child is True
     tier2 = (await convo.on_text("u1", "the boss keeps my passport", None)).replies[0]
     assert tier2.msgid == messages.ROUTED_CHILD and numbers(tier2)[0] == "1387"
@@ -88,10 +96,13 @@ async def test_engine_tier2_answer_is_routed_with_a_human_operator_button() -> N
     assert "1-800-010-180" in text and "%(" not in text
 
 
-async def test_handoff_shows_the_users_hotline_list() -> None:
+async def test_without_a_desk_a_person_is_the_users_hotline_list() -> None:
     convo = conversation()
     await convo.on_button("u1", "where:KH", "km")
-    [card] = (await convo.on_button("u1", "handoff", "km")).replies
+    out = RecordingOutbox()
+    await Pipeline(convo).handle(press("u1", "handoff", "km"), out)
+    [(_, outcome)] = out.sent
+    [card] = outcome.replies
     assert card.msgid == messages.ROUTED_HOTLINES and numbers(card)[0] == "117"
     assert data(card) == ["where"]
 
@@ -171,11 +182,18 @@ def test_every_routing_message_is_translated_into_every_language() -> None:
         assert untranslated == [], locale
 
 
-async def test_forget_user_drops_place_and_a_running_check_from_memory() -> None:
-    convo = conversation(store=FakeStore(down=True))
+async def test_forget_drops_place_and_a_running_check_from_memory(tmp_path: Path) -> None:
+    engine = new_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    migrate(engine)
+    convo = Conversation(
+        FakeDialogue(), FakeStore(down=True), INTENTS, NET,
+        privacy=Privacy(SqlPrivacyStore(new_sessionmaker(engine)), 30),
+    )  # fmt: skip
     await convo.on_button("u1", "where:LA", "lo")
     await convo.on_button("u1", "check:start", "lo")
-    convo.forget_user("u1")
+    out = RecordingOutbox()
+    await Pipeline(convo).handle(press("u1", "forget:yes", "lo"), out)
+    assert out.msgids() == [FORGOTTEN]
     assert await convo.profile_for("u1") == Profile()
     stale = await convo.on_button("u1", "check:leave:yes", "lo")
     assert stale.replies[0].msgid == messages.BUTTON_EXPIRED

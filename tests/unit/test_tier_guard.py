@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.core.urgency.context import Scan
+from bot.core.urgency.model import Scores
 from bot.nlu.tier_guard import TierOneGuard, load_net, rerank
 
 
@@ -47,3 +48,14 @@ def test_the_guard_reads_the_project_cues(guard: TierOneGuard) -> None:
     assert question is not None and question.asking and question.information
     disclosure = guard.scan("they are beating me right now")
     assert disclosure is not None and disclosure.personal and disclosure.now
+
+
+def test_the_gate_models_reading_decides_what_a_question_is() -> None:
+    """The guard judges a question with the gate's model, so gate and engine agree."""
+    question = Scan(asking=True)
+    reads_a_question = Scores(danger=0.1, asking=0.5)
+    reads_danger = Scores(danger=0.8, asking=0.05)
+    assert (
+        rerank(SURE_DANGER, 0.2, question, reads_a_question)[0]["name"] == "ask_verify_job_offer"
+    )
+    assert rerank(SURE_DANGER, 0.2, question, reads_danger)[0]["name"] == "report_forced_scam_work"

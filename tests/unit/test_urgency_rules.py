@@ -136,3 +136,13 @@ def test_tier_one_beats_tier_two_and_commands_beat_everything() -> None:
     assert decide(Scan(tier2=True)).tier == 2
     assert decide(Scan(command=True, asking=True), QUESTION_READ).tier == 1
     assert decide(Scan(), Scores(danger=0.1, risk=0.25)).tier == 2
+
+
+def test_a_cue_does_not_end_inside_a_thai_or_lao_syllable() -> None:
+    """ບໍ asks a question; ບໍ່ says no: only danger phrases may match into a syllable."""
+    cue = compile_phrases([match_form("ບໍ")], whole_syllables=True)
+    phrase = compile_phrases([match_form("ຊ່ວຍແດ")])
+    assert cue is not None and phrase is not None
+    assert cue.search(match_form("ແທ້ບໍ"))
+    assert not cue.search(match_form("ບໍ່ເຄີຍໃຫ້ອອກ"))
+    assert phrase.search(match_form("ຊ່ວຍແດ່"))

@@ -12,6 +12,7 @@ hundreds of phrases costs a try of each at every position: seconds on a long mes
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 _SEA = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff"
@@ -27,6 +28,13 @@ _DOUBLED = re.compile(r"([a-z])\1+")
 _SPACES = re.compile(r"\s+")
 _NOT_LETTER = re.compile(r"[^a-z]")
 _WORD_CHAR = re.compile("[a-z0-9]")
+# Thai and Lao vowel and tone marks. A context cue does not end inside a syllable ("ບໍ", a
+# question, is not the start of "ບໍ່", not); danger phrases may ("ຊ່ວຍແດ" matches "ຊ່ວຍແດ່",
+# "မရ" matches "မရှိ", as their lists expect).
+_THAI_LAO_MARKS = "".join(
+    chr(c) for c in range(0x0E00, 0x0F00) if unicodedata.category(chr(c)).startswith("M")
+)
+_THAI_LAO_LETTER = re.compile("[\u0e00-\u0eff]")
 Trie = dict[str, "Trie"]
 
 
@@ -39,13 +47,15 @@ def match_form(normalized: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _atoms(form: str) -> list[str]:
+def _atoms(form: str, whole_syllables: bool) -> list[str]:
     """A phrase as regex pieces: a space may be left out, Latin ends are word ends."""
     atoms = [" ?" if char == " " else re.escape(char) for char in form]
     if _WORD_CHAR.match(form[0]):
         atoms.insert(0, "(?<![a-z0-9])")
     if _WORD_CHAR.match(form[-1]):
         atoms.append("(?![a-z0-9])")
+    elif whole_syllables and _THAI_LAO_LETTER.match(form[-1]):
+        atoms.append(f"(?![{_THAI_LAO_MARKS}])")
     return atoms
 
 
@@ -58,12 +68,13 @@ def _emit(node: Trie) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def compile_phrases(forms: Iterable[str]) -> re.Pattern[str] | None:
-    """One trie-shaped regex matching any of the phrases (already in match form)."""
+def compile_phrases(forms: Iterable[str], whole_syllables: bool = False) -> re.Pattern[str] | None:
+    """One trie-shaped regex matching any of the phrases (already in match form);
+    whole_syllables: a Thai or Lao phrase must not end inside a syllable (for cues)."""
     trie: Trie = {}
     for form in {f for f in forms if f}:
         node = trie
-        for atom in _atoms(form):
+        for atom in _atoms(form, whole_syllables):
             node = node.setdefault(atom, {})
         node[""] = {}  # a phrase ends here
     return re.compile(_emit(trie)) if trie else None

@@ -59,9 +59,9 @@ class SafetyNet:
             for name in CUES:
                 lists[name].extend(_forms((data.get("cues") or {}).get(name) or []))
             commands.update(str(c).lower().lstrip("/") for c in data.get("commands") or [])
-        return cls(
-            {name: compile_phrases(forms) for name, forms in lists.items()}, frozenset(commands)
-        )
+        # cues must not end inside a Thai or Lao syllable (ບໍ, a question, is not ບໍ່, not)
+        patterns = {name: compile_phrases(forms, name in CUES) for name, forms in lists.items()}
+        return cls(patterns, frozenset(commands))
 
     def scan(self, form: str) -> Scan:
         """Which phrase lists and cues occur in a message in match form."""

@@ -4,14 +4,14 @@ user.source is the first source a person arrived through (so an arrival counts o
 people who were here before counting started are marked "direct" and never counted.
 
 Revision ID: 0008_campaign
-Revises: 0003_handoff
+Revises: 0007_handoff_copy
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_campaign"
-down_revision = "0003_handoff"
+down_revision = "0007_handoff_copy"
 branch_labels = None
 depends_on = None
 
