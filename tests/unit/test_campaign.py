@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -175,3 +176,39 @@ async def test_opt_in_and_out() -> None:
     assert (await rules.on_data("p", 1, optin.YES, "lo")).msgid == optin.SUBSCRIBED
     assert (await rules.on_data("p", 1, optin.STOP, "lo")).msgid == optin.STOPPED
     assert (await rules.on_data("p", 1, optin.STOP, "lo")).msgid == optin.NOTHING_TO_STOP
+
+
+async def test_the_adapter_counts_a_deep_link_once_and_the_numbers_a_turn_showed() -> None:
+    from bot.campaign.hooks import CountingOutbox, on_turn
+    from bot.core.pipeline import Pipeline
+    from bot.core.router import Conversation
+    from bot.core.routing import load_directory
+    from bot.core.urgency import SafetyNet
+    from bot.settings import LOCALES_DIR
+    from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, command, text
+
+    convo = Conversation(
+        FakeDialogue(),
+        FakeStore(),
+        frozenset({"greet", "ask_menu", "ask_hotlines"}),
+        SafetyNet.load(LOCALES_DIR / "safety_net"),
+        directory=load_directory(LOCALES_DIR),
+        answers=BOOK,
+    )
+    tally, recorded = Tally(Store()), RecordingOutbox()
+    out = CountingOutbox(recorded, tally)
+    arrivals = [
+        command("u1", "start", "poster-01 extra", hint="my"),
+        command("u1", "help", "poster-01"),  # not a /start: no arrival
+        command("u2", "start"),  # no code: direct
+    ]
+    for turn in arrivals:
+        on_turn(tally, turn)
+    on_turn(tally, replace(command("u3", "start", "radio"), chat_type="group"))  # in public
+    assert [(a.sender, a.code, a.locale) for a in tally._arrivals] == [
+        ("u1", "poster-01", "my"),
+        ("u2", "", "en"),
+    ]
+    await Pipeline(convo).handle(text("u4", "they locked us in, help me now"), out)
+    assert recorded.sent  # the reply went out as the adapter sends it
+    assert [(e.step, e.item) for e in tally._events] == [("hotlines", "tier 1")]
