@@ -127,6 +127,12 @@ def test_subscribe_and_stop(sandbox: SandboxClient, bot: Bot) -> None:
     assert [c.granted for c in choices] == [True, False]
 
 
+def test_danger_after_stop_is_answered_first(sandbox: SandboxClient, bot: Bot) -> None:
+    asked = sandbox.send(7101, "/stop help me now, they locked us in the room")
+    first, *_ = sandbox.replies(7101, asked["message_id"], wait=10)
+    assert "191" in first["text"] and "1669" in first["text"]  # the emergency numbers
+
+
 def test_staff_get_the_report_as_documents(sandbox: SandboxClient, bot: Bot) -> None:
     today = clock.bangkok_now().date()
     last_monday = today - timedelta(days=today.weekday() + 7)
