@@ -28,7 +28,7 @@ from bot.campaign.counting import (
 )
 from bot.campaign.service import Campaign
 from bot.campaign.tally import Tally
-from bot.core import content, privacy
+from bot.core import clock, content, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import Replicas
 from bot.core.fairness import Budget
@@ -168,26 +168,26 @@ async def build(
     state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
     # campaign figures (#14): the stores and the engine client count the steps they record
-    tally = Tally(SqlTallyStore(sessions))
-    privacy_store = CountingConsentStore(sessions, tally)
+    tally = Tally(SqlTallyStore(sessions, clock=clock.now))
+    privacy_store = CountingConsentStore(sessions, tally, clock=clock.now)  # one clock for all
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown
     loaded = content.start(locales)
     replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
     conversation = Conversation(
         CountingDialogue(replicas, settings.rasa_timeout, http, tally),
-        SqlUserStore(sessions),
+        SqlUserStore(sessions, clock=clock.now),
         button_intents(),
         load_safety_net(locales / "safety_net"),
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
-        lessons=load_lessons(locales, CountingQuizStore(sessions, tally), state),
+        lessons=load_lessons(locales, CountingQuizStore(sessions, tally, clock=clock.now), state),
         directory=loaded.directory,
         ages=load_ages(locales),
         state=state,
         recorder=recorder,
         answers=load_answers(locales),
     )
-    optins = SqlOptInStore(sessions, settings.keys.sealer)
+    optins = SqlOptInStore(sessions, settings.keys.sealer, clock=clock.now)
     found = Campaign(sessions, tally, locales, schedule=settings.report_schedule, optins=optins)
     pipeline = Pipeline(conversation, chat_log=privacy_store)
     core = Core(pipeline, conversation, loaded.catalogs, None, found)
@@ -199,7 +199,7 @@ async def build(
     purging = keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
     core.tasks.append(asyncio.create_task(purging))
     if desks is not None:
-        store = CountingHandoffStore(new_sessionmaker(engine), tally)
+        store = CountingHandoffStore(new_sessionmaker(engine), tally, clock=clock.now)
         core.book = CaseBook(
             desks,
             store,

@@ -17,7 +17,7 @@ import random
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import httpx
 from bot.campaign import report, tally
 from bot.campaign.figures import Period
 from bot.campaign.tally import Arrival, Event
+from bot.core import clock
 from bot.core.identity import pseudonym, seal
 from bot.storage import broadcasts, campaign
 from bot.storage.models import User
@@ -75,7 +76,7 @@ def bench_report(count: int) -> None:
         engine = new_engine(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         migrate(engine)
         sessions = new_sessionmaker(engine)
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         with sessions.begin() as session:
             for i in range(12):
                 row = {
@@ -104,7 +105,7 @@ def bench_report(count: int) -> None:
 
 def _seed(db: Path, key: bytes, recipients: int) -> None:
     sessions = new_sessionmaker(new_engine(f"sqlite:///{db}"))
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     with sessions.begin() as session:
         for index in range(recipients):
             chat = 800_000 + index

@@ -20,6 +20,7 @@ from bot.campaign import tally as steps
 from bot.campaign.tally import Tally
 from bot.core import messages
 from bot.core.answers import EngineAnswer
+from bot.core.clock import Clock
 from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.learning import QuizAnswer
 from bot.core.types import BotReply, UserTurn
@@ -75,8 +76,8 @@ class CountingQuizStore(SqlQuizStore):
     """The quiz store, counting first answers (right or wrong, before or after the tips)
     and the first time a person opens a sector's tips."""
 
-    def __init__(self, sessions: sessionmaker[Session], tally: Tally) -> None:
-        super().__init__(sessions)
+    def __init__(self, sessions: sessionmaker[Session], tally: Tally, *, clock: Clock) -> None:
+        super().__init__(sessions, clock=clock)
         self._tally = tally
 
     async def record(self, answer: QuizAnswer) -> bool:
@@ -98,8 +99,8 @@ class CountingQuizStore(SqlQuizStore):
 class CountingConsentStore(SqlPrivacyStore):
     """The privacy store, counting choices (keeping words, a person reading) and /forget."""
 
-    def __init__(self, sessions: sessionmaker[Session], tally: Tally) -> None:
-        super().__init__(sessions)
+    def __init__(self, sessions: sessionmaker[Session], tally: Tally, *, clock: Clock) -> None:
+        super().__init__(sessions, clock=clock)
         self._tally = tally
 
     async def record_consent(
@@ -125,8 +126,8 @@ class CountingHandoffStore(HandoffStore):
     """The hand-off store, counting claimed cases and the wait for an operator's first
     reply (as a bucket: no duration per person is kept)."""
 
-    def __init__(self, sessions: sessionmaker[Session], tally: Tally) -> None:
-        super().__init__(sessions)
+    def __init__(self, sessions: sessionmaker[Session], tally: Tally, *, clock: Clock) -> None:
+        super().__init__(sessions, clock=clock)
         self._tally = tally
 
     async def add_event(self, case: Any, kind: str, at: datetime, desk: str = "") -> None:

@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.campaign import tally as steps
 from bot.campaign.optin import NOTICE_VERSION
 from bot.campaign.tally import Tally
+from bot.core import clock
 from bot.storage import broadcasts as store
 from bot.storage.broadcasts import Recipient, SqlOptInStore
 
@@ -91,7 +92,7 @@ class Broadcaster:
                 task.cancel()
 
     async def _lease(self, broadcast: int) -> bool:
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         return await self._optins.run(lambda s: store.lease(s, broadcast, self._owner, now, LEASE))
 
     async def run(self, broadcast: int) -> None:
@@ -116,7 +117,7 @@ class Broadcaster:
         while not self._stopping.is_set() and await self._lease(broadcast):
             batch = await self._optins.run(lambda s: store.take(s, broadcast, BATCH))
             if not batch:
-                ended = datetime.now(timezone.utc)
+                ended = clock.now()
                 await self._optins.run(partial(store.finish, broadcast=broadcast, now=ended))
                 await self._progress(broadcast, key, 0.0, done=True)
                 return
@@ -150,7 +151,7 @@ class Broadcaster:
         return store.SENT
 
     async def _write(self, results: list[tuple[Recipient, str]]) -> None:
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         blocked = [r.pseudonym for r, status in results if status == store.BLOCKED]
 
         def work(session: Session) -> None:

@@ -8,7 +8,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,7 +55,7 @@ class Campaign:
             listed = await asyncio.to_thread(sources.load, self.sources_file)
         except (sources.SourceError, OSError) as error:
             return [f"sources.yml: {error}"]
-        now = datetime.now(timezone.utc)
+        now = clock.now()
 
         def save(session: Session) -> list[str]:
             taken = [s.code for s in listed if not store.save_source(session, s.row("file"), now)]
@@ -80,7 +79,7 @@ class Campaign:
 
     async def add_source(self, source: Source) -> bool:
         """A staff-made source; False if the file already has that code."""
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         return bool(await self.run(lambda s: store.save_source(s, source.row("staff"), now)))
 
     async def retire(self, code: str) -> bool:
@@ -100,7 +99,7 @@ class Campaign:
             return False
         period = last_complete(kind, clock.bangkok_now().date())
         name = f"{kind}:{period.first.isoformat()}"
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         if not await self.run(lambda s: store.claim_report(s, name, now)):
             return False
         try:

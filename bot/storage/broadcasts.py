@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import (
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.identity import Sealer
 from bot.storage.models import Base, ConsentEvent, User
-from bot.storage.session import run_bounded
+from bot.storage.session import Clock, run_bounded
 
 T = TypeVar("T")
 UPDATES = "updates"  # the consent kind of opt-in updates (bot/campaign/optin.py)
@@ -312,11 +312,17 @@ class SqlOptInStore:
     """OptInStore and the sender's queries on SQLAlchemy, each call bounded in time."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], sealer: Sealer, timeout: float = 5.0
+        self,
+        sessions: sessionmaker[Session],
+        sealer: Sealer,
+        timeout: float = 5.0,
+        *,
+        clock: Clock,
     ) -> None:
         self.sessions = sessions
         self._sealer = sealer
         self._timeout = timeout
+        self.clock = clock  # the bot's one clock (bot/core/clock.py), injected
 
     async def run(self, work: Callable[[Session], T], write: bool = True) -> T:
         """A bounded call; StorageUnavailable when the database cannot answer."""
@@ -324,7 +330,7 @@ class SqlOptInStore:
 
     async def opt_in(self, pseudonym: str, chat_id: int, version: str, locale: str) -> None:
         """Keep the opt-in and its consent event in one transaction."""
-        now = datetime.now(timezone.utc)
+        now = self.clock()
         sealed = self._sealer.seal(chat_id)
 
         def work(session: Session) -> None:
@@ -335,7 +341,7 @@ class SqlOptInStore:
 
     async def opt_out(self, pseudonym: str, version: str, locale: str) -> bool:
         """Drop the opt-in and pending copies; the withdrawal is a consent event."""
-        now = datetime.now(timezone.utc)
+        now = self.clock()
 
         def work(session: Session) -> bool:
             was = unsubscribe(session, pseudonym)
@@ -351,7 +357,7 @@ class SqlOptInStore:
 
     async def begin(self, key: str, progress_chat: int, progress_message: int) -> int:
         """A new broadcast to everyone subscribed now; staff's message shows its progress."""
-        now, chat = datetime.now(timezone.utc), self.seal(progress_chat)
+        now, chat = self.clock(), self.seal(progress_chat)
         return await self.run(lambda s: start(s, key, now, (chat, progress_message)))
 
     async def progress_of(self, broadcast: int) -> tuple[int, int | None] | None:

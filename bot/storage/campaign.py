@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaign.tally import ARRIVAL, Arrival, Event
 from bot.storage.models import Base, User
-from bot.storage.session import run_bounded
+from bot.storage.session import Clock, run_bounded
 
 # a person's source when they came without a code, or with one nobody issued
 DIRECT, OTHER, UNKNOWN = "direct", "other", "unknown"
@@ -245,13 +245,16 @@ def write_tally(
 class SqlTallyStore:
     """TallyStore on SQLAlchemy: one bounded transaction per write."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout: float = 10.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout: float = 10.0, *, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._timeout = timeout
+        self._clock = clock
 
     async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> None:
         """Mark arrivals and add events; raises StorageUnavailable when the DB is down."""
-        now = datetime.now(timezone.utc)
+        now = self._clock()
         await run_bounded(
             self._sessions,
             lambda s: write_tally(s, arrivals, events, now),

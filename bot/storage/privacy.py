@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import delete, select, update
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import broadcasts, handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
+from bot.text.wellformed import well_formed
 
 log = logging.getLogger(__name__)
 # Telegram lets a bot delete private-chat messages for 48 hours; ids are useless after that.
@@ -101,8 +102,7 @@ def storable(text: str) -> str:
     """Text every database accepts: Telegram's JSON may carry a lone surrogate (UTF-8 cannot
     encode it) or a NUL (PostgreSQL refuses it); both become U+FFFD, and a surrogate pair
     that arrived as two code points becomes its character again."""
-    whole = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return whole.replace("\x00", "\ufffd")
+    return well_formed(text).replace("\x00", "\ufffd")
 
 
 def store_texts(
@@ -207,7 +207,8 @@ class SqlPrivacyStore:
         self,
         sessions: sessionmaker[Session],
         timeout: float = 3.0,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        *,
+        clock: Clock,
     ) -> None:
         self._sessions = sessions
         self._timeout = timeout

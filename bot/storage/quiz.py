@@ -7,7 +7,6 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import Integer, cast, delete, distinct, func, select, update
@@ -18,7 +17,7 @@ from bot.campaign.figures import QuizCell, quiz_lines
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,9 +26,12 @@ T = TypeVar("T")
 class SqlQuizStore:
     """QuizStore on SQLAlchemy; each call is bounded in time and failures only log."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout: float = 3.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout: float = 3.0, *, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._timeout = timeout
+        self._clock = clock
 
     async def _run(self, work: Callable[[Session], T], failed: T) -> T:
         """`work` in a bounded transaction; `failed` when the database cannot answer."""
@@ -47,7 +49,7 @@ class SqlQuizStore:
 
         def mark(session: Session) -> None:
             if session.get(TipsSeen, (user, sector)) is None:
-                now = datetime.now(timezone.utc)
+                now = self._clock()
                 session.add(TipsSeen(pseudonym=user, sector=sector, first_seen=now))
 
         # the same user opening the same tips twice at once: one row is right
@@ -64,7 +66,7 @@ class SqlQuizStore:
             phase=answer.phase,
             version=answer.version,
             locale=answer.locale,
-            answered_at=datetime.now(timezone.utc),
+            answered_at=self._clock(),
         )
 
         def add(session: Session) -> bool:

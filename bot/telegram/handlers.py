@@ -30,6 +30,7 @@ from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.telegram.render import keyboard, text_chunks
+from bot.text.wellformed import well_formed
 
 if TYPE_CHECKING:
     from bot.campaign.service import Campaign
@@ -137,7 +138,8 @@ def turn_of(update: Update, key: bytes) -> Turn | None:
         turn = _message_turn(update.edited_message, sender, edited=True)
     else:
         return None
-    return replace(turn, locale_hint=user.language_code)
+    # a lone surrogate in Telegram's JSON would break the first encoder after this (#13.10)
+    return replace(turn, text=well_formed(turn.text), locale_hint=user.language_code)
 
 
 # -- the core's way out --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from bot.campaign import tally as steps
 from bot.campaign.figures import Period, tables
 from bot.campaign.tally import Arrival, Event
+from bot.core.clock import now
 from bot.storage import campaign
 from bot.storage.session import new_sessionmaker
 
@@ -89,7 +90,7 @@ def figures(engine: Engine) -> dict[str, list[list[str]]]:
             "origin": "file",
         }
         campaign.save_source(session, source, NOW)
-    store = campaign.SqlTallyStore(sessions)
+    store = campaign.SqlTallyStore(sessions, clock=now)
     counted: Counter[Event] = Counter()
     for event, n in events():
         counted[event] += n
