@@ -52,6 +52,7 @@ from bot.i18n import Catalogs
 from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
 from bot.storage.broadcasts import SqlOptInStore
 from bot.storage.campaign import SqlTallyStore
+from bot.storage.journal_writer import JournalWriter
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.redis_state import RedisState
 from bot.storage.retention import keep_purging
@@ -150,6 +151,13 @@ class Core:
             result = closer()
             if asyncio.iscoroutine(result):
                 await result
+
+
+def journal(settings: Settings, owner: str) -> JournalWriter:
+    """The update journal (bot/storage/journal.py) on a connection pool of its own: its
+    commits run on one thread, so a hanging database never ties up the other stores."""
+    sessions = new_sessionmaker(new_engine(settings.database_url))
+    return JournalWriter(sessions, owner, clock=clock.now)
 
 
 async def build(

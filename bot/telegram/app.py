@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from urllib.parse import urlparse
 
 import httpx
@@ -19,6 +20,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import assembly
 from bot.campaign import optin
@@ -28,7 +30,8 @@ from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
-from bot.telegram import campaign, campaign_staff, handlers, operators, staff
+from bot.telegram import campaign, campaign_staff, handlers, operators, receive, staff
+from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
 from bot.telegram.membership import MEMBER_READS, DeskGuard
 
 log = logging.getLogger(__name__)
@@ -62,8 +65,9 @@ async def register_commands(app: Application, catalogs: Catalogs) -> None:  # ty
     await app.bot.set_my_commands(default)
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
-    """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
+def build_application(settings: Settings, intake: Intake) -> Application:  # type: ignore[type-arg]
+    """The whole bot, ready to run; connections open in post_init, close in post_shutdown.
+    Updates come in through the durable intake (bot/telegram/receive.py), not PTB's Updater."""
     try:
         desks = load_desks(settings.desks_file, settings.operator_chat_id)
     except (DeskError, OSError, yaml.YAMLError) as error:
@@ -108,7 +112,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
         .rate_limiter(PriorityRateLimiter.for_broadcasts(settings.broadcast_rate, MEMBER_READS))
-        .concurrent_updates(True)
+        .updater(None)
+        .request(LedgerRequest(HTTPXRequest(connection_pool_size=256), intake))
+        .concurrent_updates(JournalProcessor(intake))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -167,16 +173,19 @@ def add_campaign_handlers(app: Application, private: filters.BaseFilter) -> None
 
 
 def run(settings: Settings) -> None:
-    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
-    app = build_application(settings)
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set. Either way an
+    update is confirmed to Telegram only once it is answered or journaled."""
+    webhook = None
+    owner = "poller"  # Telegram allows one long-polling process per bot
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=UPDATES,
+        webhook = receive.Webhook(
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+            urlparse(settings.webhook_url).path.lstrip("/"),
+            settings.webhook_secret,
         )
-    else:
-        app.run_polling(allowed_updates=UPDATES)
+        owner = f"{socket.gethostname()}:{settings.webhook_port}"
+    writer = assembly.journal(settings, owner)
+    intake = Intake(writer, settings.pseudonym_key)
+    receive.run(build_application(settings, intake), intake, writer, UPDATES, webhook)

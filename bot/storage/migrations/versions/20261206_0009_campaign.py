@@ -3,15 +3,15 @@
 user.source is the first source a person arrived through (so an arrival counts once);
 people who were here before counting started are marked "direct" and never counted.
 
-Revision ID: 0008_campaign
-Revises: 0007_handoff_copy
+Revision ID: 0009_campaign
+Revises: 0008_journal
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_campaign"
-down_revision = "0007_handoff_copy"
+revision = "0009_campaign"
+down_revision = "0008_journal"
 branch_labels = None
 depends_on = None
 
