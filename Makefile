@@ -61,6 +61,9 @@ rasa-test: install model ## Rasa test stories (dialogue)
 eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall, speed per language
 	$(PY) -m bot.engine.eval_nlu
 
+eval-subtopics: install model ## held-out sub-topic questions: right topic, right specific answer, per language
+	$(PY) -m bot.engine.eval_subtopics
+
 bench-nlu: install ## the NLU pipeline on the public SIB-200 benchmark (th, lo, km, my)
 	$(PY) -m bot.engine.bench_nlu
 
@@ -86,4 +89,4 @@ bench-campaign: install model ## figures of issue #14: report time on 100,000 ev
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-engine bench-safety quiz-report report bench-campaign test
+.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu eval-subtopics bench-nlu bench bench-engine bench-safety quiz-report report bench-campaign test

@@ -162,7 +162,7 @@ async def _loads(url: str, db: Path, staff: int, args: argparse.Namespace) -> di
 
 def bench_broadcast(args: argparse.Namespace) -> None:
     """Chat latency alone and during a broadcast (make bench's method); throughput."""
-    from bot.engine.bench import figures, row
+    from bot.engine.bench_report import figures, row
     from bot.sandbox.client import start_stack, stop
 
     staff = 4242
@@ -180,13 +180,13 @@ def bench_broadcast(args: argparse.Namespace) -> None:
         f"ordinary load); broadcast to {args.recipients} people"
     )
     print(
-        f"{'':<30}{'offered':>8}{'carried':>9}{'p50':>7}{'p95':>7}{'p99':>7}"
-        f"{'lost':>6}{'order':>7}{'floor':>7}   (ms, msg/s)"
+        f"{'':<32}{'offered':>8}{'carried':>9}{'p50':>7}{'p95':>7}{'p99':>7}"
+        f"{'lost':>6}{'order':>7}{'floor':>7}{'bubbles':>9}   (ms, msg/s)"
     )
     for name in ("alone", "during"):
         load = found[name]
         label = "chat alone (reference)" if name == "alone" else "chat during the broadcast"
-        print(row(label, figures(load, load.ordinary, found["script"]), args.rate))
+        print(row(label, figures(load, load.ordinary), args.rate))
     took = found["took"]
     print(
         f"broadcast: {args.recipients} in {took:.1f} s = {args.recipients / took:.1f} msg/s "

@@ -129,14 +129,20 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
             settings.staff_chat_id,
         )
     app.bot_data["guard"] = guard
-    add_handlers(app, guard)
+    add_handlers(app, guard, settings.staff_chat_id)
     return app
 
 
-def add_handlers(app: Application, guard: DeskGuard | None = None) -> None:  # type: ignore[type-arg]
+def add_handlers(
+    app: Application,  # type: ignore[type-arg]
+    guard: DeskGuard | None = None,
+    staff_chat: int | None = None,
+) -> None:
     """Operators' desks get the hand-off, staff their tools; everything else a person
     sends (messages, edits, commands, buttons; in private or in a group) is one turn for
-    the core's pipeline, which invites group members to a private chat."""
+    the core's pipeline, which invites group members to a private chat and answers words
+    of danger in a group with the numbers alone. (Telegram shows a bot a group's plain
+    messages only when its privacy mode is off or it is an admin.)"""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGES
     if guard is not None:
         desk = filters.Chat(chat_id=guard.chats()) & filters.UpdateType.MESSAGE
@@ -155,7 +161,9 @@ def add_handlers(app: Application, guard: DeskGuard | None = None) -> None:  # t
     add_campaign_handlers(app, staff_only)
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private, handlers.on_update))
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    if staff_chat is not None:  # staff discuss cases there: their words get no numbers
+        groups = groups & (filters.COMMAND | ~filters.Chat(chat_id=staff_chat))
     app.add_handler(MessageHandler(groups, handlers.on_update))
     app.add_error_handler(handlers.on_error)
 
