@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from bot.core.identity import Keys
 
@@ -157,6 +157,14 @@ def _webhook_secret(webhook_url: str | None) -> str | None:
     return raw or None
 
 
+def _password(url: str) -> str:
+    """The password in a service URL ("postgresql://user:password@host/db"), or ""."""
+    try:
+        return unquote(urlparse(url).password or "")
+    except ValueError:  # a malformed URL: its driver refuses it, with no password to hide
+        return ""
+
+
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     raw = os.environ.get(name, "").strip().lower() or default
     if raw not in allowed:
@@ -217,7 +225,9 @@ class Settings:
             self.token,
             self.webhook_secret or "",
             self.pseudonym_key.decode(),
-            self.rasa_auth_token,
+            self.rasa_auth_token,  # the engine's API token rides in every call's URL
+            _password(self.database_url),  # a driver's error may quote its URL
+            _password(self.redis_url or ""),
         )
         return tuple(s for s in (*found, *(k.decode() for k in self.seal_keys)) if s)
 

@@ -36,11 +36,3 @@ def tier_of(intent: str) -> int:
         if intent in intents:
             return tier
     return INFORMATION
-
-
-def conversation_tier(intents: list[str]) -> int:
-    """Most urgent tier of the intents so far; tier 3 plus a coercion sign counts as tier 2."""
-    tier = min((tier_of(intent) for intent in intents), default=INFORMATION)
-    if tier == 3 and COERCION_SIGNS.intersection(intents):
-        tier = 2
-    return tier

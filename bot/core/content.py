@@ -26,6 +26,7 @@ from bot.core.types import LOCALES
 from bot.i18n import PLACEHOLDER, Catalogs, Value
 from bot.i18n.check import check, used_msgids
 from bot.settings import LOCALES_DIR, PROJECT_DIR
+from bot.tiers import INFORMATION, tier_of
 
 log = logging.getLogger(__name__)
 # filled by the bot as it sends, not by content files
@@ -118,10 +119,27 @@ def answers_problems(locales_dir: Path, root: Path = PROJECT_DIR) -> list[str]:
     return problems
 
 
+def tier_answer_msgids(locales_dir: Path, root: Path = PROJECT_DIR) -> frozenset[str]:
+    """The bubbles answers.yml sends for a risk intent (child_support): each one answers a
+    disclosure, so its first line is held to the tier replies' rule (issue #12.5)."""
+    try:
+        book = AnswerBook.load(locales_dir / "answers.yml")
+        domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError):
+        return frozenset()  # reported by answers_problems
+    found: set[str] = set()
+    for variants in (domain.get("responses") or {}).values():
+        for custom in (v.get("custom") or {} for v in variants or []):
+            if tier_of(str(custom.get("intent", ""))) < INFORMATION:
+                found.update(b.msgid for b in book.bubbles(str(custom.get("answer"))))
+    return frozenset(found)
+
+
 def problems(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_DIR) -> list[str]:
     """Everything that forbids using this content; empty when it is safe to go live."""
     needed = used_msgids(root)
-    found = check(locales_dir, LOCALES, needed, LISTED_INSIDE, TIER_REPLY_MSGIDS)
+    tier_replies = TIER_REPLY_MSGIDS | tier_answer_msgids(locales_dir, root)
+    found = check(locales_dir, LOCALES, needed, LISTED_INSIDE, tier_replies)
     found += answers_problems(locales_dir, root)
     try:
         directory = read_directory(locales_dir)

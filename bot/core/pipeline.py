@@ -167,9 +167,11 @@ class Pipeline:
         if turn.kind is Kind.MEDIA:
             return await convo.on_media(sender, turn.media, hint)
         if turn.kind is Kind.CAPTION:
-            media = await convo.on_media(sender, turn.media, hint)
+            # the words are answered first (a disclosure's answer, not "tell me in words",
+            # is what the lock screen shows); then that the picture itself was not seen
             words = await convo.on_text(sender, turn.text, hint, verdict)
-            return Outcome(words.locale, (*media.replies, *words.replies), words.record)
+            media = await convo.on_media(sender, turn.media, hint)
+            return Outcome(words.locale, (*words.replies, *media.replies), words.record)
         if turn.kind is Kind.EDIT:  # an edit is read for danger only, not answered again
             if verdict.tier == 2:
                 return await convo.urgent(sender, hint, verdict)

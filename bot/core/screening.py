@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 
 from bot.core.state import State, key
+from bot.core.urgency import intent_tier
 from bot.i18n import N_
 
 PREFIX = "check:"
@@ -37,9 +38,13 @@ class Question:
     key: str
     msgid: str
     sign: str  # "yes" or "no"
-    tier: int  # the conversation tier that answer brings
     intent: str  # the intent the engine is told about, so its tracker records the sign
     advice: str  # msgid of the advice sent with the sign ("" for the tier-1 reply)
+
+    @property
+    def tier(self) -> int:
+        """The tier that answer brings: its intent's, as bot/core/urgency reads it."""
+        return intent_tier(self.intent)
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -47,7 +52,6 @@ QUESTIONS: tuple[Question, ...] = (
         "leave",
         N_("Can you leave your workplace or the place where you live when you are not working?"),
         "no",
-        1,
         "report_confinement",
         "",
     ),
@@ -55,7 +59,6 @@ QUESTIONS: tuple[Question, ...] = (
         "documents",
         N_("Do you have your passport and work permit, or can you get them whenever you want?"),
         "no",
-        2,
         "report_documents_withheld",
         N_(
             "👉 Good to know:\n"
@@ -71,7 +74,6 @@ QUESTIONS: tuple[Question, ...] = (
             "or that stops you from leaving?"
         ),
         "yes",
-        2,
         "report_debt_bondage",
         N_(
             "👉 Good to know:\n"
@@ -87,7 +89,6 @@ QUESTIONS: tuple[Question, ...] = (
             "or immigration on you?"
         ),
         "yes",
-        2,
         "report_threats",
         N_(
             "👉 Good to know:\n"
@@ -99,7 +100,6 @@ QUESTIONS: tuple[Question, ...] = (
         "pay",
         N_("Do you get your full pay, on time, at least once a month?"),
         "no",
-        3,
         "report_unpaid_wages",
         N_(
             "👉 Good to know:\n"

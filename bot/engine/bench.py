@@ -45,22 +45,38 @@ class Load:
         return [*self.ordinary, *self.danger, *self.flood]
 
 
-async def preflight(http: httpx.AsyncClient, script: Script, first_user: int) -> int:
-    """Each message once, quietly: leave out those the engine reads otherwise (warm-up too)."""
-    dropped = 0
+async def first_reply_like(http: httpx.AsyncClient, user: int, after: int, expect: str) -> str:
+    """The expected bubble if the bot sent it after the message (the last bubbles of an
+    earlier answer may come first), else the first reply there was."""
+    found: list[dict[str, object]] = []
+    for _ in range(20):  # each round waits for one more bubble, up to 2 s
+        params = {"chat_id": user, "after_id": after, "count": len(found) + 1, "wait": 2}
+        more = (await http.get("/sandbox/messages", params=params)).json()
+        if len(more) <= len(found):
+            break
+        found = more
+        if any(m.get("text") == expect for m in found):
+            return expect
+    return str(found[0].get("text")) if found else "(no reply)"
+
+
+async def preflight(
+    http: httpx.AsyncClient, script: Script, first_user: int
+) -> list[tuple[str, str, str]]:
+    """Each message once, quietly: leave out those the engine reads otherwise (warm-up too).
+    What was left out: (language, message, the first reply it got)."""
+    dropped: list[tuple[str, str, str]] = []
 
     async def one_language(index: int, locale: Locale) -> None:
-        nonlocal dropped
         chat = Chat(first_user + index, locale)
         for rows in script.messages[chat.locale].values():
             for text, expect in list(rows):
                 request = Request(chat.user, text, expect)
                 await send(http, chat, request)
-                params = {"chat_id": chat.user, "after_id": request.sent_id, "wait": 20}
-                found = (await http.get("/sandbox/messages", params=params)).json()
-                if not found or found[0].get("text") != expect:
+                got = await first_reply_like(http, chat.user, request.sent_id, expect)
+                if got != expect:
                     script.drop(chat.locale, text)
-                    dropped += 1
+                    dropped.append((locale, text, got))
 
     await asyncio.gather(*(one_language(i, loc) for i, loc in enumerate(LOCALES)))
     return dropped
@@ -140,6 +156,7 @@ class Figures:
     floor: int
     out_of_order: int
     carried: float  # msg/s
+    bubbles: float  # the bot's messages per second to these chats
     latencies: tuple[float, ...]  # seconds, answered ones
 
 
@@ -155,6 +172,7 @@ def figures(load: Load, chats: list[Chat], script: Script) -> Figures:
         floor=sum(r.floor for r in done),
         out_of_order=disorder,
         carried=len(done) / span if span > 0 else 0.0,
+        bubbles=sum(len(chat.replies) for chat in chats) / span if span > 0 else 0.0,
         latencies=tuple(r.latency or 0.0 for r in done),
     )
 
@@ -165,7 +183,7 @@ def row(name: str, found: Figures, offered: float) -> str:
     lost = found.sent - found.answered
     return (
         f"{name:<30}{offered:>8.1f}{found.carried:>9.1f}{ms[0]:>7.0f}{ms[1]:>7.0f}{ms[2]:>7.0f}"
-        f"{lost:>6}{found.out_of_order:>7}{found.floor:>7}"
+        f"{lost:>6}{found.out_of_order:>7}{found.floor:>7}{found.bubbles:>9.1f}"
     )
 
 
@@ -191,13 +209,15 @@ def report(
     """Print every figure of the run."""
     mode = f"{args.replicas} engine(s)" + (", Redis, PostgreSQL" if args.scaled else ", SQLite")
     print(f"\nmake bench ({mode}); reference measured in the same run, quiet:\n{reference}")
+    mix = "one-bubble answers and 3-bubble topics" if args.topics else "one-bubble answers"
     print(
         f"\nload: {args.rate:g} msg/s offered for {args.seconds:g} s from {args.users} people "
-        f"in 5 languages; {args.tier1_users} new people send /start and at once an emergency"
+        f"in 5 languages ({mix}); {args.tier1_users} new people send /start and at once an "
+        "emergency message"
     )
     print(
         f"{'':<30}{'offered':>8}{'carried':>9}{'p50':>7}{'p95':>7}{'p99':>7}"
-        f"{'lost':>6}{'order':>7}{'floor':>7}   (ms, msg/s)"
+        f"{'lost':>6}{'order':>7}{'floor':>7}{'bubbles':>9}   (ms, msg/s)"
     )
     p95s = {}
     for name, load in runs.items():
@@ -221,7 +241,7 @@ def report(
 
 async def bench(url: str, env: dict[str, str], args: argparse.Namespace) -> None:
     """The reference, the preflight, and both load runs, in one stack."""
-    script = Script.load()
+    script = Script.load(topics=args.topics)
     kinds, lengths = await measure_rest(env["RASA_URL"].split(",")[0], env["RASA_AUTH_TOKEN"])
     reference = "  bare engine REST turn p50: " + ", ".join(
         f"{kind} {ms:.1f} ms" for kind, ms in kinds.items()
@@ -233,9 +253,9 @@ async def bench(url: str, env: dict[str, str], args: argparse.Namespace) -> None
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         dropped = await preflight(http, script, 800_000)
         if dropped:
-            reference += (
-                f"\n  ({dropped} bench messages left out: the engine reads them otherwise)"
-            )
+            reference += f"\n  ({len(dropped)} bench messages left out: answered otherwise)"
+        for locale, text, got in dropped if args.verbose else ():
+            reference += f"\n    {locale}: {text!r} -> {got[:60]!r}"
         runs = {"no flood": await run_load(http, script, args, 810_000, flood=False)}
         runs["with a flood"] = await run_load(http, script, args, 820_000, flood=True)
     report(args, reference, runs, script)
@@ -252,6 +272,8 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=float, default=30.0)
     parser.add_argument("--replicas", type=int, default=1, help="engine replicas")
     parser.add_argument("--scaled", action="store_true", help="Redis and PostgreSQL")
+    parser.add_argument("--topics", action="store_true", help="add 3-bubble topic questions")
+    parser.add_argument("--verbose", action="store_true", help="list left-out messages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         process, client, env = start_stack(Path(tmp), replicas=args.replicas, scaled=args.scaled)

@@ -27,10 +27,17 @@ from bot.core.types import LOCALES, BotReply, Locale
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.script import detect_script_locale
 
-# answers whose first bubble is fixed text, and the intent whose examples ask for each
-CLASSES = {"greet": "greet", "thanks": "thanks", "ask_documents": "ask_documents"}
-CLASSES["ask_wages"] = "ask_wages"
-CLASSES["bot_challenge"] = "bot_challenge"
+# answers whose first bubble is fixed text, and the intent whose examples ask for each:
+# one-bubble answers by default; topics (three bubbles each) with --topics. Telegram lets a
+# bot send about 30 messages a second in all, so bubbles, not turns, set the ceiling.
+ONE_BUBBLE = {
+    "greet": "greet",
+    "thanks": "thanks",
+    "bot_challenge": "bot_challenge",
+    "goodbye": "goodbye",
+    "menu": "ask_menu",
+}
+TOPICS = {"ask_documents": "ask_documents", "ask_wages": "ask_wages"}
 EMERGENCY_NUMBER = "191"
 DANGER = {
     "en": "help me now, the boss locked us in the room",
@@ -67,15 +74,16 @@ class Script:
     floor: dict[Locale, str]
 
     @classmethod
-    def load(cls, per_class: int = 3) -> Script:
+    def load(cls, per_class: int = 3, topics: bool = False) -> Script:
         """Examples from the training data, in each language's own script."""
+        classes = {**ONE_BUBBLE, **(TOPICS if topics else {})}
         catalogs = content.load(LOCALES_DIR).catalogs  # the values the bot renders with
         book = AnswerBook.load(LOCALES_DIR / "answers.yml")
         messages: dict[Locale, dict[str, list[tuple[str, str]]]] = {}
         for locale in LOCALES:
             examples = _examples(locale)
             messages[locale] = {}
-            for answer, intent in CLASSES.items():
+            for answer, intent in classes.items():
                 first = catalogs.render(book.bubbles(answer)[0], locale)
                 mine = [e for e in examples.get(intent, []) if _written_in(e, locale)]
                 messages[locale][answer] = [(text, first) for text in mine[:per_class]]
@@ -137,17 +145,19 @@ async def watch(http: httpx.AsyncClient, chat: Chat, until: asyncio.Event) -> No
 
 
 async def send(http: httpx.AsyncClient, chat: Chat, request: Request, **extra: str) -> None:
-    """The person sends one message (the time taken is when the Bot API has it)."""
-    request.sent_at = time.monotonic()
+    """The person sends one message; its time is when the Bot API has it (the sandbox has
+    queued the update for the bot before it answers the POST)."""
     body = {"user_id": chat.user, "text": request.text, "language_code": chat.locale, **extra}
     request.sent_id = int((await http.post("/sandbox/send", json=body)).json()["message_id"])
+    request.sent_at = time.monotonic()
     chat.requests.append(request)
 
 
 def match(chat: Chat, floor: str) -> int:
     """Match the chat's replies to its requests; the number answered out of order."""
+    requests = sorted(chat.requests, key=lambda r: r.sent_id)  # sends finish out of order
     for at, message_id, text in sorted(chat.replies, key=lambda r: r[1]):
-        waiting = [r for r in chat.requests if r.answered_at is None and r.sent_id < message_id]
+        waiting = [r for r in requests if r.answered_at is None and r.sent_id < message_id]
         if text == floor and waiting:
             waiting[0].answered_at, waiting[0].floor = at, True
             continue
@@ -155,7 +165,7 @@ def match(chat: Chat, floor: str) -> int:
             if text == request.expect or (not request.expect and EMERGENCY_NUMBER in text):
                 request.answered_at = at
                 break
-    times = [r.answered_at for r in sorted(chat.requests, key=lambda r: r.sent_id)]
+    times = [r.answered_at for r in requests]
     done = [t for t in times if t is not None]
     # a request answered after one the person sent later
     return sum(1 for i, t in enumerate(done) if any(later < t for later in done[i + 1 :]))

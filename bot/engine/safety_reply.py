@@ -131,8 +131,12 @@ class Sender:
         after = 0
         if case.kind == "edit":
             original = await self.post(http, user, case.locale, text="ok")
-            after = (await self.replies(http, user, original["message_id"], wait=15))[-1:]
-            after = after[0]["message_id"] if after else original["message_id"]
+            await self.replies(http, user, original["message_id"], wait=15)
+            # every bubble of the answer to "ok" (the floor sends two), so that none of
+            # them is taken for the answer to the edit
+            await asyncio.sleep(SETTLE)
+            answered = await self.replies(http, user, original["message_id"], wait=0)
+            after = answered[-1]["message_id"] if answered else original["message_id"]
         started = time.perf_counter()
         if case.kind == "edit":
             await http.post("/sandbox/update", json=edited(user, case, original))

@@ -6,11 +6,14 @@ missing from Debian's packages and stops it again when the stack stops:
   config file only its owner reads, never on the command line), no persistence (it holds
   locks and short-lived state; the database holds everything that must last);
 - PostgreSQL: the machine's cluster (`pg_ctlcluster`, started only if it was down), with a
-  `bot` role whose password is drawn anew each run and a `bot_scaled` database.
+  role of this data folder's own (`bot_<hash of the folder>`, so two stacks on one host and
+  the test suite's `bot` role never change each other's password) and a `bot_scaled`
+  database. The role's password is drawn once and kept in the folder (mode 0600).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -23,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATABASE = "bot_scaled"
-ROLE = "bot"
 
 
 class ServiceError(Exception):
@@ -139,16 +141,33 @@ class LocalServices:
             subprocess.run(["pg_ctlcluster", version, name, "start"], check=True, timeout=60)
             self._cluster = (version, name)
         _wait(lambda: postgres_answers(port), "PostgreSQL")
-        password = secrets.token_hex(16)
-        exists = _as_postgres(f"SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}'")
+        role, password = self.role, self._role_password()
+        exists = _as_postgres(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'")
         verb = "ALTER" if exists == "1" else "CREATE"
-        _as_postgres(f"{verb} ROLE {ROLE} LOGIN PASSWORD '{password}'")
+        _as_postgres(f"{verb} ROLE {role} LOGIN PASSWORD '{password}'")
         if self.fresh:
             self.database = f"bot_run_{os.getpid()}"
             _as_postgres(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
         if _as_postgres(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'") != "1":
-            _as_postgres(f"CREATE DATABASE {self.database} OWNER {ROLE}")
-        return f"postgresql+psycopg2://{ROLE}:{password}@127.0.0.1:{port}/{self.database}"
+            _as_postgres(f"CREATE DATABASE {self.database} OWNER {role}")
+        return f"postgresql+psycopg2://{role}:{password}@127.0.0.1:{port}/{self.database}"
+
+    @property
+    def role(self) -> str:
+        """This data folder's own PostgreSQL role: stacks in other folders keep theirs."""
+        digest = hashlib.sha256(str(self.folder.resolve()).encode()).hexdigest()[:10]
+        return f"bot_{digest}"
+
+    def _role_password(self) -> str:
+        """The role's password, drawn on the first run and kept where only we read it."""
+        kept = self.folder / "postgres.password"
+        if kept.exists():
+            return kept.read_text().strip()
+        password = secrets.token_hex(16)
+        kept.touch(mode=0o600)
+        kept.chmod(0o600)
+        kept.write_text(password)
+        return password
 
     def stop(self) -> None:
         """Stop what start() started, newest first."""
@@ -162,6 +181,8 @@ class LocalServices:
         if self.fresh and "DATABASE_URL" in self.env:
             try:
                 _as_postgres(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+                # a throw-away folder's role would otherwise pile up on the host
+                _as_postgres(f"DROP ROLE IF EXISTS {self.role}")
             except ServiceError as error:
                 print(f"stack: {self.database} not dropped: {error}", file=sys.stderr)
         if self._cluster is not None:

@@ -83,7 +83,9 @@ def vectorisers(config: dict[str, Any]) -> tuple[TfidfVectorizer, TfidfVectorize
 
 
 def _fit_pair(features: csr_matrix, labels: NDArray[Any], config: dict[str, Any]) -> Any:
-    svm = LinearSVC(C=config["C"], class_weight="balanced").fit(features, labels)
+    # seeded: liblinear shuffles its coordinates, so an unseeded fit can wobble between runs
+    svm = LinearSVC(C=config["C"], class_weight="balanced", random_state=0)
+    svm.fit(features, labels)
     nb = ComplementNB(alpha=config["nb_alpha"]).fit(features, labels)
     return svm, nb
 

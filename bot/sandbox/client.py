@@ -5,6 +5,7 @@ Used by the end-to-end tests and `make bench`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 
@@ -21,6 +22,8 @@ from bot.settings import PROJECT_DIR
 
 # the stacks this process starts share one random PSEUDONYM_KEY, so tests can name pseudonyms
 STACK_KEY = secrets.token_hex(32)
+# every process start() made, so that none outlives the run that started it (see leftovers)
+_STARTED: list[subprocess.Popen[bytes]] = []
 
 
 def free_port() -> int:
@@ -45,16 +48,32 @@ def wait_until(predicate: Any, timeout: float, what: str) -> None:
 
 def start(module: str, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start `python -m module args` from the project folder, logging to a file."""
-    handle: TextIO = log.open("w")
-    return subprocess.Popen(
-        [sys.executable, "-m", module, *args],
-        cwd=PROJECT_DIR,
-        env={**os.environ, **env},
-        stdin=subprocess.DEVNULL,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with log.open("w") as handle:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _STARTED.append(process)
+    return process
+
+
+def stop_leftovers() -> list[str]:
+    """Kill (with their process groups) the processes start() made that still run; their
+    command lines. Tests stop what they start; this is the net under a forgotten stop()."""
+    left = []
+    for process in _STARTED:
+        if process.poll() is None:
+            left.append(str(process.args))
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    _STARTED.clear()
+    return left
 
 
 class SandboxClient:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.storage import handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.session import StorageUnavailable, run_bounded
+from bot.text.wellformed import well_formed
 
 log = logging.getLogger(__name__)
 # Telegram lets a bot delete private-chat messages for 48 hours; ids are useless after that.
@@ -99,8 +100,7 @@ def storable(text: str) -> str:
     """Text every database accepts: Telegram's JSON may carry a lone surrogate (UTF-8 cannot
     encode it) or a NUL (PostgreSQL refuses it); both become U+FFFD, and a surrogate pair
     that arrived as two code points becomes its character again."""
-    whole = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return whole.replace("\x00", "\ufffd")
+    return well_formed(text).replace("\x00", "\ufffd")
 
 
 def store_texts(

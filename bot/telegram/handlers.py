@@ -28,6 +28,7 @@ from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
 from bot.telegram.render import keyboard, text_chunks
+from bot.text.wellformed import well_formed
 
 log = logging.getLogger(__name__)
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per chat action
@@ -131,7 +132,8 @@ def turn_of(update: Update, key: bytes) -> Turn | None:
         turn = _message_turn(update.edited_message, sender, edited=True)
     else:
         return None
-    return replace(turn, locale_hint=user.language_code)
+    # a lone surrogate in Telegram's JSON would break the first encoder after this (#13.10)
+    return replace(turn, text=well_formed(turn.text), locale_hint=user.language_code)
 
 
 # -- the core's way out --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from bot.engine.fingerprint import model_path
-from bot.sandbox.client import SandboxClient, free_port, start, start_stack, stop, wait_until
+from bot.sandbox.client import (
+    SandboxClient,
+    free_port,
+    start,
+    start_stack,
+    stop,
+    stop_leftovers,
+    wait_until,
+)
 from bot.settings import PROJECT_DIR
 
 TOKEN = "123456:e2e-secret-token"
@@ -33,6 +42,17 @@ class StackRun:
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(scope="session", autouse=True)
+def nothing_outlives_the_run() -> Iterator[None]:
+    """Every process a test started is gone when the run ends, even one a test forgot or a
+    `timeout` that ended pytest early (SIGTERM becomes a normal exit, so teardown runs)."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    yield
+    signal.signal(signal.SIGTERM, previous)
+    left = stop_leftovers()
+    assert not left, f"processes a test did not stop (now killed): {left}"
+
+
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder for the processes' logs (scanned by the privacy tests)."""
@@ -47,9 +67,11 @@ def sandbox(logs: Path) -> Iterator[SandboxClient]:
         "bot.sandbox.server", ["--port", str(port), "--token", TOKEN], {}, logs / "sandbox.log"
     )
     client = SandboxClient(f"http://127.0.0.1:{port}")
-    wait_until(client.ready, 20, "the sandbox server")
-    yield client
-    stop(process)
+    try:  # stopped even when it never became ready
+        wait_until(client.ready, 20, "the sandbox server")
+        yield client
+    finally:
+        stop(process)
 
 
 def bot_env(sandbox: SandboxClient, logs: Path, **extra: str) -> dict[str, str]:

@@ -64,9 +64,10 @@ def test_non_text_messages_get_a_kind_answer(
 
 def test_photo_caption_is_read_as_text(sandbox: SandboxClient, bot_without_engine: Path) -> None:
     sent = sandbox.send(1301, kind="photo", caption="is this contract ok?", language_code="en")
-    replies = sandbox.replies(1301, sent["message_id"], count=2)
-    assert len(replies) == 2
-    assert "191" in replies[1]["text"]  # the caption went to the (dead) engine
+    replies = sandbox.replies(1301, sent["message_id"], count=3)
+    assert len(replies) == 3
+    assert "191" in replies[0]["text"]  # the caption went to the (dead) engine: the floor
+    assert "pictures" in replies[-1]["text"]  # and only then: the photo itself was not seen
 
 
 def test_language_picker_switches_and_remembers(

@@ -12,6 +12,8 @@ import asyncio
 import os
 import shutil
 import signal
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ from bot.engine.fingerprint import model_path
 from bot.engine.load import Chat, Request, Script, match, send, watch
 from bot.sandbox.client import start_stack, stop, wait_until
 from tests.e2e.conftest import StackRun
-from tests.e2e.processes import cmdline, descendants
+from tests.e2e.processes import cmdline, descendants, environ
 
 pytestmark = pytest.mark.e2e
 RATE, SECONDS, PEOPLE = 6.0, 10.0, 12
@@ -107,3 +109,22 @@ def test_kill_9_of_the_action_server_mid_load_loses_nothing(replicated: StackRun
     health = replicated.env["ACTION_SERVER_URL"].replace("/webhook", "/health")
     wait_until(lambda: httpx.get(health).status_code == 200, 60, "the restarted action server")
     assert "actions exited (-9); restarting" in Path(replicated.log).read_text()
+
+
+def test_the_scaled_stack_stops_what_it_started(replicated: StackRun) -> None:
+    """Runs last: SIGTERM stops the replicas, and the Redis and database of this run."""
+    engine_env = environ(pid_of(replicated, "bot.engine.serve"))
+    redis_port = httpx.URL(engine_env["REDIS_URL"].replace("redis://", "http://")).port
+    database = engine_env["DATABASE_URL"].rsplit("/", 1)[1]
+    assert database.startswith("bot_run_")  # a throw-away database of this run
+    replicated.process.send_signal(signal.SIGTERM)
+    assert replicated.process.wait(60) == 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", redis_port or 0), timeout=2).close()
+    listed = subprocess.run(
+        ["runuser", "-u", "postgres", "--", "psql", "-qAtc", "SELECT datname FROM pg_database"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert database not in listed.stdout.split()

@@ -75,6 +75,11 @@ def numbers_in(reply: dict[str, Any]) -> bool:
         (7001, {"text": "/sos"}),
         (7002, {"text": "/help they locked us in"}),
         (7003, {"kind": "photo", "caption": "help me now, they lock me in"}),
+        (7010, {"text": "/emergency"}),
+        (7011, {"kind": "voice", "caption": "ช่วยด้วย เขาขังเราไว้"}),
+        (7012, {"text": "🆘"}),
+        (7013, {"text": "ｔｈ\u0435ｙ l\u043eck\u0435d us in"}),  # fullwidth, Cyrillic е о
+        (7014, {"text": "h e l p  m e  n o w"}),
     ],
 )
 def test_commands_and_captions_get_the_numbers(
@@ -92,6 +97,14 @@ def test_an_edited_message_gets_the_numbers(bot: SandboxClient) -> None:
     edited = {**sent, "text": "help me now they lock me in", "edit_date": sent["date"] + 5}
     bot.update({"edited_message": edited})
     first, *_ = bot.replies(user, answered["message_id"], wait=5)
+    assert numbers_in(first)
+
+
+def test_a_button_press_that_carries_words_gets_the_numbers(bot: SandboxClient) -> None:
+    user = 7015
+    menu = bot.ask(user, "/language")[0]
+    bot.press(user, menu["message_id"], "they locked us in help me now")  # not our data
+    first, *_ = bot.replies(user, menu["message_id"], wait=5)
     assert numbers_in(first)
 
 

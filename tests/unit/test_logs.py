@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from telegram.error import InvalidToken
 
+from bot.settings import load_settings
 from bot.telegram.logs import configure_logging
 
 TOKEN = "123456789:AAHsecretPartOfTheBotToken_xyz"
@@ -86,3 +87,34 @@ def test_uncaught_exceptions_go_through_the_masked_log(output: io.StringIO) -> N
     text = output.getvalue()
     assert "uncaught InvalidToken" in text and "uncaught ValueError" in text
     assert SECRET_PART not in text
+
+
+def test_every_secret_the_settings_hold_is_masked(
+    output: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine_token, database, cache = (
+        "engine-api-token-0123456789",
+        "db-pass@word42",
+        "redis-pw-0987",
+    )
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(
+        "PSEUDONYM_KEY", "c0ffee0123456789abcdef0fedcba9876543210aa55bb66cc77dd88ee99ff001"
+    )
+    monkeypatch.setenv("RASA_AUTH_TOKEN", engine_token)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://bot:db-pass%40word42@db/bot")
+    monkeypatch.setenv("REDIS_URL", f"redis://:{cache}@cache:6379/0")
+    real_stderr, sys.stderr = sys.stderr, output  # the handler writes where stderr is now
+    try:
+        configure_logging(load_settings().secrets())
+    finally:
+        sys.stderr = real_stderr
+    engine = logging.getLogger("bot.core.dialogue")
+    engine.warning("POST http://127.0.0.1:5005/webhooks/rest/webhook?token=%s", engine_token)
+    try:
+        raise ConnectionError(f"connect as bot:{database} failed; redis auth {cache} refused")
+    except ConnectionError:
+        logging.getLogger("sqlalchemy.pool").exception("no database")
+    text = output.getvalue()
+    assert "webhooks/rest/webhook?token=<secret>" in text and "ConnectionError" in text
+    assert not [s for s in (engine_token, database, "db-pass%40word42", cache) if s in text]

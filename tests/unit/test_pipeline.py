@@ -105,6 +105,16 @@ async def test_every_kind_of_turn_with_words_is_screened() -> None:
         assert [line.numbers for line in first.lines][:2] == ["191", "1669"]
 
 
+async def test_a_caption_is_answered_before_the_picture() -> None:
+    # "tell me in words" to someone who did, on the lock screen before the answer: no
+    for down in (True, False):
+        pipe, out = pipeline(FakeDialogue(down=down)), RecordingOutbox()
+        words = "the boss took my passport, look at the room"
+        await pipe.handle(Turn("u1", Kind.CAPTION, words, media="photo", chat_id=1), out)
+        assert out.msgids()[0] == messages.ROUTED_TIER2, down
+        assert out.msgids()[-1] == messages.PHOTO
+
+
 async def test_danger_waits_for_no_database() -> None:
     store = HangingStore()
     pipe, out = pipeline(store=store), RecordingOutbox()

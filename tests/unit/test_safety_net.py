@@ -9,7 +9,7 @@ from bot.core import messages
 from bot.core.answers import EngineAnswer
 from bot.core.risk import TIER1_REPLIES, TIER2_REPLY
 from bot.core.router import FLOOR, Conversation
-from bot.core.urgency import SafetyNet
+from bot.core.urgency import Gate, SafetyNet
 from bot.settings import LOCALES_DIR
 from tests.fakes import BOOK, FakeDialogue, FakeStore
 
@@ -19,28 +19,33 @@ def net_of(tmp_path: Path, tier1: list[str], tier2: list[str]) -> SafetyNet:
     return SafetyNet.load(tmp_path)
 
 
+def tier(net: SafetyNet, text: str) -> int | None:
+    """The phrases' verdict, as the gate reads them before its model has loaded."""
+    return Gate(net).screen(text).tier
+
+
 def test_phrases_match_inside_longer_messages_in_any_script(tmp_path: Path) -> None:
     net = net_of(tmp_path, ["ถูกขัง", "locked in"], ["ยึดพาสปอร์ต"])
-    assert net.tier("ช่วยด้วยค่ะ ตอนนี้ถูกขังอยู่ในโรงงาน") == 1
-    assert net.tier("Boss LOCKED   IN us") == 1
-    assert net.tier("นายจ้างยึดพาสปอร์ตไว้") == 2
-    assert net.tier("how do I renew my passport") is None
+    assert tier(net, "ช่วยด้วยค่ะ ตอนนี้ถูกขังอยู่ในโรงงาน") == 1
+    assert tier(net, "Boss LOCKED   IN us") == 1
+    assert tier(net, "นายจ้างยึดพาสปอร์ตไว้") == 2
+    assert tier(net, "how do I renew my passport") is None
 
 
 def test_latin_phrases_match_whole_words_only(tmp_path: Path) -> None:
     net = net_of(tmp_path, ["rape"], [])
-    assert net.tier("they rape women here") == 1
-    assert net.tier("grapes farm job") is None
+    assert tier(net, "they rape women here") == 1
+    assert tier(net, "grapes farm job") is None
 
 
 def test_tier_one_wins_over_tier_two(tmp_path: Path) -> None:
     net = net_of(tmp_path, ["beat me"], ["keep my passport"])
-    assert net.tier("they keep my passport and beat me") == 1
+    assert tier(net, "they keep my passport and beat me") == 1
 
 
 def test_zawgyi_text_is_matched_after_conversion(tmp_path: Path) -> None:
     net = net_of(tmp_path, ["ကူညီပါ"], [])
-    assert net.tier("ကၽြန္ေတာ့္ကို ကူညီပါ") == 1  # typed in Zawgyi
+    assert tier(net, "ကၽြန္ေတာ့္ကို ကူညီပါ") == 1  # typed in Zawgyi
 
 
 def convo(net: SafetyNet, dialogue: FakeDialogue) -> Conversation:
@@ -97,7 +102,7 @@ async def test_tier2_net_adds_hotlines_when_the_classifier_missed(tmp_path: Path
     ],
 )
 def test_project_phrases_leave_ordinary_questions_alone(question: str) -> None:
-    assert SafetyNet.load(LOCALES_DIR / "safety_net").tier(question) is None
+    assert tier(SafetyNet.load(LOCALES_DIR / "safety_net"), question) is None
 
 
 def test_tier_one_guard_lets_plausible_danger_win() -> None:

@@ -3,8 +3,9 @@
 import pytest
 
 from bot.core.identity import pseudonym
+from bot.core.urgency import intent_tier
+from bot.core.urgency.conversation import ConversationTier, fold
 from bot.settings import SettingsError, load_settings
-from bot.tiers import conversation_tier
 
 KEY = "c0ffee0123456789abcdef0fedcba9876543210aa55bb66cc77dd88ee99ff001"
 
@@ -97,4 +98,7 @@ def test_pseudonyms_are_stable_keyed_and_not_the_id() -> None:
     ],
 )
 def test_conversation_tier_is_the_most_urgent_seen(intents: list[str], tier: int) -> None:
-    assert conversation_tier(intents) == tier
+    record = ConversationTier()
+    for intent in intents:  # as the pipeline notes each intent the engine named
+        record = fold(record, intent_tier(intent), intent, 1.0)
+    assert record.tier == tier

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.urgency.context import Scan, decide
+from bot.core.urgency.context import Scan
 from bot.core.urgency.matching import compile_phrases, match_form
 from bot.text.normalize import normalize
 
@@ -70,7 +70,3 @@ class SafetyNet:
             for name, pattern in self.patterns.items()
         }
         return Scan(**found)
-
-    def tier(self, text: str) -> int | None:
-        """The phrases' verdict on raw text (the gate adds the window, commands and model)."""
-        return decide(self.scan(match_form(normalize(text)))).tier

@@ -1,0 +1,85 @@
+"""A lone surrogate in Telegram's JSON never reaches the core (issue #13.10): it broke the
+engine call (httpx refuses to encode it), so the person got the floor and the log an error."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from telegram import Update
+
+from bot.core.turn import Kind
+from bot.telegram.handlers import turn_of
+from bot.text.wellformed import well_formed
+
+KEY = b"k" * 32
+ME = {"id": 42, "is_bot": False, "first_name": "A", "language_code": "th"}
+PRIVATE = {"id": 42, "type": "private", "first_name": "A"}
+
+
+def update(**fields: Any) -> Update:
+    """An Update as PTB reads it from Telegram's JSON (where "\\ud800" is legal)."""
+    raw = json.loads(json.dumps({"update_id": 1, **fields}))
+    found = Update.de_json(raw, None)
+    assert found is not None
+    return found
+
+
+def message(**fields: Any) -> dict[str, Any]:
+    return {"message_id": 5, "date": 0, "chat": PRIVATE, "from": ME, **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "kind"),
+    [
+        ({"message": message(text="help \ud800 me")}, Kind.TEXT),
+        (
+            {
+                "message": message(
+                    text="/start \udbff",
+                    entities=[{"type": "bot_command", "offset": 0, "length": 6}],
+                )
+            },
+            Kind.COMMAND,
+        ),
+        (
+            {
+                "message": message(
+                    caption="a\ud83d",
+                    photo=[{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+                )
+            },
+            Kind.CAPTION,
+        ),
+        ({"edited_message": message(text="\ude00x", edit_date=1)}, Kind.EDIT),
+        (
+            {
+                "callback_query": {
+                    "id": "q",
+                    "from": ME,
+                    "chat_instance": "c",
+                    "data": "lang:\ud800",
+                    "message": message(text="menu"),
+                }
+            },
+            Kind.BUTTON,
+        ),
+    ],
+)
+def test_every_kind_of_turn_carries_text_every_encoder_accepts(
+    fields: dict[str, Any], kind: Kind
+) -> None:
+    turn = turn_of(update(**fields), KEY)
+    assert turn is not None and turn.kind is kind
+    assert "\ufffd" in turn.text
+    turn.text.encode("utf-8")  # would raise UnicodeEncodeError before the fix
+    httpx.Request("POST", "http://engine/", json={"message": turn.text})
+
+
+def test_pairs_are_joined_and_ordinary_text_is_untouched() -> None:
+    assert well_formed("\ud83d\ude00 ok") == "😀 ok"
+    assert well_formed("สวัสดี\udc00") == "สวัสดี\ufffd"
+    for text in ("", "plain ascii", "ສະບາຍດີ 😀", "\x00nul stays"):
+        assert well_formed(text) == text
