@@ -259,9 +259,31 @@ def test_try_the_bot_answers_as_telegram_and_buttons_work(
     page.screenshot(path=SHOTS / "try-the-bot.png", full_page=True)
     page.get_by_role("button", name="New person").click()
     assert "[ລາວ]" not in page.locator("#chat").inner_text()  # a fresh person
-    with sqlite3.connect(console.database) as db:  # the real users' table: no test person
+    answer_a_quiz_question(page)
+    with sqlite3.connect(console.database) as db:  # the real tables: no test person
         senders = [row[0] for row in db.execute('SELECT pseudonym FROM "user"')]
+        answers = db.execute("SELECT count(*) FROM quiz_answer").fetchone()[0]
     assert senders and not any(s.startswith("console-") for s in senders)
+    assert answers == 0
+    page.get_by_role("link", name="Figures").click()
+    assert "No quiz answers yet" in page.locator("main").inner_text()  # never counted
+
+
+def press_first_button(page: Any) -> None:
+    """Press the first button under the newest bubble and wait for the answer."""
+    shown = len(bot_bubbles(page))
+    page.locator(".bot-says").last.locator(".buttons button").first.click()
+    page.wait_for_function(f"document.querySelectorAll('.bot-says').length > {shown}")
+
+
+def answer_a_quiz_question(page: Any) -> None:
+    """/quiz, a sector, then an answer: what a person's quiz figures would count."""
+    shown = len(bot_bubbles(page))
+    page.get_by_label("Message").fill("/quiz")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_function(f"document.querySelectorAll('.bot-says').length > {shown}")
+    press_first_button(page)  # a sector
+    press_first_button(page)  # an answer to its first question
 
 
 def test_every_page_fits_a_phone_and_logout_ends_the_session(
