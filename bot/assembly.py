@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.core import content, privacy
+from bot.core import clock, content, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.fairness import Budget
@@ -43,6 +43,7 @@ from bot.handoff.memo import CaseMemo
 from bot.i18n import Catalogs
 from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
 from bot.storage.handoff import HandoffStore
+from bot.storage.journal_writer import JournalWriter
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.redis_state import RedisState
@@ -143,6 +144,13 @@ class Core:
                 await result
 
 
+def journal(settings: Settings, owner: str) -> JournalWriter:
+    """The update journal (bot/storage/journal.py) on a connection pool of its own: its
+    commits run on one thread, so a hanging database never ties up the other stores."""
+    sessions = new_sessionmaker(new_engine(settings.database_url))
+    return JournalWriter(sessions, owner, clock=clock.now)
+
+
 async def build(
     settings: Settings,
     http: httpx.AsyncClient,
@@ -158,18 +166,18 @@ async def build(
     sessions = new_sessionmaker(engine)
     state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
-    privacy_store = SqlPrivacyStore(sessions)
+    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)  # one clock for all
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown
     loaded = content.start(locales)
     replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
     conversation = Conversation(
         RasaRestClient(replicas, settings.rasa_timeout, http),
-        SqlUserStore(sessions),
+        SqlUserStore(sessions, clock=clock.now),
         button_intents(),
         load_safety_net(locales / "safety_net"),
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
-        lessons=load_lessons(locales, SqlQuizStore(sessions), state),
+        lessons=load_lessons(locales, SqlQuizStore(sessions, clock=clock.now), state),
         directory=loaded.directory,
         ages=load_ages(locales),
         state=state,
@@ -187,7 +195,7 @@ async def build(
     purging = keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
     core.tasks.append(asyncio.create_task(purging))
     if desks is not None:
-        store = HandoffStore(new_sessionmaker(engine))
+        store = HandoffStore(new_sessionmaker(engine), clock=clock.now)
         core.book = CaseBook(
             desks,
             store,
@@ -227,15 +235,15 @@ def test_bench(settings: Settings, http: httpx.AsyncClient, live: Conversation) 
     migrate(engine)
     sessions = new_sessionmaker(engine)
     state = LocalState()
-    privacy_store = SqlPrivacyStore(sessions)
+    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)
     conversation = Conversation(
         RasaRestClient(Replicas(settings.rasa_url, settings.rasa_auth_token),
                        settings.rasa_timeout, http),
-        SqlUserStore(sessions),
+        SqlUserStore(sessions, clock=clock.now),
         button_intents(),
         live.gate.net,
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
-        lessons=Learning(live.lessons.book, SqlQuizStore(sessions), state)
+        lessons=Learning(live.lessons.book, SqlQuizStore(sessions, clock=clock.now), state)
         if live.lessons
         else None,
         directory=live.directory,

@@ -4,8 +4,9 @@
 Children: the dialogue engine (one replica per RASA_URL; ENGINE_REPLICAS of them), the
 action server (ACTION_SERVER_URL), the Telegram bot, and, without TELEGRAM_BOT_TOKEN, the
 sandbox Bot API server plus a terminal chat. Ctrl-C or SIGTERM stops every child. Engine
-replicas and the action server are restarted when they die; the bot sends a person to
-the next replica, or answers with the safety floor, meanwhile.
+replicas, the action server and the bot are restarted when they die; the bot sends a
+person to the next replica, or answers with the safety floor, meanwhile, and a restarted
+bot first answers what its journal holds unanswered.
 
 Locked down by default: engines and the action server listen on 127.0.0.1 only; the
 engine's API and channel need RASA_AUTH_TOKEN (generated for this run when unset); each
@@ -166,7 +167,8 @@ def plan(env: dict[str, str], sandbox: bool, interactive: bool) -> list[Child]:
         port = str(urlparse(env["TELEGRAM_API_BASE_URL"]).port)
         server = [py, "-m", "bot.sandbox.server", "--port", port, "--token", SANDBOX_TOKEN]
         children.append(Child("sandbox", server, restart=False))
-    children.append(Child("bot", [py, "-m", "bot"], restart=False))
+    # the bot is restarted too: its update journal replays what it had not answered yet
+    children.append(Child("bot", [py, "-m", "bot"], restart=True))
     if sandbox and interactive:
         chat = [py, "-m", "bot.sandbox.chat", "--url", env["TELEGRAM_API_BASE_URL"]]
         children.append(Child("chat", chat, restart=False, own_session=False))

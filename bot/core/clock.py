@@ -42,9 +42,14 @@ def _offset(raw: str) -> timedelta:
 
 def now() -> datetime:
     """An aware datetime (UTC): the real time, or the test moment plus the time since."""
-    real = datetime.now(timezone.utc)
     raw = os.environ.get(TEST_NOW, "").strip()
-    return real + _offset(raw) if raw else real
+    offset = _offset(raw) if raw else timedelta(0)  # first: it reads the time itself
+    return datetime.now(timezone.utc) + offset
+
+
+def seconds() -> float:
+    """Now as seconds since the epoch (for state that stores plain numbers)."""
+    return now().timestamp()
 
 
 def bangkok_now() -> datetime:

@@ -74,6 +74,7 @@ class Pipeline:
             if verdict.tier == 1:
                 early = await self._danger(turn, verdict)
                 sent = await out.send(turn, early)
+                await self.conversation.keep_verdict(turn.sender, verdict)
             if not turn.private:
                 await self._in_group(turn, out)
                 return

@@ -157,14 +157,19 @@ class Conversation:
     # -- danger first ---------------------------------------------------------------------
 
     async def danger(self, user: str, text: str, hint: str | None, verdict: Verdict) -> Outcome:
-        """The tier-1 answer, built without the database, the lock or the engine."""
+        """The tier-1 answer, built without the database, the lock or the engine (the
+        caller keeps the verdict with `keep_verdict` once the numbers are sent)."""
         locale = await self.people.quick_locale(user, text, hint)
         profile = await self.people.quick_profile(user)
         statement = self.ages.read(normalize(text))
         if statement is not None:
             profile = dataclasses.replace(profile, child=statement.under_18)
-        await self.tiers.verdict(user, verdict)
         return Outcome(locale, self.risk.routed(user, 1, locale, profile))
+
+    async def keep_verdict(self, user: str, verdict: Verdict) -> None:
+        """The gate's verdict joins the person's conversation tier: for someone the memo
+        does not know this reads the database, so it comes after the numbers, never before."""
+        await self.tiers.verdict(user, verdict)
 
     async def after_danger(self, user: str, text: str, hint: str | None) -> Outcome:
         """Under the lock, after the gate's answer: keep the language, age and place

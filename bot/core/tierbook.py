@@ -10,11 +10,11 @@ after the reply (bot/core/record.py).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Protocol
 
+from bot.core import clock as wall
 from bot.core.record import Recorder
 from bot.core.state import DAY, State, key
 from bot.core.urgency import Verdict
@@ -60,7 +60,7 @@ class TierBook:
         state: State,
         store: TierStore | None,
         recorder: Recorder,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = wall.seconds,
     ) -> None:
         self._state = state
         self._store = store

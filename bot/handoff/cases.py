@@ -30,6 +30,7 @@ from typing import Protocol
 
 from bot.core import messages
 from bot.core.clock import BANGKOK
+from bot.core.clock import now as now_utc  # the one clock (BOT_TEST_NOW in tests)
 from bot.core.identity import Keys, pseudonym
 from bot.core.state import LocalState
 from bot.core.types import LANGUAGE_NAMES, BotReply, Button, as_locale
@@ -45,7 +46,6 @@ from bot.storage.handoff import (
     Case,
     HandoffStore,
     StoreUnavailable,
-    now_utc,
 )
 
 # what the Telegram side of the desks uses of the stored cases, named here

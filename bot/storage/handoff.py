@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import Base
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -192,20 +192,18 @@ def purge_relayed(session: Session, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def now_utc() -> datetime:
-    """The current time, aware, UTC."""
-    return datetime.now(timezone.utc)
-
-
 class HandoffStore:
     """Async access to the hand-off tables; every call is bounded in time.
 
     Unlike the user store, failures raise StoreUnavailable: a case that cannot be read or
     written must not be half-handled. Callers fall back to the hotline numbers."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout: float = 5.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout: float = 5.0, *, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._timeout = timeout
+        self._clock = clock
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         return await run_bounded(self._sessions, work, write=True, timeout=self._timeout)
@@ -266,7 +264,7 @@ class HandoffStore:
         def work(session: Session) -> bool:
             if session.get(RelayedRow, key) is not None:
                 return False
-            session.add(RelayedRow(key=key, case_id=case_id, at=now_utc()))
+            session.add(RelayedRow(key=key, case_id=case_id, at=self._clock()))
             try:
                 session.flush()
             except IntegrityError:  # the same update, handled concurrently
@@ -277,7 +275,7 @@ class HandoffStore:
 
     async def add_copy(self, case_id: int, chat_id: int, message_id: int) -> None:
         """Note a post in a desk topic that carries the person's words."""
-        row = CopyRow(case_id=case_id, chat_id=chat_id, message_id=message_id, at=now_utc())
+        row = CopyRow(case_id=case_id, chat_id=chat_id, message_id=message_id, at=self._clock())
         await self._run(lambda s: s.add(row))
 
     async def copies_of(self, user: str) -> list[Copy]:

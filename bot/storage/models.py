@@ -139,8 +139,3 @@ class TipsSeen(Base):  # type: ignore[misc,valid-type]
     pseudonym = Column(String(64), primary_key=True)
     sector = Column(String(16), primary_key=True)
     first_seen: Column[datetime] = Column(DateTime(timezone=True), nullable=False)
-
-
-# the hand-off tables (bot/storage/handoff.py) join this metadata whenever the models are
-# loaded, so migrations and the schema check always see every table.
-from bot.storage import handoff as _handoff  # noqa: E402,F401

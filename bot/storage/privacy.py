@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import delete, select, update
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
 from bot.text.wellformed import well_formed
 
 log = logging.getLogger(__name__)
@@ -204,7 +204,8 @@ class SqlPrivacyStore:
         self,
         sessions: sessionmaker[Session],
         timeout: float = 3.0,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        *,
+        clock: Clock,
     ) -> None:
         self._sessions = sessions
         self._timeout = timeout

@@ -8,7 +8,6 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import Integer, cast, delete, distinct, func, select, update
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,9 +29,12 @@ MIN_PEOPLE = 5
 class SqlQuizStore:
     """QuizStore on SQLAlchemy; each call is bounded in time and failures only log."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout: float = 3.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout: float = 3.0, *, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._timeout = timeout
+        self._clock = clock
 
     async def _run(self, work: Callable[[Session], T], failed: T) -> T:
         """`work` in a bounded transaction; `failed` when the database cannot answer."""
@@ -50,7 +52,7 @@ class SqlQuizStore:
 
         def mark(session: Session) -> None:
             if session.get(TipsSeen, (user, sector)) is None:
-                now = datetime.now(timezone.utc)
+                now = self._clock()
                 session.add(TipsSeen(pseudonym=user, sector=sector, first_seen=now))
 
         # the same user opening the same tips twice at once: one row is right
@@ -67,7 +69,7 @@ class SqlQuizStore:
             phase=answer.phase,
             version=answer.version,
             locale=answer.locale,
-            answered_at=datetime.now(timezone.utc),
+            answered_at=self._clock(),
         )
 
         def add(session: Session) -> bool:

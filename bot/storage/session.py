@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+# the time storage stamps rows with: bot/core/clock.py now, injected (storage may not
+# import the core), so every part of the bot reads one clock
+Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

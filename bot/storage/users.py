@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.types import Locale, Profile, as_locale, as_where
 from bot.storage.models import User
-from bot.storage.session import StorageUnavailable, run_bounded
+from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 T = TypeVar("T")
 
@@ -71,9 +71,12 @@ def remember_tier(session: Session, pseudonym: str, record: str, now: datetime) 
 class SqlUserStore:
     """UserStore on SQLAlchemy; each call is bounded in time and failures only log."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout: float = 3.0) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout: float = 3.0, *, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._timeout = timeout
+        self._clock = clock
 
     async def get_locale(self, user: str) -> Locale | None:
         """The stored locale, or None when unknown or the database is unreachable."""
@@ -81,7 +84,7 @@ class SqlUserStore:
 
     async def remember(self, user: str, locale: Locale) -> None:
         """Store the locale; on failure the in-memory copy in the router still serves."""
-        now = datetime.now(timezone.utc)
+        now = self._clock()
         await self._write(lambda session: remember(session, user, locale, now))
 
     async def get_profile(self, user: str) -> Profile | None:
@@ -98,7 +101,7 @@ class SqlUserStore:
 
     async def remember_tier(self, user: str, record: str) -> None:
         """Store the conversation tier record; a failure only loses this write."""
-        now = datetime.now(timezone.utc)
+        now = self._clock()
         await self._write(lambda session: remember_tier(session, user, record, now))
 
     async def _read(self, work: Callable[[Session], T]) -> T | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from urllib.parse import urlparse
 
 import httpx
@@ -19,6 +20,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import assembly
 from bot.core import messages, privacy
@@ -26,7 +28,8 @@ from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
-from bot.telegram import console, handlers, operators, staff
+from bot.telegram import console, handlers, operators, receive, staff
+from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
 from bot.telegram.membership import DeskGuard, MemberReadsLimiter
 
 log = logging.getLogger(__name__)
@@ -58,8 +61,9 @@ async def register_commands(app: Application, catalogs: Catalogs) -> None:  # ty
     await app.bot.set_my_commands(default)
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
-    """The whole bot, ready to run; connections open in post_init, close in post_shutdown."""
+def build_application(settings: Settings, intake: Intake) -> Application:  # type: ignore[type-arg]
+    """The whole bot, ready to run; connections open in post_init, close in post_shutdown.
+    Updates come in through the durable intake (bot/telegram/receive.py), not PTB's Updater."""
     try:
         desks = load_desks(settings.desks_file, settings.operator_chat_id)
     except (DeskError, OSError, yaml.YAMLError) as error:
@@ -105,7 +109,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
         .rate_limiter(MemberReadsLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .updater(None)
+        .request(LedgerRequest(HTTPXRequest(connection_pool_size=256), intake))
+        .concurrent_updates(JournalProcessor(intake))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -120,14 +126,20 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             settings.staff_chat_id,
         )
     app.bot_data["guard"] = guard
-    add_handlers(app, guard)
+    add_handlers(app, guard, settings.staff_chat_id)
     return app
 
 
-def add_handlers(app: Application, guard: DeskGuard | None = None) -> None:  # type: ignore[type-arg]
+def add_handlers(
+    app: Application,  # type: ignore[type-arg]
+    guard: DeskGuard | None = None,
+    staff_chat: int | None = None,
+) -> None:
     """Operators' desks get the hand-off, staff their tools; everything else a person
     sends (messages, edits, commands, buttons; in private or in a group) is one turn for
-    the core's pipeline, which invites group members to a private chat."""
+    the core's pipeline, which invites group members to a private chat and answers words
+    of danger in a group with the numbers alone. (Telegram shows a bot a group's plain
+    messages only when its privacy mode is off or it is an admin.)"""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGES
     if guard is not None:
         desk = filters.Chat(chat_id=guard.chats()) & filters.UpdateType.MESSAGE
@@ -146,22 +158,27 @@ def add_handlers(app: Application, guard: DeskGuard | None = None) -> None:  # t
     app.add_handler(CommandHandler("console", console.on_console, filters=staff_only))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private, handlers.on_update))
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    if staff_chat is not None:  # staff discuss cases there: their words get no numbers
+        groups = groups & (filters.COMMAND | ~filters.Chat(chat_id=staff_chat))
     app.add_handler(MessageHandler(groups, handlers.on_update))
     app.add_error_handler(handlers.on_error)
 
 
 def run(settings: Settings) -> None:
-    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
-    app = build_application(settings)
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set. Either way an
+    update is confirmed to Telegram only once it is answered or journaled."""
+    webhook = None
+    owner = "poller"  # Telegram allows one long-polling process per bot
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=UPDATES,
+        webhook = receive.Webhook(
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+            urlparse(settings.webhook_url).path.lstrip("/"),
+            settings.webhook_secret,
         )
-    else:
-        app.run_polling(allowed_updates=UPDATES)
+        owner = f"{socket.gethostname()}:{settings.webhook_port}"
+    writer = assembly.journal(settings, owner)
+    intake = Intake(writer, settings.pseudonym_key)
+    receive.run(build_application(settings, intake), intake, writer, UPDATES, webhook)

@@ -175,6 +175,9 @@ class TelegramOutbox:
             yield
         finally:
             task.cancel()
+            # let it end now: a process stopping right after this turn would otherwise
+            # close its loop on a task still pending ("Task was destroyed but it is pending")
+            await asyncio.wait([task])
 
     async def delete(self, turn: Turn, message_ids: list[int]) -> int:
         """Delete messages of the person's chat, in batches; how many went."""

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.core.identity import seal
 from bot.storage.handoff import CLAIMED, QUEUED, HandoffStore
 from bot.storage.session import new_sessionmaker
@@ -32,7 +33,7 @@ def case_values(user: str = "pseudo-1", chat_id: int = 987654321) -> dict[str, o
 
 
 async def test_a_user_has_one_open_case(engine: Engine) -> None:
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     first = await store.open_case(**case_values())
     again = await store.open_case(**case_values())
     assert again.id == first.id and first.state == QUEUED
@@ -41,7 +42,7 @@ async def test_a_user_has_one_open_case(engine: Engine) -> None:
 
 
 async def test_of_two_simultaneous_claims_exactly_one_wins(engine: Engine) -> None:
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     case = await store.open_case(**case_values())
     await store.change(case.id, {}, {"thread_id": 5})
 
@@ -57,7 +58,7 @@ async def test_of_two_simultaneous_claims_exactly_one_wins(engine: Engine) -> No
 
 
 async def test_a_relayed_message_is_relayed_once(engine: Engine) -> None:
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     case = await store.open_case(**case_values())
     assert await store.first_relay("key-1", case.id)
     assert not await store.first_relay("key-1", case.id)  # redelivered after a restart
@@ -65,7 +66,7 @@ async def test_a_relayed_message_is_relayed_once(engine: Engine) -> None:
 
 
 async def test_due_cases_come_from_stored_times(engine: Engine) -> None:
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     waiting = await store.open_case(**case_values("waiting"))
     answered = await store.open_case(**case_values("answered"))
     silent = await store.open_case(**case_values("silent"))
@@ -83,7 +84,7 @@ async def test_due_cases_come_from_stored_times(engine: Engine) -> None:
 
 
 async def test_events_are_counted_and_no_raw_id_is_stored(engine: Engine) -> None:
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     case = await store.open_case(**case_values(chat_id=987654321))
     await store.add_event(case, "queued", T0)
     await store.add_event(case, "claimed", T0 + timedelta(minutes=3))

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.core.identity import Keys
 from bot.core.types import BotReply
 from bot.core.urgency.conversation import ConversationTier
@@ -100,7 +101,7 @@ def book_on(engine: Engine) -> tuple[CaseBook, RecordingChannel, FlakyEngine]:
         "a",
     )
     channel, flaky = RecordingChannel(), FlakyEngine()
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     keys = Keys.from_secrets(b"k")
     book = CaseBook(desks, store, channel, flaky, keys, frozenset({2}), None, timedelta(0))
     return book, channel, flaky

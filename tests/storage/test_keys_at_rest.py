@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.core.identity import Keys
 from bot.storage.handoff import CLAIMED, HandoffStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
@@ -37,7 +38,7 @@ def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
 async def test_a_rotation_reseals_open_cases_and_closed_ones_lose_the_chat(
     engine: Engine,
 ) -> None:
-    store = HandoffStore(new_sessionmaker(engine))
+    store = HandoffStore(new_sessionmaker(engine), clock=now)
     before = Keys.from_secrets(OLD.encode())
     values = case_values()
     values["sealed_chat"] = before.sealer.seal(111)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.storage.handoff import CaseRow, RelayedRow
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.privacy import SqlPrivacyStore
@@ -94,7 +95,7 @@ async def test_transcript_is_the_newest_lines_in_order(engine: Engine) -> None:
 
 async def test_text_no_database_can_hold_is_kept_readable(engine: Engine) -> None:
     """Lone surrogates (possible in Telegram's JSON) and NUL raised before (#13.9)."""
-    store = SqlPrivacyStore(new_sessionmaker(engine))
+    store = SqlPrivacyStore(new_sessionmaker(engine), clock=now)
     odd = ["half \ud83d emoji", "\udfff", "nul\x00byte", "pair \ud83d\ude00 joined"]
     await store.store_texts("p-odd", [("user", text) for text in odd])
     kept = [text for _, text in await store.recent_texts("p-odd")]
@@ -119,7 +120,7 @@ async def test_forget_erases_everything_of_one_user_and_nothing_else(engine: Eng
     sessions = new_sessionmaker(engine)
     store = SqlPrivacyStore(sessions, clock=Clock())
     for user in ("p1", "p2"):
-        await SqlUserStore(sessions).remember(user, "km")
+        await SqlUserStore(sessions, clock=now).remember(user, "km")
         await store.record_consent(user, "store", True, "v1", "km")
         await store.store_texts(user, [("user", "my boss keeps my passport")])
         await store.remember_message_ids(user, [1, 2])
@@ -160,7 +161,7 @@ async def test_a_dead_database_is_reported_for_forget_and_quiet_elsewhere(
     tmp_path: object,
 ) -> None:
     engine = new_engine("postgresql+psycopg2://nobody@127.0.0.1:9/none")
-    store = SqlPrivacyStore(new_sessionmaker(engine), timeout=2)
+    store = SqlPrivacyStore(new_sessionmaker(engine), timeout=2, clock=now)
     assert await store.consent("p1", "store") is None
     await store.store_texts("p1", [("user", "x")])  # lost, but no error reaches the user
     with pytest.raises(StorageUnavailable):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
-from bot.storage.models import metadata
 from bot.storage.quiz import MIN_PEOPLE, Cell, SqlQuizStore, forget, report_lines
+from bot.storage.schema import metadata
 from bot.storage.session import new_engine, new_sessionmaker
 
 
@@ -18,7 +19,7 @@ def answer(user: str, question: str = "contract", correct: bool = True, phase: s
 
 
 async def test_an_answer_is_stored_once_per_phase(engine: Engine) -> None:
-    store = SqlQuizStore(new_sessionmaker(engine))
+    store = SqlQuizStore(new_sessionmaker(engine), clock=now)
     assert await store.record(answer("p1"))
     assert not await store.record(answer("p1", correct=False))  # answered again: counts once
     assert await store.record(answer("p1", phase="after"))  # after the tips: a new answer
@@ -28,15 +29,15 @@ async def test_an_answer_is_stored_once_per_phase(engine: Engine) -> None:
 
 
 async def test_tips_seen_is_remembered_across_stores(engine: Engine) -> None:
-    await SqlQuizStore(new_sessionmaker(engine)).mark_tips_seen("p1", "farm")
-    await SqlQuizStore(new_sessionmaker(engine)).mark_tips_seen("p1", "farm")  # twice: fine
-    fresh = SqlQuizStore(new_sessionmaker(engine))
+    for _twice in range(2):  # the same tips opened twice: fine
+        await SqlQuizStore(new_sessionmaker(engine), clock=now).mark_tips_seen("p1", "farm")
+    fresh = SqlQuizStore(new_sessionmaker(engine), clock=now)
     assert await fresh.tips_seen("p1", "farm")
     assert not await fresh.tips_seen("p1", "fishing")
 
 
 async def test_forget_unlinks_one_users_answers_and_erases_tips_views(engine: Engine) -> None:
-    store = SqlQuizStore(new_sessionmaker(engine))
+    store = SqlQuizStore(new_sessionmaker(engine), clock=now)
     await store.record(answer("p1"))
     await store.record(answer("p2"))
     await store.mark_tips_seen("p1", "fishing")
@@ -61,7 +62,7 @@ def test_only_pseudonyms_and_no_free_text_are_stored(engine: Engine) -> None:
 async def test_the_report_compares_before_and_after_and_hides_small_groups(
     engine: Engine,
 ) -> None:
-    store = SqlQuizStore(new_sessionmaker(engine))
+    store = SqlQuizStore(new_sessionmaker(engine), clock=now)
     for n in range(MIN_PEOPLE):
         await store.record(answer(f"p{n}", correct=n == 0))  # before: 1 of 5 right
         await store.record(answer(f"p{n}", correct=n != 0, phase="after"))  # after: 4 of 5
@@ -80,7 +81,7 @@ def test_report_of_nothing_says_so() -> None:
 
 async def test_unreachable_database_is_survived() -> None:
     dead = new_engine("postgresql+psycopg2://nobody:x@127.0.0.1:1/none")
-    store = SqlQuizStore(new_sessionmaker(dead), timeout=5)
+    store = SqlQuizStore(new_sessionmaker(dead), timeout=5, clock=now)
     assert await store.record(answer("p1"))  # lost, but the user is not told off
     assert not await store.tips_seen("p1", "fishing")
     await store.mark_tips_seen("p1", "fishing")

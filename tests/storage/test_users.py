@@ -5,19 +5,20 @@ from datetime import datetime, timezone
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from bot.storage.models import metadata
+from bot.core.clock import now
+from bot.storage.schema import metadata
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 from bot.storage.users import SqlUserStore
 
 
 async def test_language_is_remembered_across_stores(engine: Engine) -> None:
-    await SqlUserStore(new_sessionmaker(engine)).remember("p1", "my")
-    assert await SqlUserStore(new_sessionmaker(engine)).get_locale("p1") == "my"
-    assert await SqlUserStore(new_sessionmaker(engine)).get_locale("nobody") is None
+    await SqlUserStore(new_sessionmaker(engine), clock=now).remember("p1", "my")
+    assert await SqlUserStore(new_sessionmaker(engine), clock=now).get_locale("p1") == "my"
+    assert await SqlUserStore(new_sessionmaker(engine), clock=now).get_locale("nobody") is None
 
 
 async def test_switching_language_updates_the_row(engine: Engine) -> None:
-    store = SqlUserStore(new_sessionmaker(engine))
+    store = SqlUserStore(new_sessionmaker(engine), clock=now)
     await store.remember("p1", "th")
     await store.remember("p1", "lo")
     assert await store.get_locale("p1") == "lo"
@@ -54,7 +55,7 @@ def test_migrating_twice_is_harmless(engine: Engine) -> None:
 
 async def test_unreachable_database_is_survived() -> None:
     dead = new_engine("postgresql+psycopg2://nobody:x@127.0.0.1:1/none")
-    store = SqlUserStore(new_sessionmaker(dead), timeout=5)
+    store = SqlUserStore(new_sessionmaker(dead), timeout=5, clock=now)
     assert await store.get_locale("p1") is None
     await store.remember("p1", "th")  # logs, does not raise
 
@@ -62,11 +63,12 @@ async def test_unreachable_database_is_survived() -> None:
 async def test_place_and_age_are_remembered_and_can_change(engine: Engine) -> None:
     from bot.core.types import Profile
 
-    store = SqlUserStore(new_sessionmaker(engine))
+    store = SqlUserStore(new_sessionmaker(engine), clock=now)
     await store.remember("p1", "km")
     assert await store.get_profile("p1") == Profile()
     await store.remember_profile("p1", Profile(where="KH", child=True))
-    assert await SqlUserStore(new_sessionmaker(engine)).get_profile("p1") == Profile("KH", True)
+    fresh = SqlUserStore(new_sessionmaker(engine), clock=now)  # another process reads it
+    assert await fresh.get_profile("p1") == Profile("KH", True)
     await store.remember_profile("p1", Profile(where="TH", child=True))
     assert await store.get_profile("p1") == Profile(where="TH", child=True)
     assert await store.get_profile("nobody") is None
@@ -76,6 +78,6 @@ async def test_unreachable_database_keeps_no_profile_and_does_not_raise() -> Non
     from bot.core.types import Profile
 
     dead = new_engine("postgresql+psycopg2://nobody:x@127.0.0.1:1/none")
-    store = SqlUserStore(new_sessionmaker(dead), timeout=5)
+    store = SqlUserStore(new_sessionmaker(dead), timeout=5, clock=now)
     assert await store.get_profile("p1") is None
     await store.remember_profile("p1", Profile(where="LA"))

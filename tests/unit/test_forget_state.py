@@ -3,6 +3,7 @@ tips seen, place, the short check, language, tier, case memo; other people keep 
 
 from pathlib import Path
 
+from bot.core.clock import now
 from bot.core.learning import Learning
 from bot.core.pipeline import FORGOTTEN_STATE, Pipeline
 from bot.core.privacy import FORGOTTEN, Privacy
@@ -27,7 +28,7 @@ async def test_forget_drops_quiz_progress_and_every_memo_of_the_person_only(
         FakeDialogue(),
         FakeStore(),
         frozenset({"greet", "ask_menu"}),
-        privacy=Privacy(SqlPrivacyStore(new_sessionmaker(engine)), 30),
+        privacy=Privacy(SqlPrivacyStore(new_sessionmaker(engine), clock=now), 30),
         lessons=Learning(BOOK, FakeQuizStore(), state),
         state=state,
     )

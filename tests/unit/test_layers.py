@@ -4,8 +4,10 @@ import ast
 from pathlib import Path
 
 from bot.settings import PROJECT_DIR
+from bot.storage import schema
 
 BOT = PROJECT_DIR / "bot"
+WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}
 
 
 def imported(path: Path) -> set[str]:
@@ -36,6 +38,31 @@ def test_the_core_imports_neither_telegram_nor_sql() -> None:
     assert offenders("core", ("telegram", "sqlalchemy", "bot.telegram", "bot.storage")) == []
 
 
+def test_one_clock_tells_the_time() -> None:
+    """Only bot/core/clock.py reads the wall clock; everything else asks it, so
+    BOT_TEST_NOW moves the whole bot's time. The sandbox and the benchmarks play
+    Telegram's servers, whose clock is not the bot's."""
+    readers = []
+    for path in sorted(BOT.rglob("*.py")):
+        if path.name == "clock.py" or {"sandbox", "engine"} & set(path.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+                continue
+            if (node.value.id, node.attr) in WALL_CLOCK:
+                readers.append(f"{path.relative_to(PROJECT_DIR)}:{node.lineno}")
+    assert readers == []
+
+
 def test_the_adapter_reaches_storage_only_through_the_core() -> None:
     # bot/assembly.py wires the stores; the Telegram adapter never names them
     assert offenders("telegram", ("sqlalchemy", "bot.storage")) == []
+
+
+def test_the_two_table_modules_do_not_import_each_other() -> None:
+    # the hand-off's tables build on the models' Base; bot/storage/schema.py joins them, so
+    # loading the users' tables never drags in the hand-off and there is no import cycle
+    models, handoff = BOT / "storage" / "models.py", BOT / "storage" / "handoff.py"
+    assert not {"bot.storage.handoff", "bot.storage"} & imported(models)
+    assert "bot.storage.handoff" not in imported(handoff)
+    assert {"user", "handoff_case", "handoff_copy"} <= set(schema.metadata.tables)

@@ -9,6 +9,7 @@ import pytest
 from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.answers import EngineAnswer
+from bot.core.clock import now
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import Privacy
 from bot.core.router import Conversation
@@ -27,7 +28,7 @@ INTENTS = frozenset({"greet", "ask_menu"})
 def store(tmp_path: Path) -> SqlPrivacyStore:
     engine = new_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     migrate(engine)
-    return SqlPrivacyStore(new_sessionmaker(engine))
+    return SqlPrivacyStore(new_sessionmaker(engine), clock=now)
 
 
 def conversation(store: SqlPrivacyStore, dialogue: FakeDialogue | None = None) -> Conversation:
@@ -102,7 +103,9 @@ async def test_forget_asks_first_then_erases_and_says_so(store: SqlPrivacyStore)
 
 async def test_a_dead_database_is_told_honestly() -> None:
     dead = SqlPrivacyStore(
-        new_sessionmaker(new_engine("postgresql+psycopg2://x@127.0.0.1:9/none")), timeout=2
+        new_sessionmaker(new_engine("postgresql+psycopg2://x@127.0.0.1:9/none")),
+        timeout=2,
+        clock=now,
     )
     convo = conversation(dead)
     chose = await convo.on_button("u1", consent.CONSENT_YES, "th")

@@ -5,6 +5,7 @@ from pathlib import Path
 from bot.core import content, messages, routing
 from bot.core.age import AgeReader
 from bot.core.answers import EngineAnswer
+from bot.core.clock import now
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import FORGOTTEN, Privacy
 from bot.core.router import Conversation
@@ -187,7 +188,7 @@ async def test_forget_drops_place_and_a_running_check_from_memory(tmp_path: Path
     migrate(engine)
     convo = Conversation(
         FakeDialogue(), FakeStore(down=True), INTENTS, NET,
-        privacy=Privacy(SqlPrivacyStore(new_sessionmaker(engine)), 30),
+        privacy=Privacy(SqlPrivacyStore(new_sessionmaker(engine), clock=now), 30),
     )  # fmt: skip
     await convo.on_button("u1", "where:LA", "lo")
     await convo.on_button("u1", "check:start", "lo")

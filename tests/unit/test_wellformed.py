@@ -1,17 +1,20 @@
-"""A lone surrogate in Telegram's JSON never reaches the core (issue #13.10): it broke the
-engine call (httpx refuses to encode it), so the person got the floor and the log an error."""
+"""What the hostile-input run (issue #13.10) found in the adapter: a lone surrogate in
+Telegram's JSON broke the engine call (httpx refuses to encode it), so the person got the
+floor and the log an error; the typing helper outlived its turn."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
-from telegram import Update
+from telegram import Bot, Update
 
-from bot.core.turn import Kind
-from bot.telegram.handlers import turn_of
+from bot.core.turn import Kind, Turn
+from bot.i18n import Catalogs
+from bot.telegram.handlers import TelegramOutbox, turn_of
 from bot.text.wellformed import well_formed
 
 KEY = b"k" * 32
@@ -83,3 +86,13 @@ def test_pairs_are_joined_and_ordinary_text_is_untouched() -> None:
     assert well_formed("สวัสดี\udc00") == "สวัสดี\ufffd"
     for text in ("", "plain ascii", "ສະບາຍດີ 😀", "\x00nul stays"):
         assert well_formed(text) == text
+
+
+async def test_typing_leaves_no_task_behind_when_the_turn_is_done() -> None:
+    """A bot stopped right after a turn must find no pending task (the hostile run saw
+    "Task was destroyed but it is pending!" from the typing helper)."""
+    before = asyncio.all_tasks()
+    outbox = TelegramOutbox(cast(Bot, None), cast(Catalogs, None))  # neither is reached
+    async with outbox.typing(Turn("u1", Kind.TEXT, chat_id=42)):
+        assert len(asyncio.all_tasks()) == len(before) + 1  # the helper waits to type
+    assert asyncio.all_tasks() == before
