@@ -14,10 +14,10 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.core import clock as wall
 from bot.core.identity import derive
 from bot.core.state import State
 
@@ -49,11 +49,11 @@ class Access:
     """Issues links, redeems them once, opens and checks sessions."""
 
     def __init__(
-        self, state: State, secret: bytes, clock: Callable[[], float] = time.time
+        self, state: State, secret: bytes, clock: Callable[[], float] | None = None
     ) -> None:
         self.state = state
         self._key = derive(secret, _LABEL)
-        self._clock = clock
+        self._clock = clock or (lambda: wall.now().timestamp())  # the bot's one clock
 
     async def issue(self) -> str:
         """A new one-time link token (goes into the link /console sends)."""

@@ -12,9 +12,10 @@ import csv
 import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from bot.console.html import e, page, table
+from bot.core import clock
 from bot.handoff.cases import StoreUnavailable
 from bot.handoff.figures import Event, figures
 from bot.storage.quiz import MIN_PEOPLE, Cell, share
@@ -84,7 +85,7 @@ async def figures_page(sources: Sources, days: int, csrf: str) -> str:
     if sources.handoff is None:
         parts.append("<p>No operator desk is configured (OPERATOR_CHAT_ID, DESKS_FILE).</p>")
     else:
-        since = datetime.now(timezone.utc) - timedelta(days=days)
+        since = clock.now() - timedelta(days=days)
         try:
             found = figures(await sources.handoff(since))
         except StoreUnavailable:
