@@ -185,10 +185,21 @@ def test_the_scripts_render_with_real_glyphs(
             " p.textContent = t; document.querySelector('main').appendChild(p); }",
             [letters, locale],
         )
-        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"#probe-{locale}"})
-        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        fonts = platform_fonts(page, cdp, f"#probe-{locale}")
         assert any(FONT_FAMILY[locale] in f["familyName"] for f in fonts), (locale, fonts)
+
+
+def platform_fonts(page: Any, cdp: Any, selector: str) -> list[dict[str, Any]]:
+    """The fonts Chromium drew a node's text with, once it has laid the text out."""
+    fonts: list[dict[str, Any]] = []
+    for _ in range(50):
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        if fonts:
+            break
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done(0)))")
+    return fonts
 
 
 def test_directory_and_figures(console: ConsoleRun, sandbox: SandboxClient, browser: Any) -> None:
