@@ -61,6 +61,9 @@ rasa-test: install model ## Rasa test stories (dialogue)
 eval-nlu: install ## train on intents/, report held-out accuracy, tier-1 recall, speed per language
 	$(PY) -m bot.engine.eval_nlu
 
+eval-subtopics: install model ## held-out sub-topic questions: right topic, right specific answer, per language
+	$(PY) -m bot.engine.eval_subtopics
+
 bench-nlu: install ## the NLU pipeline on the public SIB-200 benchmark (th, lo, km, my)
 	$(PY) -m bot.engine.bench_nlu
 
@@ -79,4 +82,4 @@ quiz-report: install ## quiz figure: share of right answers before vs after the 
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu bench-nlu bench bench-engine bench-safety quiz-report test
+.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu eval-subtopics bench-nlu bench bench-engine bench-safety quiz-report test

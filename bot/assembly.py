@@ -32,6 +32,7 @@ from bot.core.resilient import ResilientState
 from bot.core.router import Conversation
 from bot.core.routing import load_ages
 from bot.core.state import LocalState, State
+from bot.core.subtopics import SubtopicBook
 from bot.core.urgency import Gate, SafetyNet
 from bot.core.urgency.model import load_or_train
 from bot.handoff import escalation
@@ -77,6 +78,16 @@ def load_answers(locales_dir: Path) -> AnswerBook:
     except (OSError, ValueError, yaml.YAMLError) as error:
         log.error("answers.yml unreadable, running without the engine's answers: %s", error)
         return AnswerBook.empty()
+
+
+def load_subtopics(locales_dir: Path) -> SubtopicBook:
+    """The specific answers inside topics; unreadable content is logged, and every topic
+    is then answered with its general answer."""
+    try:
+        return SubtopicBook.load(locales_dir / "subtopics.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        log.error("subtopics.yml unreadable, running with general answers only: %s", error)
+        return SubtopicBook.empty()
 
 
 def load_lessons(locales_dir: Path, store: SqlQuizStore, state: State) -> Learning | None:
@@ -183,6 +194,7 @@ async def build(
         state=state,
         recorder=recorder,
         answers=load_answers(locales),
+        subtopics=load_subtopics(locales),
     )
     core = Core(
         Pipeline(conversation, chat_log=privacy_store), conversation, loaded.catalogs, None

@@ -9,18 +9,21 @@ never shows "%(name)s" and the safety floor always has an emergency line.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from bot.core import clock, hotlines, routing
+from bot.core import clock, hotlines, routing, subtopics
 from bot.core.answers import AnswerBook
 from bot.core.directory import Directory, DirectoryError
-from bot.core.facts import load_facts
+from bot.core.facts import format_day, read_facts
 from bot.core.risk import TIER_REPLY_MSGIDS
 from bot.core.types import LOCALES
 from bot.i18n import PLACEHOLDER, Catalogs, Value
@@ -84,10 +87,20 @@ def read_directory(locales_dir: Path) -> Directory | None:
 
 
 def values(locales_dir: Path, directory: Directory | None) -> dict[str, Value]:
-    """What every content placeholder shows: dated facts and hotline numbers."""
+    """What every content placeholder shows: dated facts (a date, and each fact's check
+    date as <key>_checked, written in the reader's language and calendar) and hotline
+    numbers."""
     facts_file = locales_dir / "facts.yml"
-    facts: dict[str, Value] = {**load_facts(facts_file)} if facts_file.exists() else {}
+    facts: dict[str, Value] = {}
+    if facts_file.exists():
+        found = read_facts(facts_file)
+        facts = {**found.values, **{k: _written(day) for k, day in found.dates.items()}}
     return {**facts, **hotlines.line_values(directory)}
+
+
+def _written(day: date) -> Callable[[str], str]:
+    """A date as a value that each reader sees in their own language and calendar."""
+    return functools.partial(format_day, day)
 
 
 def load(locales_dir: Path) -> Content:
@@ -116,7 +129,20 @@ def answers_problems(locales_dir: Path, root: Path = PROJECT_DIR) -> list[str]:
             asks = button.data.removeprefix("/")
             if button.data.startswith("/") and asks not in intents:
                 problems.append(f"answers.yml: {name}: button data {button.data!r} is no intent")
-    return problems
+            opens = button.data.removeprefix(subtopics.OPEN)
+            if button.data.startswith(subtopics.OPEN) and not book.knows(opens):
+                problems.append(f"answers.yml: {name}: button {button.data!r} opens no answer")
+    return problems + subtopics_problems(locales_dir, book)
+
+
+def subtopics_problems(locales_dir: Path, book: AnswerBook) -> list[str]:
+    """subtopics.yml must be well formed, and every answer it names must exist."""
+    try:
+        found = subtopics.SubtopicBook.load(locales_dir / "subtopics.yml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        return [f"subtopics.yml: {error}"]
+    missing = sorted(n for n in found.answers() if not book.knows(n))
+    return [f"subtopics.yml: no answer {name!r} in answers.yml" for name in missing]
 
 
 def tier_answer_msgids(locales_dir: Path, root: Path = PROJECT_DIR) -> frozenset[str]:
@@ -161,9 +187,22 @@ def warnings(locales_dir: Path = LOCALES_DIR, today: date | None = None) -> list
         directory = read_directory(locales_dir)
     except (DirectoryError, ValueError, OSError, yaml.YAMLError):
         return []  # reported as a problem
+    today = today or clock.bangkok_now().date()
+    facts_file = locales_dir / "facts.yml"
+    with contextlib.suppress(ValueError, OSError, yaml.YAMLError):  # else: a problem
+        stale = read_facts(facts_file).stale(today) if facts_file.exists() else []
+        return [*_directory_warnings(directory, today), *_facts_warnings(stale)]
+    return _directory_warnings(directory, today)
+
+
+def _facts_warnings(stale: list[str]) -> list[str]:
+    return [f"facts.yml: {key} last checked over 90 days ago: check it" for key in stale]
+
+
+def _directory_warnings(directory: Directory | None, today: date) -> list[str]:
+    """Stale, unlabelled or stood-in hotline entries."""
     if directory is None:
         return []
-    today = today or clock.bangkok_now().date()
     found = [
         f"hotlines.yml: {e.key} last verified {e.verified_on or 'never'}: phone it and update"
         for e in directory.stale(today)

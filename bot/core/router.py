@@ -34,6 +34,7 @@ from bot.core.risk import (
     menu_button,
 )
 from bot.core.state import LocalState, State
+from bot.core.subtopics import SubtopicBook
 from bot.core.tierbook import TierBook, TierStore
 from bot.core.turn import Outcome
 from bot.core.types import (
@@ -117,10 +118,13 @@ class Conversation:
         state: State | None = None,
         recorder: Recorder | None = None,
         answers: AnswerBook | None = None,
+        subtopics: SubtopicBook | None = None,
     ) -> None:
         self._dialogue = dialogue
         # what each answer the engine names says (locales/answers.yml; swapped by /reload)
         self.answers = answers or AnswerBook.empty()
+        # the specific answer inside a topic, from the person's words (locales/subtopics.yml)
+        self.subtopics = subtopics or SubtopicBook.empty()
         self.privacy = privacy
         self._intents = intents  # the intents the bot's own buttons may trigger
         self.state = state or LocalState()
@@ -223,7 +227,7 @@ class Conversation:
             answers = await self._dialogue.send(UserTurn(user, words, locale))
         except EngineUnavailable:
             return await self._engine_down(user, danger, locale, profile)
-        replies = await self._answered(user, answers, locale, profile)
+        replies = await self._answered(user, answers, locale, profile, words)
         if danger.tier == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
             # the classifier missed what the net saw
             replies = (*self.risk.routed(user, 2, locale, profile), *replies)
@@ -238,7 +242,12 @@ class Conversation:
         return Outcome(locale, self.risk.floor(locale, profile))
 
     async def _answered(
-        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
+        self,
+        user: str,
+        answers: tuple[EngineAnswer, ...],
+        locale: Locale,
+        profile: Profile,
+        text: str = "",
     ) -> tuple[BotReply, ...]:
         """The engine's named answers as replies; the risk intents it saw are noted in
         the conversation tier (by name, never the words)."""
@@ -246,16 +255,26 @@ class Conversation:
             tier = intent_tier(answer.intent)
             if tier < routing.HOTLIST:
                 await self.tiers.note(user, tier, answer.intent)
-        return self._render(user, answers, locale, profile)
+        return self._render(user, answers, locale, profile, text)
 
     def _render(
-        self, user: str, answers: tuple[EngineAnswer, ...], locale: Locale, profile: Profile
+        self,
+        user: str,
+        answers: tuple[EngineAnswer, ...],
+        locale: Locale,
+        profile: Profile,
+        text: str = "",
     ) -> tuple[BotReply, ...]:
         """Each named answer's bubbles, or what the bot composes for it (answers.yml)."""
         replies: list[BotReply] = []
         for answer in answers:
             how, tier = self.answers.composed(answer.name), intent_tier(answer.intent)
-            if how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
+            # a specific question inside an information topic gets its own answer, and
+            # answers with a part per country get the person's (locales/subtopics.yml)
+            choice = self.subtopics.choose(answer.intent, text, locale, answer.name)
+            if choice.answer != answer.name:
+                replies.extend(self.subtopics.bubbles(self.answers, choice))
+            elif how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
                 # the lines for how urgent the intent is (urgency decides), also when the
                 # content file lacks the answer: a person at risk always gets numbers
                 replies.extend(self.risk.routed(user, tier, locale, profile))
@@ -264,7 +283,7 @@ class Conversation:
             elif how == LANGUAGES:
                 replies.append(language_menu())
             else:
-                replies.extend(self.answers.bubbles(answer.name))
+                replies.extend(self.subtopics.bubbles(self.answers, choice))
         return tuple(replies) or (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
 
     async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
@@ -348,6 +367,9 @@ class Conversation:
         if self.lessons is not None and learning.owns(data):
             # tips and quizzes are answered here, not by the engine (button data validated)
             return Outcome(locale, await self.lessons.on_button(user, data, locale))
+        opened = self.subtopics.opened(self.answers, data, locale)
+        if opened:  # a sub-topic or country button under an answer (answer:<name>)
+            return Outcome(locale, opened)
         match = _INTENT_PAYLOAD.match(data)
         if match and match.group(1) in self._intents:
             return Outcome(locale, await self._ask_engine(UserTurn(user, data, locale), profile))

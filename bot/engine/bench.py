@@ -2,12 +2,15 @@
 
 Starts the stack as `make run` does (sandbox mode; `--replicas 2 --scaled` for Redis,
 PostgreSQL and two engines), then in one run:
-1. the reference: the bare engine's REST turn (bot/engine/turns.py), quiet;
-2. ordinary traffic: RATE msg/s from USERS people in the five languages for SECONDS,
-   while new people send /start and at once an emergency message;
+1. the reference, quiet: the bare engine's REST turn (bot/engine/turns.py) per kind of
+   answer and by conversation length, and what one replica carries back to back;
+2. for each mix (the issue's: ordinary questions, two of five a three-bubble topic; and
+   one-bubble answers only): RATE msg/s from USERS people in the five languages for
+   SECONDS, while new people send /start and at once an emergency message;
 3. the same again while one person floods (10 msg/s for 30 s);
 and prints carried rate, Bot API in -> first reply p50/p95/p99, lost, out of order, the
-tier-1 figures, everyone else's p95 with and without the flood, and the stack's RSS.
+bot's messages per second, the tier-1 figures, everyone else's p95 with and without the
+flood, and the stack's RSS.
 """
 
 from __future__ import annotations
@@ -16,33 +19,19 @@ import argparse
 import asyncio
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from bot.core.types import LOCALES, Locale
-from bot.engine.load import DANGER, Chat, Request, Script, match, percentile, send, stack_rss_mb
+from bot.engine.bench_report import Load, report
+from bot.engine.load import DANGER, MIXES, Chat, Request, Script, match, send, stack_rss_mb
 from bot.engine.load import watch as watch_chat
-from bot.engine.turns import measure_rest
+from bot.engine.turns import measure_capacity, measure_rest
 from bot.sandbox.client import start_stack, stop
 
-GRACE = 20.0  # seconds after the last message for late replies; later ones count as lost
-
-
-@dataclass
-class Load:
-    """One load run's chats: ordinary people, new people in danger, and a flooder."""
-
-    ordinary: list[Chat] = field(default_factory=list)
-    danger: list[Chat] = field(default_factory=list)
-    flood: list[Chat] = field(default_factory=list)
-    started: float = 0.0
-    rss_mb: float = 0.0
-
-    def chats(self) -> list[Chat]:
-        """Every chat of the run."""
-        return [*self.ordinary, *self.danger, *self.flood]
+QUIET = 5.0  # seconds without a reply after which what is unanswered counts as lost
+DRAIN_MAX = 120.0  # at most this long for late replies after the last message
 
 
 async def first_reply_like(http: httpx.AsyncClient, user: int, after: int, expect: str) -> str:
@@ -114,7 +103,7 @@ async def run_load(
     http: httpx.AsyncClient, script: Script, args: argparse.Namespace, base: int, flood: bool
 ) -> Load:
     """One run: watch every chat, send on schedule, wait for late replies, match them."""
-    load = Load()
+    load = Load(script)
     load.ordinary = [Chat(base + u, LOCALES[u % 5]) for u in range(args.users)]
     load.danger = [Chat(base + 500 + d, LOCALES[d % 5]) for d in range(args.tier1_users)]
     load.flood = [Chat(base + 900, "th")] if flood else []
@@ -129,136 +118,67 @@ async def run_load(
 
     sampler = asyncio.create_task(sample_rss())
     await traffic(http, script, load, args, flood)
-    for _ in range(int(GRACE / 0.5)):  # late replies still count, up to GRACE seconds
-        if _all_answered(load, script):
-            break
-        await asyncio.sleep(0.5)
+    await drained(load)
     done.set()
     await asyncio.gather(*watchers, sampler)
     return load
 
 
-def _all_answered(load: Load, script: Script) -> bool:
+async def drained(load: Load) -> None:
+    """Wait until every message is answered, or the bot has sent these chats nothing for
+    QUIET seconds (what is unanswered then is lost), at most DRAIN_MAX seconds; so late
+    replies still count, and the next run starts on a quiet stack."""
+    deadline = time.monotonic() + DRAIN_MAX
+    while time.monotonic() < deadline and not _all_answered(load):
+        last = max((at for c in load.chats() for at, _, _ in c.replies), default=load.started)
+        if time.monotonic() - last > QUIET:
+            return
+        await asyncio.sleep(0.5)
+
+
+def _all_answered(load: Load) -> bool:
     """True once every message has a matched first reply (matching as it stands now)."""
     for chat in load.chats():
-        for request in chat.requests:
-            request.answered_at, request.floor = None, False
-        match(chat, script.floor[chat.locale])
+        match(chat, load.script.floor[chat.locale])
     return all(r.answered_at is not None for c in load.chats() for r in c.requests)
 
 
-@dataclass(frozen=True)
-class Figures:
-    """What one group of messages measured."""
-
-    sent: int
-    answered: int
-    floor: int
-    out_of_order: int
-    carried: float  # msg/s
-    bubbles: float  # the bot's messages per second to these chats
-    latencies: tuple[float, ...]  # seconds, answered ones
-
-
-def figures(load: Load, chats: list[Chat], script: Script) -> Figures:
-    """Match replies and sum up a group of chats of a run."""
-    disorder = sum(match(chat, script.floor[chat.locale]) for chat in chats)
-    requests = [r for chat in chats for r in chat.requests]
-    done = [r for r in requests if r.answered_at is not None]
-    span = max((r.answered_at or 0.0 for r in done), default=0.0) - load.started
-    return Figures(
-        sent=len(requests),
-        answered=len(done),
-        floor=sum(r.floor for r in done),
-        out_of_order=disorder,
-        carried=len(done) / span if span > 0 else 0.0,
-        bubbles=sum(len(chat.replies) for chat in chats) / span if span > 0 else 0.0,
-        latencies=tuple(r.latency or 0.0 for r in done),
-    )
-
-
-def row(name: str, found: Figures, offered: float) -> str:
-    """One line of the load table (milliseconds)."""
-    ms = [1000 * percentile(found.latencies, q) for q in (0.5, 0.95, 0.99)]
-    lost = found.sent - found.answered
+async def reference(env: dict[str, str], args: argparse.Namespace) -> str:
+    """The bare engine, quiet: its REST turn per kind of answer and by conversation length,
+    and the turns per second one replica serves to people writing back to back."""
+    url, token = env["RASA_URL"].split(",")[0], env["RASA_AUTH_TOKEN"]
+    kinds, lengths = await measure_rest(url, token)
+    rate, p50_ms = await measure_capacity([url], token, args.capacity_people)
     return (
-        f"{name:<30}{offered:>8.1f}{found.carried:>9.1f}{ms[0]:>7.0f}{ms[1]:>7.0f}{ms[2]:>7.0f}"
-        f"{lost:>6}{found.out_of_order:>7}{found.floor:>7}{found.bubbles:>9.1f}"
+        "  bare engine REST turn p50: "
+        + ", ".join(f"{kind} {ms:.1f} ms" for kind, ms in kinds.items())
+        + "\n  by conversation length: "
+        + ", ".join(f"turn {mark} {ms:.1f} ms" for mark, ms in lengths.items())
+        + f"\n  one engine replica, {args.capacity_people} people back to back: "
+        + f"{rate:.0f} turns/s (p50 {p50_ms:.0f} ms)"
     )
-
-
-def danger_line(name: str, load: Load) -> str:
-    """The emergency messages of new people, each sent right after their /start."""
-    waits = [
-        r.latency if r.latency is not None else float("inf")
-        for chat in load.danger
-        for r in chat.requests
-        if not r.expect
-    ]
-    within = sum(1 for w in waits if w <= 2.0)
-    worst = max(waits, default=float("nan"))
-    return (
-        f"{name:<30} p95 {1000 * percentile(waits, 0.95):.0f} ms, max {1000 * worst:.0f} ms, "
-        f"{within}/{len(waits)} within 2 s"
-    )
-
-
-def report(
-    args: argparse.Namespace, reference: str, runs: dict[str, Load], script: Script
-) -> None:
-    """Print every figure of the run."""
-    mode = f"{args.replicas} engine(s)" + (", Redis, PostgreSQL" if args.scaled else ", SQLite")
-    print(f"\nmake bench ({mode}); reference measured in the same run, quiet:\n{reference}")
-    mix = "one-bubble answers and 3-bubble topics" if args.topics else "one-bubble answers"
-    print(
-        f"\nload: {args.rate:g} msg/s offered for {args.seconds:g} s from {args.users} people "
-        f"in 5 languages ({mix}); {args.tier1_users} new people send /start and at once an "
-        "emergency message"
-    )
-    print(
-        f"{'':<30}{'offered':>8}{'carried':>9}{'p50':>7}{'p95':>7}{'p99':>7}"
-        f"{'lost':>6}{'order':>7}{'floor':>7}{'bubbles':>9}   (ms, msg/s)"
-    )
-    p95s = {}
-    for name, load in runs.items():
-        found = figures(load, load.ordinary, script)
-        p95s[name] = percentile(found.latencies, 0.95)
-        print(row(f"ordinary, {name}", found, args.rate))
-    for name, load in runs.items():
-        print(danger_line(f"tier 1 under load, {name}", load))
-    flood = runs.get("with a flood")
-    if flood is not None and flood.flood:
-        found = figures(flood, flood.flood, script)
-        quiet, loud = p95s["no flood"], p95s["with a flood"]
-        print(
-            f"flooding person: {found.sent} sent at {args.flood_rate:g}/s, {found.answered} "
-            f"answered; everyone else's p95 {1000 * quiet:.0f} -> {1000 * loud:.0f} ms "
-            f"({100 * (loud - quiet) / quiet:+.0f}%)"
-        )
-    peak = max(load.rss_mb for load in runs.values())
-    print(f"RSS of the whole stack (sandbox, bot, engines, actions): peak {peak:.0f} MB")
 
 
 async def bench(url: str, env: dict[str, str], args: argparse.Namespace) -> None:
-    """The reference, the preflight, and both load runs, in one stack."""
-    script = Script.load(topics=args.topics)
-    kinds, lengths = await measure_rest(env["RASA_URL"].split(",")[0], env["RASA_AUTH_TOKEN"])
-    reference = "  bare engine REST turn p50: " + ", ".join(
-        f"{kind} {ms:.1f} ms" for kind, ms in kinds.items()
-    )
-    reference += "\n  by conversation length: " + ", ".join(
-        f"turn {mark} {ms:.1f} ms" for mark, ms in lengths.items()
-    )
+    """The reference, the preflight, and the load runs of each mix, in one stack."""
+    script = Script.load(mixes=MIXES)
+    quiet = await reference(env, args)
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=200)
+    runs: dict[str, dict[str, Load]] = {}
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         dropped = await preflight(http, script, 800_000)
         if dropped:
-            reference += f"\n  ({len(dropped)} bench messages left out: answered otherwise)"
+            quiet += f"\n  ({len(dropped)} bench messages left out: answered otherwise)"
         for locale, text, got in dropped if args.verbose else ():
-            reference += f"\n    {locale}: {text!r} -> {got[:60]!r}"
-        runs = {"no flood": await run_load(http, script, args, 810_000, flood=False)}
-        runs["with a flood"] = await run_load(http, script, args, 820_000, flood=True)
-    report(args, reference, runs, script)
+            quiet += f"\n    {locale}: {text!r} -> {got[:60]!r}"
+        base = 810_000
+        for mix in args.mixes.split(","):
+            runs[mix] = {}
+            for flood in (False, True):
+                load = await run_load(http, script.only(mix), args, base, flood)
+                runs[mix]["with a flood" if flood else "no flood"] = load
+                base += 1000
+    report(args, quiet, runs)
 
 
 def main() -> None:
@@ -272,7 +192,10 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=float, default=30.0)
     parser.add_argument("--replicas", type=int, default=1, help="engine replicas")
     parser.add_argument("--scaled", action="store_true", help="Redis and PostgreSQL")
-    parser.add_argument("--topics", action="store_true", help="add 3-bubble topic questions")
+    parser.add_argument(
+        "--mixes", default=",".join(MIXES), help=f"comma-separated, of: {', '.join(MIXES)}"
+    )
+    parser.add_argument("--capacity-people", type=int, default=8)
     parser.add_argument("--verbose", action="store_true", help="list left-out messages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

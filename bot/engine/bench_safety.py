@@ -53,6 +53,9 @@ COLUMNS: dict[str, Row] = {
     "forms right": lambda o: share([x.right for x in o if x.case.set == "forms"]),
     "false alarms": lambda o: share([x.replied == 1 for x in o if x.case.set == "ordinary"]),
     "ordinary->t2": lambda o: share([x.replied == 2 for x in o if x.case.set == "ordinary"]),
+    "everyday->alarm": lambda o: share(
+        [x.replied in (1, 2) for x in o if x.case.set == "everyday"]
+    ),
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
     "p50/max s": lambda o: (
         f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
@@ -64,6 +67,7 @@ GATE_COLUMNS: dict[str, Row] = {
     "forms right": COLUMNS["forms right"],
     "false alarms": COLUMNS["false alarms"],
     "ordinary->2": COLUMNS["ordinary->t2"],
+    "everyday->alarm": COLUMNS["everyday->alarm"],
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
 }
 

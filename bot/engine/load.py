@@ -27,17 +27,27 @@ from bot.core.types import LOCALES, BotReply, Locale
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.script import detect_script_locale
 
-# answers whose first bubble is fixed text, and the intent whose examples ask for each:
-# one-bubble answers by default; topics (three bubbles each) with --topics. Telegram lets a
-# bot send about 30 messages a second in all, so bubbles, not turns, set the ceiling.
-ONE_BUBBLE = {
-    "greet": "greet",
-    "thanks": "thanks",
-    "bot_challenge": "bot_challenge",
-    "goodbye": "goodbye",
-    "menu": "ask_menu",
+# answers whose first bubble is fixed text, and the intent whose examples ask for each.
+# The issue's mix: "each message an ordinary question" (issue #11), so topic questions too;
+# here two of five ask a topic whose answer is three bubbles. Telegram lets a bot send
+# about 30 messages a second in all, so at 30 questions a second bubbles, not turns, set
+# the ceiling; the one-bubble mix shows what the stack itself carries below that ceiling.
+MIXES: dict[str, dict[str, str]] = {
+    "issue": {
+        "greet": "greet",
+        "thanks": "thanks",
+        "ask_documents": "ask_documents",
+        "ask_wages": "ask_wages",
+        "bot_challenge": "bot_challenge",
+    },
+    "one-bubble": {
+        "greet": "greet",
+        "thanks": "thanks",
+        "bot_challenge": "bot_challenge",
+        "goodbye": "goodbye",
+        "menu": "ask_menu",
+    },
 }
-TOPICS = {"ask_documents": "ask_documents", "ask_wages": "ask_wages"}
 EMERGENCY_NUMBER = "191"
 DANGER = {
     "en": "help me now, the boss locked us in the room",
@@ -74,9 +84,10 @@ class Script:
     floor: dict[Locale, str]
 
     @classmethod
-    def load(cls, per_class: int = 3, topics: bool = False) -> Script:
-        """Examples from the training data, in each language's own script."""
-        classes = {**ONE_BUBBLE, **(TOPICS if topics else {})}
+    def load(cls, per_class: int = 3, mixes: Iterable[str] = ("one-bubble",)) -> Script:
+        """Examples from the training data, in each language's own script, for the answers
+        of these mixes (one-bubble: the fault tests' light traffic; `make bench` loads all)."""
+        classes = {answer: intent for mix in mixes for answer, intent in MIXES[mix].items()}
         catalogs = content.load(LOCALES_DIR).catalogs  # the values the bot renders with
         book = AnswerBook.load(LOCALES_DIR / "answers.yml")
         messages: dict[Locale, dict[str, list[tuple[str, str]]]] = {}
@@ -89,6 +100,17 @@ class Script:
                 messages[locale][answer] = [(text, first) for text in mine[:per_class]]
         floor = {loc: catalogs.render(BotReply(ENGINE_DOWN), loc) for loc in LOCALES}
         return cls(messages, floor)
+
+    def only(self, mix: str) -> Script:
+        """The same messages (as the preflight left them), for one mix's answers."""
+        answers = MIXES[mix]
+        return Script(
+            {
+                loc: {a: rows for a, rows in by.items() if a in answers}
+                for loc, by in self.messages.items()
+            },
+            self.floor,
+        )
 
     def drop(self, locale: Locale, text: str) -> None:
         """Leave out a message the engine does not read as its class (preflight)."""
@@ -154,8 +176,11 @@ async def send(http: httpx.AsyncClient, chat: Chat, request: Request, **extra: s
 
 
 def match(chat: Chat, floor: str) -> int:
-    """Match the chat's replies to its requests; the number answered out of order."""
+    """Match the chat's replies to its requests (afresh: any earlier matching is undone, so
+    matching again gives the same result); the number answered out of order."""
     requests = sorted(chat.requests, key=lambda r: r.sent_id)  # sends finish out of order
+    for request in requests:
+        request.answered_at, request.floor = None, False
     for at, message_id, text in sorted(chat.replies, key=lambda r: r[1]):
         waiting = [r for r in requests if r.answered_at is None and r.sent_id < message_id]
         if text == floor and waiting:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from bot.engine.safety_reply import Outcome
 
 SAFETY_DIR = PROJECT_DIR / "tests" / "safety"
-SETS = ("ordinary", "tier1", "tier2", "forms", "fresh")
+SETS = ("ordinary", "everyday", "tier1", "tier2", "forms", "fresh")
+NO_SIGN_SETS = ("ordinary", "everyday")  # the bot must answer these with no alarm
 KINDS = ("text", "command", "caption", "edit")
 
 
@@ -35,7 +36,7 @@ class Case:
     locale: str
     kind: str
     text: str
-    tier: int  # 1, 2, or 4 (ordinary: no alarm)
+    tier: int  # 1, 2, or 4 (ordinary and everyday: no alarm)
 
 
 def set_path(name: str, locale: str, folder: Path = SAFETY_DIR) -> Path:
@@ -48,7 +49,7 @@ def load_cases(name: str, locale: str, folder: Path = SAFETY_DIR) -> list[Case]:
     path = set_path(name, locale, folder)
     if name != "forms":
         return [
-            Case(name, locale, "text", text, tier_of(intent) if name != "ordinary" else 4)
+            Case(name, locale, "text", text, tier_of(intent) if name not in NO_SIGN_SETS else 4)
             for text, intent in read_examples(path)
         ]
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -99,6 +99,8 @@ def problems_in(
             yield f"{locale}: fuzzy {short!r}"
         if sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(msgid)):
             yield f"{locale}: placeholders differ from the source in {short!r}"
+        elif not fills(text):  # the bot would fall back to English for this message
+            yield f"{locale}: a % that is no placeholder (write 'percent') in {short!r}"
         if len(text) > TELEGRAM_TEXT_LIMIT:
             yield f"{locale}: longer than {TELEGRAM_TEXT_LIMIT} characters: {short!r}"
         if locale == "my" and is_zawgyi(text):
@@ -113,6 +115,15 @@ def problems_in(
             word = alarming_first_line(text, [*(alarming or []), *tier_replies[msgid]])
             if word:
                 yield f"{locale}: a tier reply's first line says {word!r} in {short!r}"
+
+
+def fills(text: str) -> bool:
+    """True when the bot can fill the text's placeholders (a stray % breaks it)."""
+    try:
+        text % {name: "" for name in PLACEHOLDER.findall(text)}
+    except (KeyError, ValueError, TypeError):
+        return "%" not in text
+    return True
 
 
 def check(

@@ -24,6 +24,7 @@ from bot.core.directory import Directory, Entry
 from bot.core.hotlines import stand_ins
 from bot.core.quiz import load_book
 from bot.core.routing import load_ages
+from bot.core.subtopics import SubtopicBook
 from bot.core.turn import Outcome
 from bot.core.types import BotReply, Locale, as_locale
 from bot.core.urgency import Gate, SafetyNet
@@ -48,15 +49,16 @@ async def reload_content(svc: Services) -> list[str]:
     """Validate, then swap catalogs, safety net, directory, age phrases, the engine's
     answers and quizzes in one step; on any problem keep the old content."""
     loaded, net, problems = await asyncio.to_thread(load_checked, svc.locales_dir)
-    book, answers = None, None
+    book, answers, subtopics = None, None, SubtopicBook.empty()
     try:  # tips and quizzes: their structure is reloaded with their texts
         book = load_book(svc.locales_dir / "quiz.yml")
     except (OSError, ValueError, yaml.YAMLError) as error:
         problems = [*problems, f"quiz.yml: {error}"]
-    try:  # what the engine's answers say
+    try:  # what the engine's answers say, and the specific answers inside them
         answers = AnswerBook.load(svc.locales_dir / "answers.yml")
+        subtopics = SubtopicBook.load(svc.locales_dir / "subtopics.yml")
     except (OSError, ValueError, yaml.YAMLError) as error:
-        problems = [*problems, f"answers.yml: {error}"]
+        problems = [*problems, f"answers or subtopics: {error}"]
     if problems or loaded is None:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems or ["content unreadable"]
@@ -69,6 +71,7 @@ async def reload_content(svc: Services) -> list[str]:
         svc.conversation.lessons.book = book
     if answers is not None:
         svc.conversation.answers = answers
+        svc.conversation.subtopics = subtopics
     log.info("content reloaded")
     return []
 

@@ -56,8 +56,12 @@ class DeskRun:
     def start_bot(self) -> None:
         before = len(self.sandbox.calls("getUpdates"))
         n = len(self.processes)
-        self.processes.append(start("bot", [], self.env, self.folder / f"bot{n}.log"))
+        log = self.folder / f"bot{n}.log"
+        self.processes.append(start("bot", [], self.env, log))
         wait_until(lambda: len(self.sandbox.calls("getUpdates")) > before, 60, "the bot polling")
+        # the bot answers before its gate model is read (phrases alone meanwhile); the
+        # tests judge the bot as people meet it, with the model
+        wait_until(lambda: "gate model loaded" in log.read_text(errors="replace"), 60, "the gate")
 
     def kill_bot(self) -> None:
         """SIGKILL: no clean shutdown, updates in flight are not confirmed."""
@@ -248,13 +252,14 @@ def test_declining_keeps_all_bot_help(desk: DeskRun) -> None:
 
 def test_without_kept_words_nothing_is_offered_to_share(desk: DeskRun) -> None:
     user = 4108
-    told = desk.sandbox.send(user, "my private words")
+    words = "good evening, I sell noodles at the night market"  # no sign: the floor's 2 bubbles
+    told = desk.sandbox.send(user, words)
     desk.user_messages(user, told["message_id"], 2)
     _, queued = desk.ask_for_person(user)
     assert "/end" in queued["text"]  # no question about a transcript that does not exist
     thread = desk.topic()["message_thread_id"]
     texts_in_topic = [m.get("text") or "" for m in desk.in_topic(thread, 2)]
-    assert not any("my private words" in t for t in texts_in_topic)
+    assert not any(words in t for t in texts_in_topic)
     assert any("did not share" in t for t in texts_in_topic)
     desk.sandbox.send(user, "/end")
 

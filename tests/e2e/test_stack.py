@@ -124,7 +124,10 @@ def test_every_topic_from_the_menu_in_each_language(stack: StackRun, locale: str
         assert "%(" not in " ".join(r["text"] for r in replies)  # every placeholder filled
         menu = replies[-1]
         if topic != "ask_hotlines":
-            assert [b["callback_data"] for b in buttons(menu)] == ["share", "/ask_menu"]
+            # share (or the country buttons), buttons to the topic's specific answers, menu
+            data = [b["callback_data"] for b in buttons(menu)]
+            assert data[-1] == "/ask_menu", topic
+            assert all(d == "share" or d.startswith("answer:") for d in data[:-1]), topic
             sandbox.press(user, menu["message_id"], "/ask_menu")
             [menu] = sandbox.replies(user, menu["message_id"])
 
@@ -133,6 +136,27 @@ def test_a_question_in_free_text_gets_its_topic(stack: StackRun) -> None:
     replies = stack.sandbox.ask(6100, "ค่าแรงขั้นต่ำตอนนี้วันละเท่าไหร่คะ", count=3)
     assert script_of(replies[0]["text"]) == "th"
     assert "337-400" in " ".join(r["text"] for r in replies)  # the dated fact, filled in
+
+
+def test_a_specific_question_gets_its_specific_answer_in_the_persons_calendar(
+    stack: StackRun,
+) -> None:
+    sandbox = stack.sandbox
+    # a Thai reader asks when the pink card must be renewed: the dated table, Buddhist era
+    renew = sandbox.ask(6150, "ต่อบัตรชมพูได้ถึงวันไหน", count=3)
+    table = next(r["text"] for r in renew if r["text"].startswith("📅"))
+    assert script_of(table) == "th" and "2569" in table and "%(" not in table
+    # a Khmer reader going home gets the Cambodian part, not a Myanmar-only bubble
+    home = sandbox.ask(6151, "ចង់ត្រឡប់ទៅកម្ពុជាវិញដោយសុវត្ថិភាព ធ្វើម៉េច", count=3)
+    assert "Poipet" not in home[-1]["text"] and "ប៉ោយប៉ែត" in home[-1]["text"]
+    assert not any(b["callback_data"].startswith("answer:") for b in buttons(home[-1]))
+    # an English reader who names no country chooses one with a button
+    general = sandbox.ask(6152, "i want to go back home, what should i do", count=3)
+    choose = [b["callback_data"] for b in buttons(general[-1])]
+    assert "answer:return_home_laos" in choose
+    sandbox.press(6152, general[-1]["message_id"], "answer:return_home_laos")
+    [laos] = sandbox.replies(6152, general[-1]["message_id"])
+    assert "Lao Women's Union" in laos["text"] and "1362" in laos["text"]
 
 
 def test_share_gives_a_forwardable_card(stack: StackRun) -> None:

@@ -1,6 +1,6 @@
 """make bench matches each reply to the message it answers (bot/engine/load.py)."""
 
-from bot.engine.load import Chat, Request, match
+from bot.engine.load import MIXES, Chat, Request, Script, match
 
 FLOOR = "Sorry, I can't answer properly right now. ... 191"
 
@@ -66,3 +66,21 @@ def test_a_tier1_message_is_answered_by_the_first_reply_with_the_emergency_numbe
     chat = chat_with([(10, "Hello!"), (11, "")], [(12.0, 12, "Hello!"), (12.5, 13, "Police: 191")])
     assert match(chat, FLOOR) == 0
     assert chat.requests[1].answered_at == 12.5
+
+
+def test_matching_again_gives_the_same_answer() -> None:
+    # two alike messages, one answer: matching a second time must not give the answer twice
+    chat = chat_with([(10, "Hello!"), (12, "Hello!")], [(13.0, 13, "Hello!")])
+    match(chat, FLOOR)
+    match(chat, FLOOR)
+    assert [r.answered_at for r in chat.requests] == [13.0, None]
+
+
+def test_each_mix_has_its_answers_and_shares_what_the_preflight_left_out() -> None:
+    script = Script.load(per_class=2, mixes=MIXES)
+    issue, one_bubble = script.only("issue"), script.only("one-bubble")
+    assert set(issue.messages["th"]) == set(MIXES["issue"])
+    assert set(one_bubble.messages["th"]) == set(MIXES["one-bubble"])
+    text = script.messages["th"]["greet"][0][0]
+    script.drop("th", text)
+    assert text not in [row[0] for row in one_bubble.messages["th"]["greet"]]

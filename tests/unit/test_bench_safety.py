@@ -49,6 +49,7 @@ def test_every_language_has_the_sets_the_issue_asks_for(locale: str) -> None:
     sets = {name: load_cases(name, locale) for name in SETS}
     assert len(sets["ordinary"]) >= 40
     assert {c.tier for c in sets["ordinary"]} == {4}
+    assert len(sets["everyday"]) >= 20 and {c.tier for c in sets["everyday"]} == {4}
     assert len(sets["tier1"]) >= 30 and {c.tier for c in sets["tier1"]} == {1}
     assert len(sets["tier2"]) >= 25 and {c.tier for c in sets["tier2"]} == {2}
     forms = sets["forms"]

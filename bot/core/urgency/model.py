@@ -7,8 +7,14 @@ trained on the engine's own examples (intents/), and sums the scores of the tier
 intents (`danger`), the tier-2 intents (`risk`) and the information intents (`asking`).
 It needs no segmenter and no engine: about a millisecond a message, with the engine down.
 
-The model is trained once per version of intents/ (a few seconds) and cached in models/
-as gate-<fingerprint>.joblib, like the engine's model.
+It also learns from `locales/safety_net/everyday/<lang>.yml`: everyday words ("my name is
+…", "my phone broke", "I'm tired today") under the label `everyday`. The engine's intents
+are nearly all questions or disclosures, so without these a first-person sentence about
+anything read as a disclosure and got the tier-2 hotlines; they are the gate's alone (the
+engine never sees them) and count as neither danger, risk nor asking.
+
+The model is trained once per version of intents/ and the everyday words (a few seconds)
+and cached in models/ as gate-<fingerprint>.joblib, like the engine's model.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from bot.text.normalize import normalize
 from bot.tiers import COERCION_SIGNS, TIER1, TIER2
 
 log = logging.getLogger(__name__)
-VERSION = "1"  # raise when the features or the classifier change
+EVERYDAY = Path("locales") / "safety_net" / "everyday"  # the gate's own examples (see above)
+VERSION = "2"  # raise when the features or the classifier change
 READ = 1024  # characters of a message the model reads (a bounded cost; phrases read it all)
 TEMPERATURE = 5.0  # softmax sharpness over the SVM's margins (as the engine's classifier)
 COERCION = (
@@ -83,7 +90,7 @@ class TierModel:
             analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2
         )
         features = vectorizer.fit_transform(forms)
-        svm = LinearSVC(C=0.5, class_weight="balanced")
+        svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0)  # the same model each time
         svm.fit(features, [intent for _, intent in examples])
         return cls(vectorizer, svm)
 
@@ -113,7 +120,11 @@ class TierModel:
 def fingerprint(project: Path) -> str:
     """Hash of what the model depends on: the training examples and this code."""
     digest = hashlib.sha256(VERSION.encode())
-    paths = sorted((project / "intents").glob("**/*.yml")) + [project / p for p in _CODE]
+    paths = [
+        *sorted((project / "intents").glob("**/*.yml")),
+        *sorted((project / EVERYDAY).glob("*.yml")),
+        *(project / p for p in _CODE),
+    ]
     for path in paths:
         if path.exists():
             digest.update(path.relative_to(project).as_posix().encode())
@@ -129,7 +140,8 @@ def load_or_train(project: Path, cache: Path) -> TierModel:
             return TierModel.load(path)
         except Exception as error:  # a torn or foreign file: train again
             log.warning("gate model unreadable, training again: %s", type(error).__name__)
-    model = TierModel.train(read_intents(project / "intents"))
+    examples = read_intents(project / "intents") + read_intents(project / EVERYDAY)
+    model = TierModel.train(examples)
     try:
         model.save(path)
         for old in sorted(cache.glob("gate-*.joblib"), key=lambda p: p.stat().st_mtime)[:-3]:
