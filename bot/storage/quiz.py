@@ -137,7 +137,8 @@ def cells(session: Session) -> list[Cell]:
     ]
 
 
-def _share(cell: Cell | None) -> str:
+def share(cell: Cell | None) -> str:
+    """A cell's share of right answers; hidden when it describes too few people."""
     if cell is None:
         return "-"
     if cell.people < MIN_PEOPLE:
@@ -154,6 +155,6 @@ def report_lines(found: Iterable[Cell]) -> list[str]:
     for (version, sector, locale), phases in sorted(table.items()):
         before, after = phases.get("before"), phases.get("after")
         lines.append(
-            f"v{version} {sector} {locale}: before {_share(before)} -> after {_share(after)}"
+            f"v{version} {sector} {locale}: before {share(before)} -> after {share(after)}"
         )
     return lines or ["no quiz answers yet"]
