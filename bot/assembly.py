@@ -30,7 +30,7 @@ from bot.campaign.service import Campaign
 from bot.campaign.tally import Tally
 from bot.core import clock, content, privacy
 from bot.core.answers import AnswerBook
-from bot.core.dialogue import Replicas
+from bot.core.dialogue import RasaRestClient, Replicas
 from bot.core.fairness import Budget
 from bot.core.learning import Learning
 from bot.core.pipeline import Pipeline
@@ -54,6 +54,7 @@ from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
 from bot.storage.broadcasts import SqlOptInStore
 from bot.storage.campaign import SqlTallyStore
 from bot.storage.journal_writer import JournalWriter
+from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
 from bot.storage.redis_state import RedisState
 from bot.storage.retention import keep_purging
@@ -236,3 +237,50 @@ async def build(
     core.pipeline.handoff = HandoffDesk(core.book, conversation)
     core.pipeline.budget = Budget(state)
     return core
+
+
+@dataclass
+class TestBench:
+    """The console's test persons: the live conversation's pipeline code and content, with
+    stores of their own (bot/console/trybot.py). Their rows go to a scratch SQLite file
+    that lives only while this process runs, and their short-lived state to this
+    process's memory: a test person is never a user, never in the figures, never in Redis."""
+
+    pipeline: Pipeline
+    folder: Path
+    close: Callable[[], None]
+
+
+def test_bench(settings: Settings, http: httpx.AsyncClient, live: Conversation) -> TestBench:
+    """A pipeline for test persons: the same engine, content and code, scratch stores."""
+    import tempfile  # only the console needs it
+
+    folder = Path(tempfile.mkdtemp(prefix="console-test-persons-"))
+    engine = new_engine(f"sqlite:///{folder / 'test-persons.sqlite3'}")
+    migrate(engine)
+    sessions = new_sessionmaker(engine)
+    state = LocalState()
+    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)
+    conversation = Conversation(
+        RasaRestClient(Replicas(settings.rasa_url, settings.rasa_auth_token),
+                       settings.rasa_timeout, http),
+        SqlUserStore(sessions, clock=clock.now),
+        button_intents(),
+        live.gate.net,
+        privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
+        lessons=Learning(live.lessons.book, SqlQuizStore(sessions, clock=clock.now), state)
+        if live.lessons
+        else None,
+        directory=live.directory,
+        ages=live.ages,
+        state=state,
+        answers=live.answers,
+    )  # fmt: skip
+
+    def close() -> None:
+        engine.dispose()
+        for leftover in folder.iterdir():
+            leftover.unlink()
+        folder.rmdir()
+
+    return TestBench(Pipeline(conversation, chat_log=privacy_store), folder, close)

@@ -214,6 +214,11 @@ class Settings:
     # strict: no case content reaches a desk group while someone unlisted is in it;
     # alert: staff are told, content still goes (README "Security").
     desk_member_check: str = "strict"
+    # the staff web console (bot/console): where it listens (a TLS proxy in front) and the
+    # address staff open, which the one-time links of /console start with
+    console_listen: str = "127.0.0.1"
+    console_port: int = 8090
+    console_url: str = ""
 
     @property
     def keys(self) -> Keys:
@@ -246,6 +251,7 @@ def load_settings(require_token: bool = True) -> Settings:
         raise SettingsError("TELEGRAM_WEBHOOK_PORT must be a port number")
     webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
     sandbox = token in ("", SANDBOX_TOKEN)
+    console = _console()
     return Settings(
         token=token,
         api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/")
@@ -277,4 +283,19 @@ def load_settings(require_token: bool = True) -> Settings:
         broadcast_rate=_float("BROADCAST_RATE", 20.0),
         redis_url=os.environ.get("REDIS_URL", "").strip() or None,
         desk_member_check=_choice("DESK_MEMBER_CHECK", "strict", ("strict", "alert")),
+        console_listen=console[0],
+        console_port=console[1],
+        console_url=console[2],
     )
+
+
+def _console() -> tuple[str, int, str]:
+    """CONSOLE_LISTEN / CONSOLE_PORT / CONSOLE_URL: the staff console (README)."""
+    port_raw = os.environ.get("CONSOLE_PORT", "").strip() or "8090"
+    if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+        raise SettingsError("CONSOLE_PORT must be a port number")
+    listen = os.environ.get("CONSOLE_LISTEN", "").strip() or "127.0.0.1"
+    url = os.environ.get("CONSOLE_URL", "").strip().rstrip("/")
+    if url and urlparse(url).scheme not in ("http", "https"):
+        raise SettingsError("CONSOLE_URL must be the console's http(s) address")
+    return listen, int(port_raw), url or f"http://127.0.0.1:{port_raw}"

@@ -6,20 +6,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from sqlalchemy import Integer, cast, delete, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaign.figures import QuizCell, quiz_lines
+from bot.campaign.figures import MIN_PEOPLE, QuizCell, quiz_lines
+from bot.campaign.figures import _share as quiz_share
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
 from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
+Cell = QuizCell  # the console's name for a quiz cell
+__all__ = ["MIN_PEOPLE", "Cell", "SqlQuizStore", "cells", "forget", "report_lines", "share"]
 T = TypeVar("T")
 
 
@@ -119,3 +122,13 @@ def cells(session: Session) -> list[QuizCell]:
         QuizCell(int(v), str(s), str(lc), str(p), int(n), int(r or 0), int(people))
         for v, s, lc, p, n, r, people in session.execute(query)
     ]
+
+
+def share(cell: QuizCell | None) -> str:
+    """A cell's share of right answers; hidden when it describes too few people."""
+    return quiz_share(cell)
+
+
+def report_lines(found: Iterable[QuizCell]) -> list[str]:
+    """One line per version, sector and language: share right before -> after the tips."""
+    return quiz_lines(found)

@@ -30,7 +30,7 @@ from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
-from bot.telegram import campaign, campaign_staff, handlers, operators, receive, staff
+from bot.telegram import campaign, campaign_staff, console, handlers, operators, receive, staff
 from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
 from bot.telegram.membership import MEMBER_READS, DeskGuard
 
@@ -93,6 +93,7 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         app.bot_data["staff_chat_id"] = settings.staff_chat_id  # where /cases may answer
         await campaign.start(app, settings, core.campaign)
         await register_commands(app, catalogs)
+        app.bot_data["console"] = await console.start_console(settings, http, core, svc)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
             signal.SIGHUP, lambda: app.create_task(staff.reload_content(svc))
@@ -101,6 +102,8 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         # post_init may not have run (a token the server refused): stop what exists
         await campaign.stop(app)  # the last counts are written before the database closes
+        if app.bot_data.get("console") is not None:
+            await app.bot_data["console"].stop()
         if "core" in app.bot_data:
             await app.bot_data["core"].close()
         if "http" in app.bot_data:
@@ -159,6 +162,7 @@ def add_handlers(
     app.add_handler(CommandHandler("directory", staff.on_directory, filters=staff_only))
     app.add_handler(CommandHandler("quizreport", staff.on_quiz_report, filters=staff_only))
     add_campaign_handlers(app, staff_only)
+    app.add_handler(CommandHandler("console", console.on_console, filters=staff_only))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private, handlers.on_update))
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE

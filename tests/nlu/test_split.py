@@ -9,16 +9,12 @@ from __future__ import annotations
 import pytest
 
 from bot.core.types import LOCALES
-from bot.core.urgency.model import EVERYDAY, read_intents
 from bot.engine.nlu_eval import heldout_path, read_examples, sentence_key, training_examples
-from bot.settings import PROJECT_DIR
 
 
 @pytest.fixture(scope="module")
 def trained() -> set[str]:
-    """The engine's training sentences and the gate's own everyday words."""
-    gate_only = read_intents(PROJECT_DIR / EVERYDAY)
-    return {sentence_key(text) for text, _ in [*training_examples(), *gate_only]}
+    return {sentence_key(text) for text, _ in training_examples()}
 
 
 @pytest.mark.parametrize("split", ["dev", "test"])

@@ -12,8 +12,10 @@ import pytest
 
 from bot.core.urgency import Gate, SafetyNet
 from bot.core.urgency.gate import HEAD, TAIL, split_command, window
+from bot.core.urgency.matching import match_form
 from bot.core.urgency.model import load_or_train
 from bot.settings import LOCALES_DIR, MODELS_DIR, PROJECT_DIR
+from bot.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +162,59 @@ def test_ordinary_questions_with_alarming_words_get_no_alarm(gate: Gate, questio
 )
 def test_disclosures_are_tier_one_even_with_a_question(gate: Gate, disclosure: str) -> None:
     assert gate.screen(disclosure).tier == 1
+
+
+@pytest.mark.parametrize(
+    "disclosure",
+    [
+        "boss keeps my passport in this safe",
+        "the agent took my passport and put it in the safe in his office",
+    ],
+)
+def test_a_safe_that_holds_passports_does_not_make_a_disclosure_a_question(
+    gate: Gate, phrases_only: Gate, disclosure: str
+) -> None:
+    # "safe" the box, not "is it safe": without the model no personal word is there to
+    # outweigh an asking word, so the bare word must not be one
+    assert phrases_only.screen(disclosure).tier == 2
+    assert gate.screen(disclosure).tier in (1, 2)
+
+
+def test_asking_whether_something_is_safe_is_still_a_question(phrases_only: Gate) -> None:
+    # a danger phrase ("extra service") in a question whether a job is safe: no alarm
+    question = "massage job with extra service, safe for a girl from laos"
+    assert phrases_only.screen(question).tier is None
+
+
+def _asks(net: SafetyNet, text: str) -> bool:
+    return net.scan(match_form(normalize(text))).asking
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        # relative "who", "when", "where" tell what happens; as question words they ask
+        ("the boss beats anyone who talks back", False),
+        ("they shout at the girls when the line stops", False),
+        ("who can help my friend", True),
+        ("where is the labour office in mae sot", True),
+        # words that hold a question particle without asking: company, country, fall down, sorry
+        ("ບໍລິສັດເອົາບັດຂອງຄົນງານໄປໝົດ", False),
+        ("ເອົາບັດຄືນໄດ້ບໍ", True),
+        ("គេនាំពួកយើងទៅប្រទេសថៃ", False),
+        ("ទៅប្រទេសថៃបានទេ", True),
+        ("အလုပ်သမားတစ်ယောက် လဲကျသွားတယ်", False),
+        ("ဘယ်မှာ တိုင်ရမလဲ", True),
+        ("ขอโทษครับ หัวหน้าตบคนงาน", False),
+        ("ยึดพาสปอร์ตมีโทษอะไร", True),
+    ],
+)
+def test_only_question_words_make_a_message_ask(phrases_only: Gate, text: str, asks: bool) -> None:
+    assert _asks(phrases_only.net, text) is asks
+
+
+def test_a_witness_telling_what_happens_to_others_is_not_read_as_a_question(
+    phrases_only: Gate,
+) -> None:
+    # no "me" or "us" to outweigh a question word: a relative "who" must not be one
+    assert phrases_only.screen("the supervisor punches anyone who talks back").tier == 1

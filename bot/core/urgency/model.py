@@ -7,14 +7,12 @@ trained on the engine's own examples (intents/), and sums the scores of the tier
 intents (`danger`), the tier-2 intents (`risk`) and the information intents (`asking`).
 It needs no segmenter and no engine: about a millisecond a message, with the engine down.
 
-It also learns from `locales/safety_net/everyday/<lang>.yml`: everyday words ("my name is
-…", "my phone broke", "I'm tired today") under the label `everyday`. The engine's intents
-are nearly all questions or disclosures, so without these a first-person sentence about
-anything read as a disclosure and got the tier-2 hotlines; they are the gate's alone (the
-engine never sees them) and count as neither danger, risk nor asking.
+Everyday words ("my name is …", "my phone broke") are the `small_talk` intent: neither
+danger, risk nor asking. Without it, nearly every first-person sentence read as a
+disclosure, since the other intents are all questions or disclosures.
 
-The model is trained once per version of intents/ and the everyday words (a few seconds)
-and cached in models/ as gate-<fingerprint>.joblib, like the engine's model.
+The model is trained once per version of intents/ (a few seconds) and cached in models/
+as gate-<fingerprint>.joblib, like the engine's model.
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ from bot.text.normalize import normalize
 from bot.tiers import COERCION_SIGNS, TIER1, TIER2
 
 log = logging.getLogger(__name__)
-EVERYDAY = Path("locales") / "safety_net" / "everyday"  # the gate's own examples (see above)
 VERSION = "2"  # raise when the features or the classifier change
 READ = 1024  # characters of a message the model reads (a bounded cost; phrases read it all)
 TEMPERATURE = 5.0  # softmax sharpness over the SVM's margins (as the engine's classifier)
@@ -120,11 +117,7 @@ class TierModel:
 def fingerprint(project: Path) -> str:
     """Hash of what the model depends on: the training examples and this code."""
     digest = hashlib.sha256(VERSION.encode())
-    paths = [
-        *sorted((project / "intents").glob("**/*.yml")),
-        *sorted((project / EVERYDAY).glob("*.yml")),
-        *(project / p for p in _CODE),
-    ]
+    paths = sorted((project / "intents").glob("**/*.yml")) + [project / p for p in _CODE]
     for path in paths:
         if path.exists():
             digest.update(path.relative_to(project).as_posix().encode())
@@ -140,8 +133,7 @@ def load_or_train(project: Path, cache: Path) -> TierModel:
             return TierModel.load(path)
         except Exception as error:  # a torn or foreign file: train again
             log.warning("gate model unreadable, training again: %s", type(error).__name__)
-    examples = read_intents(project / "intents") + read_intents(project / EVERYDAY)
-    model = TierModel.train(examples)
+    model = TierModel.train(read_intents(project / "intents"))
     try:
         model.save(path)
         for old in sorted(cache.glob("gate-*.joblib"), key=lambda p: p.stat().st_mtime)[:-3]:

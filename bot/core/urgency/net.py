@@ -8,6 +8,8 @@ locales/safety_net/<lang>.yml (format in README "Safety net: the phrase files"):
 - `cues`: `personal` (me, we are…), `now` (now, right now…), `asking` (is this real,
   how, what…) and `information` (how to avoid, is it legal, the penalty…) words, which
   tell a disclosure from a question (bot/core/urgency/context.py);
+- `cues.not_asking`: words that hold an asking cue without asking anything (Lao ບໍລິສັດ,
+  "company", holds ບໍ, the question particle); they are blanked before asking cues are looked for;
 - `commands` (any file): command names that are tier 1 on their own (/sos).
 Phrases of every file apply to every message (people mix languages and scripts).
 """
@@ -26,6 +28,7 @@ from bot.text.normalize import normalize
 
 PHRASES = ("tier1", "tier2", "tier1_if_personal", "tier2_if_personal")
 CUES = ("personal", "now", "asking", "information")
+NOT_ASKING = "not_asking"
 Pattern = re.Pattern[str]
 
 
@@ -39,6 +42,7 @@ class SafetyNet:
 
     patterns: dict[str, Pattern | None] = field(default_factory=dict)
     commands: frozenset[str] = frozenset()
+    not_asking: Pattern | None = None
 
     @classmethod
     def empty(cls) -> SafetyNet:
@@ -48,7 +52,7 @@ class SafetyNet:
     @classmethod
     def load(cls, folder: Path) -> SafetyNet:
         """Read every *.yml in folder; raises on a file that is not a mapping of lists."""
-        lists: dict[str, list[str]] = {name: [] for name in (*PHRASES, *CUES)}
+        lists: dict[str, list[str]] = {name: [] for name in (*PHRASES, *CUES, NOT_ASKING)}
         commands: set[str] = set()
         for path in sorted(folder.glob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -56,17 +60,21 @@ class SafetyNet:
                 raise ValueError(f"{path.name}: expected sections such as tier1: [...]")
             for name in PHRASES:
                 lists[name].extend(_forms(data.get(name) or []))
-            for name in CUES:
+            for name in (*CUES, NOT_ASKING):
                 lists[name].extend(_forms((data.get("cues") or {}).get(name) or []))
             commands.update(str(c).lower().lstrip("/") for c in data.get("commands") or [])
         # cues must not end inside a Thai or Lao syllable (ບໍ, a question, is not ບໍ່, not)
+        not_asking = compile_phrases(lists.pop(NOT_ASKING))
         patterns = {name: compile_phrases(forms, name in CUES) for name, forms in lists.items()}
-        return cls(patterns, frozenset(commands))
+        return cls(patterns, frozenset(commands), not_asking)
 
     def scan(self, form: str) -> Scan:
         """Which phrase lists and cues occur in a message in match form."""
+        # "ບໍລິສັດ" (company) is no question although it holds ບໍ: blank such words first
+        asking_form = self.not_asking.sub(" ", form) if self.not_asking else form
         found = {
-            name: pattern is not None and pattern.search(form) is not None
+            name: pattern is not None
+            and pattern.search(asking_form if name == "asking" else form) is not None
             for name, pattern in self.patterns.items()
         }
         return Scan(**found)
