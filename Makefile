@@ -79,7 +79,14 @@ bench-safety: install model ## at-risk held-out messages through the whole bot, 
 quiz-report: install ## quiz figure: share of right answers before vs after the tips, per sector and language
 	$(PY) -m bot.storage.quiz_report
 
+report: install ## campaign report (CSV + charts) of the last complete PERIOD=week|month|day into reports/
+	$(PY) -m bot.campaign.report --period $(or $(PERIOD),week)
+
+bench-campaign: install model ## figures of issue #14: report time on 100,000 events, broadcast vs chat latency
+	$(PY) -m bot.campaign.bench report
+	$(PY) -m bot.campaign.bench broadcast
+
 test: install texts-check rasa-validate model lint rasa-test ## every test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 
-.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu eval-subtopics bench-nlu bench bench-engine bench-safety quiz-report test
+.PHONY: help install model run run-scaled actions lint texts-extract texts-update texts-check rasa-validate rasa-test eval-nlu eval-subtopics bench-nlu bench bench-engine bench-safety quiz-report report bench-campaign test

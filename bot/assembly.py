@@ -20,6 +20,14 @@ from pathlib import Path
 import httpx
 import yaml
 
+from bot.campaign.counting import (
+    CountingConsentStore,
+    CountingDialogue,
+    CountingHandoffStore,
+    CountingQuizStore,
+)
+from bot.campaign.service import Campaign
+from bot.campaign.tally import Tally
 from bot.core import clock, content, privacy
 from bot.core.answers import AnswerBook
 from bot.core.dialogue import RasaRestClient, Replicas
@@ -43,7 +51,8 @@ from bot.handoff.engine import EngineControl
 from bot.handoff.memo import CaseMemo
 from bot.i18n import Catalogs
 from bot.settings import MODELS_DIR, PROJECT_DIR, Settings
-from bot.storage.handoff import HandoffStore
+from bot.storage.broadcasts import SqlOptInStore
+from bot.storage.campaign import SqlTallyStore
 from bot.storage.journal_writer import JournalWriter
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.quiz import SqlQuizStore
@@ -139,6 +148,7 @@ class Core:
     conversation: Conversation
     catalogs: Catalogs
     book: CaseBook | None
+    campaign: Campaign  # sources, counters, reports, opt-ins and broadcasts (#14)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], object]] = field(default_factory=list)
 
@@ -177,18 +187,20 @@ async def build(
     sessions = new_sessionmaker(engine)
     state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
-    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)  # one clock for all
+    # campaign figures (#14): the stores and the engine client count the steps they record
+    tally = Tally(SqlTallyStore(sessions, clock=clock.now))
+    privacy_store = CountingConsentStore(sessions, tally, clock=clock.now)  # one clock for all
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown
     loaded = content.start(locales)
     replicas = Replicas(settings.rasa_url, settings.rasa_auth_token)
     conversation = Conversation(
-        RasaRestClient(replicas, settings.rasa_timeout, http),
+        CountingDialogue(replicas, settings.rasa_timeout, http, tally),
         SqlUserStore(sessions, clock=clock.now),
         button_intents(),
         load_safety_net(locales / "safety_net"),
         privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
-        lessons=load_lessons(locales, SqlQuizStore(sessions, clock=clock.now), state),
+        lessons=load_lessons(locales, CountingQuizStore(sessions, tally, clock=clock.now), state),
         directory=loaded.directory,
         ages=load_ages(locales),
         state=state,
@@ -196,9 +208,10 @@ async def build(
         answers=load_answers(locales),
         subtopics=load_subtopics(locales),
     )
-    core = Core(
-        Pipeline(conversation, chat_log=privacy_store), conversation, loaded.catalogs, None
-    )
+    optins = SqlOptInStore(sessions, settings.keys.sealer, clock=clock.now)
+    found = Campaign(sessions, tally, locales, schedule=settings.report_schedule, optins=optins)
+    pipeline = Pipeline(conversation, chat_log=privacy_store)
+    core = Core(pipeline, conversation, loaded.catalogs, None, found)
     core.tasks.append(asyncio.create_task(load_gate_model(conversation)))
     core.closers.append(engine.dispose)
     if redis is not None:
@@ -207,7 +220,7 @@ async def build(
     purging = keep_purging(privacy_store, keep_for, settings.retention_check_seconds)
     core.tasks.append(asyncio.create_task(purging))
     if desks is not None:
-        store = HandoffStore(new_sessionmaker(engine), clock=clock.now)
+        store = CountingHandoffStore(new_sessionmaker(engine), tally, clock=clock.now)
         core.book = CaseBook(
             desks,
             store,
@@ -224,3 +237,50 @@ async def build(
     core.pipeline.handoff = HandoffDesk(core.book, conversation)
     core.pipeline.budget = Budget(state)
     return core
+
+
+@dataclass
+class TestBench:
+    """The console's test persons: the live conversation's pipeline code and content, with
+    stores of their own (bot/console/trybot.py). Their rows go to a scratch SQLite file
+    that lives only while this process runs, and their short-lived state to this
+    process's memory: a test person is never a user, never in the figures, never in Redis."""
+
+    pipeline: Pipeline
+    folder: Path
+    close: Callable[[], None]
+
+
+def test_bench(settings: Settings, http: httpx.AsyncClient, live: Conversation) -> TestBench:
+    """A pipeline for test persons: the same engine, content and code, scratch stores."""
+    import tempfile  # only the console needs it
+
+    folder = Path(tempfile.mkdtemp(prefix="console-test-persons-"))
+    engine = new_engine(f"sqlite:///{folder / 'test-persons.sqlite3'}")
+    migrate(engine)
+    sessions = new_sessionmaker(engine)
+    state = LocalState()
+    privacy_store = SqlPrivacyStore(sessions, clock=clock.now)
+    conversation = Conversation(
+        RasaRestClient(Replicas(settings.rasa_url, settings.rasa_auth_token),
+                       settings.rasa_timeout, http),
+        SqlUserStore(sessions, clock=clock.now),
+        button_intents(),
+        live.gate.net,
+        privacy=privacy.Privacy(privacy_store, settings.retention_days, state),
+        lessons=Learning(live.lessons.book, SqlQuizStore(sessions, clock=clock.now), state)
+        if live.lessons
+        else None,
+        directory=live.directory,
+        ages=live.ages,
+        state=state,
+        answers=live.answers,
+    )  # fmt: skip
+
+    def close() -> None:
+        engine.dispose()
+        for leftover in folder.iterdir():
+            leftover.unlink()
+        folder.rmdir()
+
+    return TestBench(Pipeline(conversation, chat_log=privacy_store), folder, close)

@@ -23,6 +23,9 @@ LOCALES_DIR = PROJECT_DIR / "locales"
 MODELS_DIR = PROJECT_DIR / "models"
 
 
+REPORT_SCHEDULES = ("off", "daily", "weekly", "monthly")  # campaign reports (#14)
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
@@ -203,11 +206,19 @@ class Settings:
     # case may wait unclaimed (or an operator stay silent) before it is escalated.
     desks_file: Path | None = None
     handoff_escalate_minutes: float = 10.0
+    # campaign (#14): when reports go to STAFF_CHAT_ID, and broadcast messages per second
+    report_schedule: str = "weekly"
+    broadcast_rate: float = 20.0
     # shared state for several bot processes (bot/core/state.py); None: this process only
     redis_url: str | None = None
     # strict: no case content reaches a desk group while someone unlisted is in it;
     # alert: staff are told, content still goes (README "Security").
     desk_member_check: str = "strict"
+    # the staff web console (bot/console): where it listens (a TLS proxy in front) and the
+    # address staff open, which the one-time links of /console start with
+    console_listen: str = "127.0.0.1"
+    console_port: int = 8090
+    console_url: str = ""
 
     @property
     def keys(self) -> Keys:
@@ -240,6 +251,7 @@ def load_settings(require_token: bool = True) -> Settings:
         raise SettingsError("TELEGRAM_WEBHOOK_PORT must be a port number")
     webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
     sandbox = token in ("", SANDBOX_TOKEN)
+    console = _console()
     return Settings(
         token=token,
         api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/")
@@ -267,6 +279,23 @@ def load_settings(require_token: bool = True) -> Settings:
         retention_check_seconds=_float("RETENTION_CHECK_SECONDS", 3600.0),
         desks_file=_optional_path("DESKS_FILE"),
         handoff_escalate_minutes=_minutes("HANDOFF_ESCALATE_MINUTES", 10.0),
+        report_schedule=_choice("REPORT_SCHEDULE", "weekly", REPORT_SCHEDULES),
+        broadcast_rate=_float("BROADCAST_RATE", 20.0),
         redis_url=os.environ.get("REDIS_URL", "").strip() or None,
         desk_member_check=_choice("DESK_MEMBER_CHECK", "strict", ("strict", "alert")),
+        console_listen=console[0],
+        console_port=console[1],
+        console_url=console[2],
     )
+
+
+def _console() -> tuple[str, int, str]:
+    """CONSOLE_LISTEN / CONSOLE_PORT / CONSOLE_URL: the staff console (README)."""
+    port_raw = os.environ.get("CONSOLE_PORT", "").strip() or "8090"
+    if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+        raise SettingsError("CONSOLE_PORT must be a port number")
+    listen = os.environ.get("CONSOLE_LISTEN", "").strip() or "127.0.0.1"
+    url = os.environ.get("CONSOLE_URL", "").strip().rstrip("/")
+    if url and urlparse(url).scheme not in ("http", "https"):
+        raise SettingsError("CONSOLE_URL must be the console's http(s) address")
+    return listen, int(port_raw), url or f"http://127.0.0.1:{port_raw}"

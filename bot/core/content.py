@@ -51,6 +51,7 @@ RUNTIME_PARAMS = frozenset(
         "name",
         "language",  # routing's honest sentences (bot/core/routing.py)
         "place",
+        "link",  # the staff console's one-time link (bot/telegram/console.py)
     }
 )
 # shown only inside a message, under its first line: notification previews never show them

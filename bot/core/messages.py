@@ -115,6 +115,10 @@ QUIZ_REPORT = N_(
     "Quiz: share of right answers before -> after the sector's tips, per language "
     "(groups of fewer than 5 people hidden):\n\n%(lines)s"
 )
+CONSOLE_LINK = N_(
+    "Your staff console link. It opens the console once, within 10 minutes; "
+    "do not pass it on:\n%(link)s"
+)
 DIRECTORY_STATUS = N_(
     "Hotline directory at %(now)s (Bangkok time):\n\n%(lines)s\n\n"
     "✅ open now · ⏸ closed now · ❔ hours unknown · ⚠️ last verified over 90 days ago"

@@ -17,7 +17,7 @@ from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 # bump when the notice's meaning changes: consents are stored against the version shown.
-NOTICE_VERSION = "2026-11-28"
+NOTICE_VERSION = "2026-12-02"
 STORE = "store"  # the consent kind for keeping what the user writes
 CONSENT_YES, CONSENT_NO = "consent:store:yes", "consent:store:no"
 FORGET_YES, FORGET_NO = "forget:yes", "forget:no"
@@ -32,6 +32,9 @@ NOTICE = N_(
     "• If you say yes, I also keep what you write for %(days)s days, so that a counsellor "
     "can read it if you ask to talk with a person. Nobody else reads it.\n"
     "• Information and help numbers work the same, whatever you choose.\n"
+    "• I also count how often things happen here, for example how many people read a "
+    "topic, but never who did what. These totals hold nothing about you, so /forget has "
+    "nothing to erase there.\n"
     "• /forget erases everything I have about you. /privacy shows this again.\n\n"
     "May I keep what you write for %(days)s days?"
 )

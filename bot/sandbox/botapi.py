@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.sandbox import members
+from bot.sandbox.limits import Refused
 from bot.sandbox.state import BOT_USER, SandboxState
 
 Params = dict[str, Any]
@@ -15,13 +16,8 @@ Method = Callable[[SandboxState, Params], Awaitable[Any]]
 JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope", "entities", "message_ids"}
 
 
-class ApiError(Exception):
+class ApiError(Refused):
     """A Bot API error: the bot receives ok=false with this code and description."""
-
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
 
 
 def decode(raw: dict[str, Any]) -> Params:
@@ -149,10 +145,22 @@ def _find(state: SandboxState, params: Params) -> dict[str, Any]:
     raise ApiError(400, "Bad Request: message to edit not found")
 
 
+async def send_document(state: SandboxState, params: Params) -> Any:
+    """A file sent as a document (reports): its name and size are kept, not its bytes."""
+    document = params.get("document")
+    if not isinstance(document, dict):
+        raise ApiError(400, "Bad Request: there is no document in the request")
+    message = await send_message(state, {**params, "_kind": "document"})
+    number = message["message_id"]
+    message["document"] = {"file_id": f"doc{number}", "file_unique_id": f"u{number}", **document}
+    message["caption"] = str(params.get("caption") or "")
+    return message
+
+
 async def edit_message_text(state: SandboxState, params: Params) -> Any:
     message = _find(state, params)
     message["text"] = str(params.get("text", ""))
-    message["reply_markup"] = params.get("reply_markup") or {}
+    _set_markup(message, params)
     async with state.changed:
         state.changed.notify_all()
     return message
@@ -160,8 +168,17 @@ async def edit_message_text(state: SandboxState, params: Params) -> Any:
 
 async def edit_message_reply_markup(state: SandboxState, params: Params) -> Any:
     message = _find(state, params)
-    message["reply_markup"] = params.get("reply_markup") or {}
+    _set_markup(message, params)
     return message
+
+
+def _set_markup(message: dict[str, Any], params: Params) -> None:
+    """New buttons, or none: Telegram leaves reply_markup out of a message without them."""
+    markup = params.get("reply_markup")
+    if markup and markup.get("inline_keyboard"):
+        message["reply_markup"] = markup
+    else:
+        message.pop("reply_markup", None)
 
 
 async def delete_message(state: SandboxState, params: Params) -> Any:
@@ -318,6 +335,7 @@ METHODS: dict[str, Method] = {
     "deletewebhook": delete_webhook,
     "getwebhookinfo": get_webhook_info,
     "sendmessage": send_message,
+    "senddocument": send_document,
     "editmessagetext": edit_message_text,
     "editmessagereplymarkup": edit_message_reply_markup,
     "deletemessage": delete_message,
@@ -346,4 +364,5 @@ async def call(state: SandboxState, method: str, params: Params) -> Any:
     if handler is None:
         raise ApiError(404, "Not Found: method not found")
     state.calls.append({"method": method, "params": params, "at": time.time()})
+    state.limits.check(method, params)  # flood control and blocked chats (limits.py)
     return await handler(state, params)

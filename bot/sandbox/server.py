@@ -13,6 +13,8 @@ User side (for the terminal chat and the tests), JSON in and out:
   GET  /sandbox/messages?chat_id=&after_id=0&count=1&wait=0  the bot's messages
   GET  /sandbox/chat?chat_id=    every message of a chat, both sides, "deleted" flagged
   GET  /sandbox/calls?method=   the Bot API calls the bot made
+  POST /sandbox/faults          Telegram's 429 flood control and 403 blocked chats (limits.py)
+  GET  /sandbox/received?contains=  per chat, how many bot messages contain a text
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 from bot.sandbox import botapi, delivery, members, users
+from bot.sandbox.limits import Refused
 from bot.sandbox.state import SandboxState
 
 log = logging.getLogger("sandbox")
@@ -43,19 +46,30 @@ async def bot_api(request: web.Request) -> web.Response:
     token, method = request.match_info["token"], request.match_info["method"]
     expected = request.app.get(TOKEN)
     if expected and token != expected:
-        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        return web.json_response(body, status=401)  # as Telegram: HTTP 401 too
+        refused = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return web.json_response(refused, status=401)  # as Telegram: HTTP 401 too
     raw: dict[str, Any] = dict(request.query)
     if request.can_read_body:
         if request.content_type == "application/json":
             raw.update(await request.json())
         else:
-            raw.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+            for name, value in (await request.post()).items():
+                if isinstance(value, str):
+                    raw[name] = value
+                else:  # an uploaded file: keep what a client could see of it
+                    size = len(value.file.read())
+                    raw[name] = {"file_name": value.filename, "file_size": size}
     try:
         result = await botapi.call(_state(request), method, botapi.decode(raw))
-    except botapi.ApiError as error:
-        body = {"ok": False, "error_code": error.code, "description": error.description}
-        return web.json_response(body, status=error.code if error.code != 409 else 409)
+    except Refused as error:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": error.code,
+            "description": error.description,
+        }
+        if error.parameters:
+            body["parameters"] = error.parameters
+        return web.json_response(body, status=error.code)
     return web.json_response({"ok": True, "result": result})
 
 
@@ -132,6 +146,26 @@ async def control_topics(request: web.Request) -> web.Response:
     return web.json_response(list(topics.values()))
 
 
+async def control_faults(request: web.Request) -> web.Response:
+    """Switch Telegram's refusals on or off (bot/sandbox/limits.py); what they did so far."""
+    limits = _state(request).limits
+    if request.method == "POST":
+        limits.configure(await request.json())
+    counts = {"sends": limits.sends, "429": limits.refused_429, "403": limits.refused_403}
+    return web.json_response(counts)
+
+
+async def control_received(request: web.Request) -> web.Response:
+    """How many bot messages containing `contains` each chat got (big broadcasts)."""
+    needle, state = request.query.get("contains", ""), _state(request)
+    found = {
+        str(chat): n
+        for chat in state.messages
+        if (n := sum(needle in m.get("text", "") for m in state.bot_messages(chat)))
+    }
+    return web.json_response(found)
+
+
 async def control_members(request: web.Request) -> web.Response:
     """Who is in a group now."""
     chat = members.members_of(_state(request), int(request.query["chat_id"]))
@@ -178,6 +212,8 @@ def make_app(token: str | None = None) -> web.Application:
     app.router.add_get("/sandbox/chat", control_chat)
     app.router.add_get("/sandbox/calls", control_calls)
     app.router.add_get("/sandbox/topics", control_topics)
+    app.router.add_route("*", "/sandbox/faults", control_faults)
+    app.router.add_get("/sandbox/received", control_received)
     app.router.add_get("/sandbox/members", control_members)
     app.cleanup_ctx.append(_webhook_sender)
     return app

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.limits import Limits
+
 BOT_USER = {
     "id": 700000001,
     "is_bot": True,
@@ -32,6 +34,7 @@ class SandboxState:
     calls: list[dict[str, Any]] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
     topics: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # forum topics
+    limits: Limits = field(default_factory=Limits)  # 429 and 403 as Telegram gives them
     polls: int = 0  # getUpdates calls so far: a newer one ends the one still waiting
     members: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # by group
     # the bot's allowed_updates (getUpdates, setWebhook); None = never given: the default

@@ -48,6 +48,8 @@ class User(Base):  # type: ignore[misc,valid-type]
     # routing (issue #5): only what the user told us; None until they do
     location = Column(String(8), nullable=True)  # TH, MM, KH, LA or other
     under_18 = Column(Boolean, nullable=True)
+    # campaign (issue #14): the source of the first arrival, so it counts once; None = not yet
+    source = Column(String(64), nullable=True)
     # the conversation's urgency tier (bot/core/tierbook.py): JSON of names, never words;
     # tier_at lets the retention job clear it with the rest of what ages out
     conversation_tier = Column(Text, nullable=True)

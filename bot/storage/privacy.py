@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import handoff, quiz
+from bot.storage import broadcasts, handoff, quiz
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.session import Clock, StorageUnavailable, run_bounded
 from bot.text.wellformed import well_formed
@@ -37,6 +37,7 @@ class Erased:
     engine_events: int = 0
     learning: int = 0  # quiz answers unlinked, tips views erased
     cases: int = 0  # hand-off cases unlinked (their figures stay, belonging to nobody)
+    updates: int = 0  # the opt-in to updates, and broadcast copies unlinked (#14)
 
     @property
     def total(self) -> int:
@@ -49,6 +50,7 @@ class Erased:
             + self.engine_events
             + self.learning
             + self.cases
+            + self.updates
         )
 
 
@@ -172,6 +174,7 @@ def forget(session: Session, pseudonym: str) -> Erased:
         engine_events=erase(TrackerEvent, TrackerEvent.sender_id),
         learning=quiz.forget(session, pseudonym),
         cases=handoff.unlink(session, pseudonym),
+        updates=broadcasts.forget(session, pseudonym),
     )
 
 

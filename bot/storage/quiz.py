@@ -7,23 +7,23 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import Integer, cast, delete, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.campaign.figures import MIN_PEOPLE, QuizCell, quiz_lines
+from bot.campaign.figures import _share as quiz_share
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
 from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
+Cell = QuizCell  # the console's name for a quiz cell
+__all__ = ["MIN_PEOPLE", "Cell", "SqlQuizStore", "cells", "forget", "report_lines", "share"]
 T = TypeVar("T")
-# a cell describing fewer people than this is hidden: small groups can be re-identified
-# (content brief §4.5 and §5: aggregate counts only, minimum cell sizes).
-MIN_PEOPLE = 5
 
 
 class SqlQuizStore:
@@ -81,13 +81,13 @@ class SqlQuizStore:
         except IntegrityError:
             return False
 
-    async def report(self) -> list[Cell]:
+    async def report(self) -> list[QuizCell]:
         """The figures behind the staff report (empty when the DB is unreachable)."""
         return await self._run(cells, [])
 
     async def report_lines(self) -> list[str]:
         """The staff report, one line per version, sector and language."""
-        return report_lines(await self.report())
+        return quiz_lines(await self.report())
 
 
 def forget(session: Session, pseudonym: str) -> int:
@@ -105,20 +105,7 @@ def forget(session: Session, pseudonym: str) -> int:
     return int(unlinked.rowcount or 0) + int(views.rowcount or 0)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """Answers of one version, sector, language and phase."""
-
-    version: int
-    sector: str
-    locale: str
-    phase: str
-    answers: int
-    right: int
-    people: int
-
-
-def cells(session: Session) -> list[Cell]:
+def cells(session: Session) -> list[QuizCell]:
     """Counts only, grouped: no row here can be traced back to one person's answers."""
     group = (AnswerRow.version, AnswerRow.sector, AnswerRow.locale, AnswerRow.phase)
     query = (
@@ -132,28 +119,16 @@ def cells(session: Session) -> list[Cell]:
         .order_by(*group)
     )
     return [
-        Cell(int(v), str(s), str(lc), str(p), int(n), int(r or 0), int(people))
+        QuizCell(int(v), str(s), str(lc), str(p), int(n), int(r or 0), int(people))
         for v, s, lc, p, n, r, people in session.execute(query)
     ]
 
 
-def _share(cell: Cell | None) -> str:
-    if cell is None:
-        return "-"
-    if cell.people < MIN_PEOPLE:
-        return f"<{MIN_PEOPLE} people"
-    return f"{round(100 * cell.right / cell.answers)}% of {cell.answers} ({cell.people} people)"
+def share(cell: QuizCell | None) -> str:
+    """A cell's share of right answers; hidden when it describes too few people."""
+    return quiz_share(cell)
 
 
-def report_lines(found: Iterable[Cell]) -> list[str]:
+def report_lines(found: Iterable[QuizCell]) -> list[str]:
     """One line per version, sector and language: share right before -> after the tips."""
-    table: dict[tuple[int, str, str], dict[str, Cell]] = {}
-    for cell in found:
-        table.setdefault((cell.version, cell.sector, cell.locale), {})[cell.phase] = cell
-    lines = []
-    for (version, sector, locale), phases in sorted(table.items()):
-        before, after = phases.get("before"), phases.get("after")
-        lines.append(
-            f"v{version} {sector} {locale}: before {_share(before)} -> after {_share(after)}"
-        )
-    return lines or ["no quiz answers yet"]
+    return quiz_lines(found)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sys
 
+from bot.campaign.figures import quiz_lines
 from bot.settings import load_settings
-from bot.storage.quiz import cells, report_lines
+from bot.storage.quiz import cells
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 
 
@@ -15,7 +16,7 @@ def main() -> int:
     engine = new_engine(load_settings(require_token=False).database_url)
     migrate(engine)  # a fresh database has no tables yet; this only creates them
     with new_sessionmaker(engine)() as session:
-        lines = report_lines(cells(session))
+        lines = quiz_lines(cells(session))
     print("quiz: share of right answers, before -> after the sector's tips")
     print("\n".join(lines))
     engine.dispose()

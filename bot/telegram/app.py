@@ -23,15 +23,16 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import assembly
+from bot.campaign import optin
+from bot.campaign.limiter import PriorityRateLimiter
 from bot.core import messages, privacy
 from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
-from bot.telegram import handlers, operators, receive, staff
+from bot.telegram import campaign, campaign_staff, console, handlers, operators, receive, staff
 from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
-from bot.telegram.limiter import SendLimiter
-from bot.telegram.membership import DeskGuard
+from bot.telegram.membership import MEMBER_READS, DeskGuard
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -42,6 +43,8 @@ COMMANDS = (
     ("privacy", privacy.COMMAND_PRIVACY),
     ("hide", privacy.COMMAND_HIDE),
     ("forget", privacy.COMMAND_FORGET),
+    ("subscribe", optin.COMMAND_SUBSCRIBE),
+    ("stop", optin.COMMAND_STOP),
 )
 # chat_member: joins and leaves in desk groups (Telegram sends them only when asked)
 UPDATES = [
@@ -88,7 +91,9 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         )  # fmt: skip
         app.bot_data.update(services=svc, core=core, book=core.book)
         app.bot_data["staff_chat_id"] = settings.staff_chat_id  # where /cases may answer
+        await campaign.start(app, settings, core.campaign)
         await register_commands(app, catalogs)
+        app.bot_data["console"] = await console.start_console(settings, http, core, svc)
         # `kill -HUP <bot pid>` reloads content like /reload does, validating it first.
         asyncio.get_running_loop().add_signal_handler(
             signal.SIGHUP, lambda: app.create_task(staff.reload_content(svc))
@@ -96,6 +101,9 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         # post_init may not have run (a token the server refused): stop what exists
+        await campaign.stop(app)  # the last counts are written before the database closes
+        if app.bot_data.get("console") is not None:
+            await app.bot_data["console"].stop()
         if "core" in app.bot_data:
             await app.bot_data["core"].close()
         if "http" in app.bot_data:
@@ -106,7 +114,7 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         .token(settings.token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(SendLimiter(max_retries=3))
+        .rate_limiter(PriorityRateLimiter.for_broadcasts(settings.broadcast_rate, MEMBER_READS))
         .updater(None)
         .request(LedgerRequest(HTTPXRequest(connection_pool_size=256), intake))
         .concurrent_updates(JournalProcessor(intake))
@@ -153,6 +161,8 @@ def add_handlers(
     app.add_handler(CommandHandler("preview", staff.on_preview, filters=staff_only))
     app.add_handler(CommandHandler("directory", staff.on_directory, filters=staff_only))
     app.add_handler(CommandHandler("quizreport", staff.on_quiz_report, filters=staff_only))
+    add_campaign_handlers(app, staff_only)
+    app.add_handler(CommandHandler("console", console.on_console, filters=staff_only))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(private, handlers.on_update))
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
@@ -160,6 +170,18 @@ def add_handlers(
         groups = groups & (filters.COMMAND | ~filters.Chat(chat_id=staff_chat))
     app.add_handler(MessageHandler(groups, handlers.on_update))
     app.add_error_handler(handlers.on_error)
+
+
+def add_campaign_handlers(app: Application, private: filters.BaseFilter) -> None:  # type: ignore[type-arg]
+    """Campaign tools (#14): people's opt-in to updates, staff's sources, reports and
+    broadcasts (/report also in the staff chat)."""
+    app.add_handler(CommandHandler(["subscribe", "stop"], campaign.on_optin, filters=private))
+    app.add_handler(CallbackQueryHandler(campaign.on_optin, pattern=r"^sub:"))
+    app.add_handler(CommandHandler("source", campaign_staff.on_source, filters=private))
+    report_filter = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("report", campaign_staff.on_report, filters=report_filter))
+    app.add_handler(CommandHandler("broadcast", campaign_staff.on_broadcast, filters=private))
+    app.add_handler(CallbackQueryHandler(campaign_staff.on_broadcast_button, pattern=r"^bc:"))
 
 
 def run(settings: Settings) -> None:

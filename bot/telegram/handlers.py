@@ -14,12 +14,15 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.campaign import hooks
+from bot.campaign.limiter import PriorityRateLimiter, urgent_sends
 from bot.core.identity import pseudonym
 from bot.core.pipeline import Pipeline
 from bot.core.router import Conversation
@@ -27,9 +30,11 @@ from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
-from bot.telegram.limiter import SendLimiter, urgent_sends
 from bot.telegram.render import joined, keyboard, split_text, translated
 from bot.text.wellformed import well_formed
+
+if TYPE_CHECKING:
+    from bot.campaign.service import Campaign
 
 log = logging.getLogger(__name__)
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per chat action
@@ -48,6 +53,7 @@ class Services:
     pseudonym_key: bytes
     staff_ids: frozenset[int] = frozenset()
     locales_dir: Path = LOCALES_DIR  # where catalogs, facts and safety net are (re)loaded from
+    campaign: Campaign | None = None  # campaign tools (#14), set in post_init
 
     @property
     def conversation(self) -> Conversation:
@@ -167,9 +173,9 @@ class TelegramOutbox:
         return sent
 
     def _queue_is_long(self) -> bool:
-        """Telegram's send rate is the queue right now (bot/telegram/limiter.py)."""
+        """Telegram's send rate is the queue right now (bot/campaign/limiter.py)."""
         limiter = getattr(self._bot, "rate_limiter", None)
-        return isinstance(limiter, SendLimiter) and limiter.busy()
+        return isinstance(limiter, PriorityRateLimiter) and limiter.busy()
 
     @contextlib.asynccontextmanager
     async def typing(self, turn: Turn) -> AsyncIterator[None]:
@@ -242,7 +248,10 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     turn = turn_of(update, svc.pseudonym_key)
     if turn is not None:
-        await svc.pipeline.handle(turn, TelegramOutbox(context.bot, svc.catalogs))
+        tally = svc.campaign.tally if svc.campaign is not None else None
+        hooks.on_turn(tally, turn)  # #14: a /start's deep-link code counts the arrival
+        out = hooks.CountingOutbox(TelegramOutbox(context.bot, svc.catalogs), tally)
+        await svc.pipeline.handle(turn, out)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -29,6 +29,9 @@ from bot.handoff.desks import Desk, Desks
 log = logging.getLogger(__name__)
 STRICT, ALERT = "strict", "alert"
 IN_CHAT = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+# reading a group's members is not posting to it: the rate limiter gives these no token
+# of the group's 20 messages a minute (bot/campaign/limiter.py, `chatless`)
+MEMBER_READS = frozenset({"getChatMember", "getChatMemberCount", "getChatAdministrators"})
 JOINED_UNLISTED = (
     "⚠️ Desk {desk}: {name} (Telegram id {user_id}) joined the group and is not listed as an "
     "operator (OPERATOR_IDS, or the desk's members or leads). {effect}"

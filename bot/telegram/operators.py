@@ -23,6 +23,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.campaign.figures import case_figures as figures
 from bot.core import messages
 from bot.core.types import BotReply, Button, Locale, as_locale
 from bot.handoff import texts
@@ -36,7 +37,6 @@ from bot.handoff.cases import (
     now_utc,
 )
 from bot.handoff.commands import OperatorCommand, operator_command
-from bot.handoff.figures import figures
 from bot.i18n import Catalogs
 from bot.telegram.handlers import on_button
 from bot.telegram.membership import DeskGuard

@@ -17,6 +17,7 @@ import yaml
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.campaign import sources
 from bot.core import clock, content, learning, messages
 from bot.core.answers import AnswerBook
 from bot.core.content import Content
@@ -59,6 +60,7 @@ async def reload_content(svc: Services) -> list[str]:
         subtopics = SubtopicBook.load(svc.locales_dir / "subtopics.yml")
     except (OSError, ValueError, yaml.YAMLError) as error:
         problems = [*problems, f"answers or subtopics: {error}"]
+    problems = [*problems, *sources.problems(svc.locales_dir / "sources.yml")]  # #14
     if problems or loaded is None:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems or ["content unreadable"]
@@ -72,6 +74,8 @@ async def reload_content(svc: Services) -> list[str]:
     if answers is not None:
         svc.conversation.answers = answers
         svc.conversation.subtopics = subtopics
+    if svc.campaign is not None:  # campaign sources (#14), checked above
+        await svc.campaign.sync_sources()
     log.info("content reloaded")
     return []
 

@@ -15,6 +15,7 @@ from bot.core.types import LOCALES
 from tests.e2e.conftest import StackRun
 from tests.e2e.scripts import SAMPLES, script_of
 
+OFFERED = ("share", "sub:offer")  # under every topic answer, with its specific answers
 pytestmark = pytest.mark.e2e
 
 
@@ -124,10 +125,10 @@ def test_every_topic_from_the_menu_in_each_language(stack: StackRun, locale: str
         assert "%(" not in " ".join(r["text"] for r in replies)  # every placeholder filled
         menu = replies[-1]
         if topic != "ask_hotlines":
-            # share (or the country buttons), buttons to the topic's specific answers, menu
+            # share (or the country buttons), the topic's specific answers, updates, menu
             data = [b["callback_data"] for b in buttons(menu)]
             assert data[-1] == "/ask_menu", topic
-            assert all(d == "share" or d.startswith("answer:") for d in data[:-1]), topic
+            assert all(d in OFFERED or d.startswith("answer:") for d in data[:-1]), topic
             sandbox.press(user, menu["message_id"], "/ask_menu")
             [menu] = sandbox.replies(user, menu["message_id"])
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
+from bot.campaign.figures import MIN_PEOPLE
+from bot.campaign.figures import QuizCell as Cell
+from bot.campaign.figures import quiz_lines as report_lines
 from bot.core.clock import now
 from bot.core.learning import QuizAnswer
 from bot.storage.models import QuizAnswer as AnswerRow
-from bot.storage.quiz import MIN_PEOPLE, Cell, SqlQuizStore, forget, report_lines
+from bot.storage.quiz import SqlQuizStore, forget
 from bot.storage.schema import metadata
 from bot.storage.session import new_engine, new_sessionmaker
 

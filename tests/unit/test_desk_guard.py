@@ -12,9 +12,9 @@ import pytest
 from telegram import ChatMember, ChatMemberLeft, ChatMemberMember, User
 from telegram.error import NetworkError
 
+from bot.campaign.limiter import PriorityRateLimiter
 from bot.handoff.desks import Desk, Desks
-from bot.telegram.limiter import SendLimiter
-from bot.telegram.membership import DeskGuard
+from bot.telegram.membership import MEMBER_READS, DeskGuard
 
 DESK_CHAT, STAFF_CHAT, BOT_ID = -100111, -100999, 7000
 ANNA, BORIS, LEAD, STRANGER = 1, 2, 3, 66
@@ -100,7 +100,7 @@ async def test_the_verdict_expires() -> None:
 
 
 async def test_member_reads_do_not_use_up_the_groups_message_rate() -> None:
-    limiter = SendLimiter(group_max_rate=1, group_time_period=60, max_retries=0)
+    limiter = PriorityRateLimiter.for_broadcasts(20.0, MEMBER_READS)
     calls: list[str] = []
 
     async def call(endpoint: str, data: dict[str, Any]) -> bool:
@@ -111,13 +111,10 @@ async def test_member_reads_do_not_use_up_the_groups_message_rate() -> None:
         data = {"chat_id": DESK_CHAT}
         return await limiter.process_request(call, (endpoint, data), {}, endpoint, data, None)
 
-    await limiter.initialize()
-    try:
-        for _ in range(5):  # five reads in a row: none waits for the group's minute
-            await asyncio.wait_for(request("getChatMember"), 2)
-        await asyncio.wait_for(request("sendMessage"), 2)  # the first message goes at once
-        with pytest.raises(asyncio.TimeoutError):  # the second waits: the limit is real
-            await asyncio.wait_for(request("sendMessage"), 1)
-    finally:
-        await limiter.shutdown()
-    assert calls == ["getChatMember"] * 5 + ["sendMessage"]
+    for _ in range(25):  # more reads than the group's 20 messages a minute: none waits
+        await asyncio.wait_for(request("getChatMember"), 2)
+    for _ in range(20):  # the group's minute is still whole
+        await asyncio.wait_for(request("sendMessage"), 2)
+    with pytest.raises(asyncio.TimeoutError):  # the 21st waits: the limit is real
+        await asyncio.wait_for(request("sendMessage"), 1)
+    assert calls == ["getChatMember"] * 25 + ["sendMessage"] * 20

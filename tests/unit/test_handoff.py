@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.campaign.figures import case_figures as figures
 from bot.core.identity import seal, unseal
 from bot.handoff.desks import BANGKOK, DeskError, Desks, load_desks
-from bot.handoff.figures import figures
 from bot.settings import SettingsError, load_settings
 
 DESKS = """

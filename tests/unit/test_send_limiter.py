@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
+from bot.campaign.limiter import BUSY, PriorityRateLimiter, urgent_sends
 from bot.core.types import BotReply, Button
 from bot.i18n import Catalogs
-from bot.telegram.limiter import BUSY, SendLimiter, urgent_sends
 from bot.telegram.render import joined
 
 PERSON, OTHER = 4242, 4343
 
 
-async def test_urgent_sends_skip_a_full_send_queue() -> None:
-    # one message a minute overall: after the first, every ordinary send must wait
-    limiter = SendLimiter(overall_max_rate=1, overall_time_period=60, max_retries=0)
+def limiter_and_log(rate: float) -> tuple[PriorityRateLimiter, list[tuple[str, int]], Any]:
+    """A limiter of `rate` sends a second, what went through it, and a way to send."""
+    limiter = PriorityRateLimiter(rate=rate, bulk_rate=rate, max_retries=0)
     sent: list[tuple[str, int]] = []
 
     async def call(text: str, chat_id: int) -> bool:
@@ -30,43 +30,34 @@ async def test_urgent_sends_skip_a_full_send_queue() -> None:
         data = {"chat_id": chat_id, "text": text}
         return await limiter.process_request(call, (text, chat_id), {}, "sendMessage", data, None)
 
-    await limiter.initialize()
-    try:
-        await asyncio.wait_for(send("topic bubble", OTHER), 2)
-        waiting = asyncio.ensure_future(send("another bubble", OTHER))
-        with urgent_sends():
-            await asyncio.wait_for(send("call 191", PERSON), 2)  # at once, not in a minute
-        # an ordinary outcome: back in the queue
-        with urgent_sends(False), pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(send("ok", PERSON), 0.5)
-        assert not waiting.done()  # the ordinary one still waits its turn
-        waiting.cancel()
-    finally:
-        await limiter.shutdown()
+    return limiter, sent, send
+
+
+async def test_urgent_sends_skip_a_full_send_queue() -> None:
+    limiter, sent, send = limiter_and_log(rate=1)  # one token, then one a second
+    await asyncio.wait_for(send("topic bubble", OTHER), 1)
+    waiting = asyncio.ensure_future(send("another bubble", OTHER))
+    with urgent_sends():
+        await asyncio.wait_for(send("call 191", PERSON), 0.5)  # at once, not in a second
+    # an ordinary outcome is back in the queue, now behind the urgent send's debt too
+    with urgent_sends(False), pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(send("ok", PERSON), 0.5)
+    assert not waiting.done()
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
     assert sent == [("topic bubble", OTHER), ("call 191", PERSON)]
+    await limiter.shutdown()
 
 
-async def test_the_limiter_says_when_sends_queue_up() -> None:
-    limiter = SendLimiter(overall_max_rate=1, overall_time_period=60, max_retries=0)
-
-    async def call(*_: Any) -> bool:
-        return True
-
-    def send(chat_id: int) -> asyncio.Future[Any]:
-        data = {"chat_id": chat_id, "text": "x"}
-        return asyncio.ensure_future(
-            limiter.process_request(call, (), {}, "sendMessage", data, None)
-        )
-
-    await limiter.initialize()
-    queued = [send(OTHER + i) for i in range(BUSY + 2)]  # one goes, the rest wait
-    await asyncio.sleep(0)  # let them reach the bucket
+async def test_the_limiter_says_when_replies_queue_up() -> None:
+    limiter, _, send = limiter_and_log(rate=1)
+    queued = [asyncio.ensure_future(send("x", OTHER + i)) for i in range(BUSY + 2)]
+    await asyncio.sleep(0.05)  # let them reach the bucket: one goes, the rest wait
     assert limiter.busy()
     for future in queued:
         future.cancel()
     await asyncio.gather(*queued, return_exceptions=True)
     assert not limiter.busy()  # cancelled sends leave the count too
-    await limiter.shutdown()
 
 
 def test_under_load_an_answer_is_one_message_and_buttons_stay_under_their_text(

@@ -1,0 +1,1 @@
+"""Campaign tools (issue #14): attribution sources, aggregate figures, opt-in broadcasts."""

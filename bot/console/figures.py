@@ -1,0 +1,97 @@
+"""The Figures page: the figures staff have today, per period where they have one, with
+the same small-cell suppression as the staff commands (bot/storage/quiz.py `share`:
+fewer than MIN_PEOPLE people is shown as "<5 people"), and the quiz table as CSV.
+
+The campaign reports (issue #14) are not on main yet; the page says so rather than
+showing made-up numbers, and they belong here when they land.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.campaign.figures import CaseEvent as Event
+from bot.campaign.figures import case_figures as figures
+from bot.console.html import e, page, table
+from bot.core import clock
+from bot.handoff.cases import StoreUnavailable
+from bot.storage.quiz import MIN_PEOPLE, Cell, share
+
+PERIODS = (7, 30, 90, 365)
+HANDOFF_LABELS = {
+    "cases": "Cases",
+    "closed": "Closed",
+    "claim": "Time to claim (median, min)",
+    "reply": "Time to first operator reply (median, min)",
+    "duration": "Case duration (median, min)",
+    "escalated": "Escalations",
+    "desks": "Per desk",
+    "languages": "Per language",
+}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where figures come from (None: that part of the bot is not running)."""
+
+    quiz: Callable[[], Awaitable[list[Cell]]] | None = None
+    handoff: Callable[[datetime], Awaitable[list[Event]]] | None = None
+
+
+def quiz_rows(cells: list[Cell]) -> list[list[str]]:
+    """Version, sector, language, share right before and after the tips (suppressed)."""
+    table_: dict[tuple[int, str, str], dict[str, Cell]] = {}
+    for cell in cells:
+        table_.setdefault((cell.version, cell.sector, cell.locale), {})[cell.phase] = cell
+    return [
+        [f"v{version}", sector, locale, share(phases.get("before")), share(phases.get("after"))]
+        for (version, sector, locale), phases in sorted(table_.items())
+    ]
+
+
+QUIZ_HEAD = ["Quiz version", "Sector", "Language", "Right before the tips", "Right after"]
+
+
+def quiz_csv(cells: list[Cell]) -> str:
+    """The quiz table as CSV, suppressed as on the page."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(QUIZ_HEAD)
+    writer.writerows(quiz_rows(cells))
+    return out.getvalue()
+
+
+async def figures_page(sources: Sources, days: int, csrf: str) -> str:
+    """Quiz knowledge before/after the tips; hand-off figures for the chosen period."""
+    days = days if days in PERIODS else 30
+    parts = [
+        '<p class="notice">The campaign reports (issue #14: sources, funnel, charts) are not '
+        "on main yet: they will appear here when they land. Below are the figures the bot "
+        f"keeps today. A group of fewer than {MIN_PEOPLE} people is never shown.</p>"
+    ]
+    cells = await sources.quiz() if sources.quiz else []
+    rows = [[e(c) for c in r] for r in quiz_rows(cells)]
+    parts.append("<h2>Knowledge: quiz answers before and after the tips (all time)</h2>")
+    parts.append(table(QUIZ_HEAD, rows) if rows else "<p>No quiz answers yet.</p>")
+    parts.append('<p><a href="/figures.csv" download>Download CSV</a></p>')
+    periods = " · ".join(
+        f'<a href="/figures?days={d}"{" aria-current=page" * (d == days)}>{d} days</a>'
+        for d in PERIODS
+    )
+    parts.append(f"<h2>Hand-off to a person, last {days} days</h2><p>{periods}</p>")
+    if sources.handoff is None:
+        parts.append("<p>No operator desk is configured (OPERATOR_CHAT_ID, DESKS_FILE).</p>")
+    else:
+        since = clock.now() - timedelta(days=days)
+        try:
+            found = figures(await sources.handoff(since))
+        except StoreUnavailable:
+            parts.append("<p>The database is not reachable right now.</p>")
+        else:
+            rows = [[e(label), e(found[key])] for key, label in HANDOFF_LABELS.items()]
+            parts.append(table(["Figure", "Value"], rows))
+    return page("Figures", "".join(parts), csrf, "/figures")
