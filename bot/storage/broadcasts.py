@@ -31,7 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.identity import Sealer
-from bot.storage.models import Base, ConsentEvent, User
+from bot.storage.consents import record_consent
+from bot.storage.models import Base, User
 from bot.storage.session import Clock, run_bounded
 
 T = TypeVar("T")
@@ -284,28 +285,6 @@ def forget(session: Session, pseudonym: str) -> int:
             .values(pseudonym=f"gone-{secrets.token_hex(12)}", sealed_chat="")
         )
     return int(gone.rowcount or 0) + int(pending.rowcount or 0) + len(kept)
-
-
-def record_consent(
-    session: Session,
-    pseudonym: str,
-    kind: str,
-    granted: bool,
-    version: str,
-    locale: str,
-    now: datetime,
-) -> None:
-    """Append a consent event (as bot/storage/privacy.py does; /forget erases them)."""
-    session.add(
-        ConsentEvent(
-            pseudonym=pseudonym,
-            kind=kind,
-            granted=granted,
-            notice_version=version,
-            locale=locale,
-            at=now,
-        )
-    )
 
 
 class SqlOptInStore:

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import broadcasts, handoff, quiz
+from bot.storage.consents import record_consent
 from bot.storage.models import ConsentEvent, RecentMessage, StoredText, TrackerEvent, User
 from bot.storage.session import Clock, StorageUnavailable, run_bounded
 from bot.text.wellformed import well_formed
@@ -62,28 +63,6 @@ class Purged:
     message_ids: int = 0
     engine_events: int = 0
     relayed: int = 0  # hand-off relay records
-
-
-def record_consent(
-    session: Session,
-    pseudonym: str,
-    kind: str,
-    granted: bool,
-    notice_version: str,
-    locale: str,
-    now: datetime,
-) -> None:
-    """Append one consent event; the newest event of a kind is the user's current choice."""
-    session.add(
-        ConsentEvent(
-            pseudonym=pseudonym,
-            kind=kind,
-            granted=granted,
-            notice_version=notice_version,
-            locale=locale,
-            at=now,
-        )
-    )
 
 
 def current_consent(session: Session, pseudonym: str, kind: str) -> bool | None:
