@@ -2,14 +2,15 @@
 the same small-cell suppression as the staff commands (bot/storage/quiz.py `share`:
 fewer than MIN_PEOPLE people is shown as "<5 people"), and the quiz table as CSV.
 
-The campaign reports (issue #14) are not on main yet; the page says so rather than
-showing made-up numbers, and they belong here when they land.
+The campaign report (issue #14: reach by source and language, the funnel, knowledge,
+referrals, hand-off waits) comes first, from bot/console/report.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,10 +18,12 @@ from datetime import datetime, timedelta
 from bot.campaign.figures import CaseEvent as Event
 from bot.campaign.figures import case_figures as figures
 from bot.console.html import e, page, table
+from bot.console.report import ReportSource, report_section
 from bot.core import clock
 from bot.handoff.cases import StoreUnavailable
 from bot.storage.quiz import MIN_PEOPLE, Cell, share
 
+log = logging.getLogger(__name__)
 PERIODS = (7, 30, 90, 365)
 HANDOFF_LABELS = {
     "cases": "Cases",
@@ -40,6 +43,7 @@ class Sources:
 
     quiz: Callable[[], Awaitable[list[Cell]]] | None = None
     handoff: Callable[[datetime], Awaitable[list[Event]]] | None = None
+    report: ReportSource | None = None  # the campaign report of the last week or month
 
 
 def quiz_rows(cells: list[Cell]) -> list[list[str]]:
@@ -65,14 +69,20 @@ def quiz_csv(cells: list[Cell]) -> str:
     return out.getvalue()
 
 
-async def figures_page(sources: Sources, days: int, csrf: str) -> str:
-    """Quiz knowledge before/after the tips; hand-off figures for the chosen period."""
+async def figures_page(sources: Sources, days: int, csrf: str, kind: str = "week") -> str:
+    """The campaign report; quiz knowledge before/after the tips; hand-off figures for the
+    chosen period."""
     days = days if days in PERIODS else 30
     parts = [
-        '<p class="notice">The campaign reports (issue #14: sources, funnel, charts) are not '
-        "on main yet: they will appear here when they land. Below are the figures the bot "
-        f"keeps today. A group of fewer than {MIN_PEOPLE} people is never shown.</p>"
+        f'<p class="notice">A group of fewer than {MIN_PEOPLE} people is never shown (in the '
+        "report: x, also where it could be worked out from the totals).</p>"
     ]
+    if sources.report is not None:
+        try:
+            parts.append(report_section(await sources.report(kind), kind))
+        except Exception as error:  # a figure that cannot be read never takes the page down
+            log.warning("console: campaign report unavailable: %s", type(error).__name__)
+            parts.append("<p>The campaign report cannot be read right now.</p>")
     cells = await sources.quiz() if sources.quiz else []
     rows = [[e(c) for c in r] for r in quiz_rows(cells)]
     parts.append("<h2>Knowledge: quiz answers before and after the tips (all time)</h2>")

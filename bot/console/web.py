@@ -23,6 +23,7 @@ from bot.console.directory import directory_page
 from bot.console.figures import Sources, figures_page, quiz_csv
 from bot.console.html import e, page
 from bot.console.pages import messages_page, reload_notice, try_page
+from bot.console.report import report_file, report_kind
 from bot.console.trybot import TryBot
 from bot.core import clock
 from bot.core.router import Conversation
@@ -97,6 +98,7 @@ class Console:
                 get("/directory", self.directory),
                 get("/figures", self.figures),
                 get("/figures.csv", self.figures_csv),
+                get("/figures/report/{name}", self.report_file),
                 get("/try", self.try_bot),
                 post("/try/new", self.try_new),
                 post("/try/say", self.try_say),
@@ -202,7 +204,22 @@ class Console:
     async def figures(self, request: web.Request) -> web.Response:
         raw = request.query.get("days", "")
         days = int(raw) if raw.isdigit() else 30
-        return html(await figures_page(self.deps.figures, days, session_of(request).csrf))
+        kind = report_kind(request.query.get("report", ""))
+        csrf = session_of(request).csrf
+        return html(await figures_page(self.deps.figures, days, csrf, kind))
+
+    async def report_file(self, request: web.Request) -> web.Response:
+        """One CSV or chart of the campaign report, as a download."""
+        source = self.deps.figures.report
+        kind = report_kind(request.query.get("report", ""))
+        found = report_file(await source(kind), request.match_info["name"]) if source else None
+        if found is None:
+            raise web.HTTPNotFound()
+        content, content_type = found
+        disposition = f'attachment; filename="{request.match_info["name"]}"'
+        return web.Response(
+            body=content, content_type=content_type, headers={"Content-Disposition": disposition}
+        )
 
     async def figures_csv(self, request: web.Request) -> web.Response:
         cells = await self.deps.figures.quiz() if self.deps.figures.quiz else []

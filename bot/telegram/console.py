@@ -36,7 +36,7 @@ def figure_sources(core: Core) -> Sources:
     # the database's quiz store has the cells behind /quizreport (the figures module's)
     quiz = getattr(lessons.store, "report", None) if lessons else None
     handoff = core.book.store.events if core.book is not None else None
-    return Sources(quiz, handoff)
+    return Sources(quiz, handoff, core.campaign.report)
 
 
 async def start_console(

@@ -213,7 +213,13 @@ def test_directory_and_figures(console: ConsoleRun, sandbox: SandboxClient, brow
     assert "open now" in text and "%(police)s" in text
     page.screenshot(path=SHOTS / "directory.png", full_page=False)
     page.get_by_role("link", name="Figures").click()
-    assert "fewer than 5 people" in page.locator("main").inner_text()
+    text = page.locator("main").inner_text()
+    assert "fewer than 5 people" in text and "Campaign report" in text  # #14's report
+    charts = page.locator(".charts img")
+    assert charts.count() == 5  # reach, funnel, knowledge, referrals, hand-off waits
+    assert all(charts.nth(i).evaluate("img => img.naturalWidth > 0") for i in range(5))
+    got = page.request.get(f"{console.url}/figures/report/reach.csv?report=month")
+    assert got.ok and got.headers["content-type"].startswith("text/csv")
     page.screenshot(path=SHOTS / "figures.png")
 
 

@@ -4,14 +4,18 @@ page's flags (the same checks as `make texts-check`), and pages that escape cont
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
+from bot.campaign import report
+from bot.campaign.figures import last_complete
 from bot.console.access import LINK_TTL, SESSION_TTL, Access
 from bot.console.catalog import Usage, messages, usage
 from bot.console.html import page, table
 from bot.console.pages import messages_page
+from bot.console.report import report_file, report_kind, report_section
 from bot.console.trybot import TEST_PREFIX, is_test_person
 from bot.core import content
 from bot.core import messages as msgids
@@ -144,3 +148,13 @@ def test_pages_escape_what_they_show() -> None:
     found = messages(LOCALES_DIR, loaded.catalogs, set(), usage(AnswerBook.empty(), None))
     html = messages_page(found, LOCALES_DIR, "tok", "<script>", "", 1)
     assert "<script>" not in html.replace('<script src="/static/console.js" defer>', "")
+
+
+def test_the_campaign_report_section_shows_tables_charts_and_downloads() -> None:
+    built = report.build([], last_complete("week", date(2026, 12, 7)))
+    section = report_section(built, "week")
+    assert section.count('<img src="data:image/png;base64,') == 5
+    assert "<table" in section and "/figures/report/reach.csv?report=week" in section
+    assert report_file(built, "reach.csv") is not None
+    assert report_file(built, "../../etc/passwd") is None  # only the report's own files
+    assert report_kind("year") == "week"  # fixed periods only, no free-form filters
