@@ -114,7 +114,10 @@ async def start(
     """In post_init: counters, sources, opt-in, broadcasts (resumed), the report schedule."""
     found.bot_username = app.bot.username or ""
     found.tally.start()
-    problems = await found.sync_sources()
+    try:
+        problems = await found.sync_sources()
+    except Exception as error:  # the campaign's tools never keep the bot from answering
+        problems = [f"the database could not be read ({type(error).__name__})"]
     if problems:
         log.error("sources.yml refused, sources unchanged: %s", "; ".join(problems))
     app.bot_data["campaign"] = app.bot_data["services"].campaign = found
@@ -126,7 +129,10 @@ async def start(
     broadcaster = found.broadcaster(optins, broadcast_sender(app), shower)
     app.bot_data["broadcaster"] = broadcaster
     app.bot_data["optins"] = optins
-    await broadcaster.resume()
+    try:
+        await broadcaster.resume()
+    except Exception as error:  # resumed at the next start; people are answered meanwhile
+        log.error("campaign: broadcasts not resumed: %s", type(error).__name__)
     staff_chat = settings.staff_chat_id
     if staff_chat is not None:
 
