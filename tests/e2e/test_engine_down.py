@@ -47,7 +47,9 @@ def test_commands_are_registered_in_every_language(
     assert set(by_language) >= {"", *LOCALES}
     for locale in LOCALES:
         names = [c["command"] for c in by_language[locale]]
-        assert names == ["start", "help", "language", "quiz", "privacy", "hide", "forget"]
+        assert names == [
+            "start", "help", "language", "quiz", "privacy", "hide", "forget", "subscribe", "stop"
+        ]  # fmt: skip
         assert script_of(by_language[locale][3]["description"]) == locale
         assert script_of(by_language[locale][0]["description"]) == locale
 
