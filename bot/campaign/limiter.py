@@ -11,9 +11,7 @@ at once. A 429 stops every send for its `retry_after`, then the call is tried ag
 
 Danger first (shared/spec/safety.md invariant 10): sends made inside `urgent_sends()` (the
 tier-1 numbers, an outcome the core marks `urgent`) wait for nothing; they take their
-token anyway, even into debt, so everyone else slows by as much. And when more than BUSY
-replies wait (`busy()`), the outbox joins each answer's bubbles into one message: three
-bubbles a question is more than Telegram takes on a campaign day, one is not.
+token anyway, even into debt, so everyone else slows by as much.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
-BUSY = 30  # replies waiting for a token: a second of sending (a burst is not load)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
 _URGENT: ContextVar[bool] = ContextVar("urgent_sends", default=False)
@@ -144,10 +141,6 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         for bucket in buckets:
             bucket.tokens -= 1.0
         return 0.0
-
-    def busy(self) -> bool:
-        """More replies wait for a token than BUSY."""
-        return self._waiting_replies > BUSY
 
     def take_now(self) -> None:
         """An urgent send: its token is taken at once, into debt if need be."""

@@ -98,6 +98,11 @@ class Tally:
         if len(self._arrivals) < MAX_CELLS:
             self._arrivals.append(Arrival(clock.bangkok_now().date(), sender, locale, code))
 
+    def forget(self, sender: str) -> None:
+        """/forget: drop the person's arrival not yet written (writing it would bring back
+        the row /forget erased). Counts already in the aggregates never held the person."""
+        self._arrivals = [a for a in self._arrivals if a.sender != sender]
+
     async def flush(self) -> None:
         """Write what was counted; on failure keep it for the next try."""
         arrivals, events = self._arrivals, self._events

@@ -1,18 +1,13 @@
-"""Tier-1 numbers are not queued behind everyone's bubbles (safety.md invariant 10), and
-under load an answer goes out as one message."""
+"""Tier-1 numbers are not queued behind everyone's bubbles (safety.md invariant 10)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.campaign.limiter import BUSY, PriorityRateLimiter, urgent_sends
-from bot.core.types import BotReply, Button
-from bot.i18n import Catalogs
-from bot.telegram.render import joined
+from bot.campaign.limiter import PriorityRateLimiter, urgent_sends
 
 PERSON, OTHER = 4242, 4343
 
@@ -47,33 +42,3 @@ async def test_urgent_sends_skip_a_full_send_queue() -> None:
     await asyncio.gather(waiting, return_exceptions=True)
     assert sent == [("topic bubble", OTHER), ("call 191", PERSON)]
     await limiter.shutdown()
-
-
-async def test_the_limiter_says_when_replies_queue_up() -> None:
-    limiter, _, send = limiter_and_log(rate=1)
-    queued = [asyncio.ensure_future(send("x", OTHER + i)) for i in range(BUSY + 2)]
-    await asyncio.sleep(0.05)  # let them reach the bucket: one goes, the rest wait
-    assert limiter.busy()
-    for future in queued:
-        future.cancel()
-    await asyncio.gather(*queued, return_exceptions=True)
-    assert not limiter.busy()  # cancelled sends leave the count too
-
-
-def test_under_load_an_answer_is_one_message_and_buttons_stay_under_their_text(
-    tmp_path: Path,
-) -> None:
-    catalogs = Catalogs.load(tmp_path, {})  # no .po files: the English message ids
-    menu = (Button("Menu", "/ask_menu"),)
-    replies = (
-        BotReply("First bubble."),
-        BotReply("Second, with buttons.", buttons=menu),
-        BotReply("Third."),
-        BotReply("Fourth."),
-    )
-    messages = joined(replies, "en", catalogs)
-    assert [text for text, _ in messages] == [
-        "First bubble.\n\nSecond, with buttons.",
-        "Third.\n\nFourth.",
-    ]
-    assert [carrier.buttons for _, carrier in messages] == [menu, ()]
