@@ -38,7 +38,10 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    # data: images are the report's own charts, inlined (bot/console/report.py)
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+    ),
 }
 NOT_SIGNED_IN = (
     "<p>This page is for campaign staff. Send <code>/console</code> to the bot in a "
