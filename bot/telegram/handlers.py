@@ -22,7 +22,6 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.campaign import hooks
-from bot.campaign.limiter import urgent_sends
 from bot.core.identity import pseudonym
 from bot.core.pipeline import Pipeline
 from bot.core.router import Conversation
@@ -30,6 +29,7 @@ from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
+from bot.telegram.limiter import urgent_sends
 from bot.telegram.render import keyboard, split_text, translated
 from bot.text.wellformed import well_formed
 
@@ -141,6 +141,18 @@ def turn_of(update: Update, key: bytes) -> Turn | None:
         return None
     # a lone surrogate in Telegram's JSON would break the first encoder after this (#13.10)
     return replace(turn, text=well_formed(turn.text), locale_hint=user.language_code)
+
+
+def urgent_on_arrival(update: Update, svc: Services) -> bool:
+    """Whether the gate reads danger now (tier 1) in an update as it arrives, so that it
+    is answered before the updates waiting for a slot (bot/telegram/intake.py). The turn's
+    own screening in the pipeline decides what the answer is; this only decides when."""
+    turn = turn_of(update, svc.pseudonym_key)  # the turn's words, as the pipeline reads them
+    return (
+        turn is not None
+        and bool(turn.words)
+        and svc.conversation.gate.screen(turn.words).tier == 1
+    )
 
 
 # -- the core's way out --------------------------------------------------------------------

@@ -19,7 +19,7 @@ import contextvars
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http import HTTPStatus
@@ -240,11 +240,34 @@ class Intake:
 
 class JournalProcessor(BaseUpdateProcessor):
     """Runs each update's handlers with its Delivery in context, and tells the intake when
-    it is answered. A cancelled update (shutdown) stays unanswered, to be replayed."""
+    it is answered. A cancelled update (shutdown) stays unanswered, to be replayed.
 
-    def __init__(self, intake: Intake, max_concurrent_updates: int = 256) -> None:
+    At most `max_concurrent_updates` are answered at once; on a campaign day the rest wait
+    for a slot in arrival order. Danger does not wait (shared/spec/safety.md invariant 10):
+    `urgent(update)` (the gate, installed once the core is up) screens each update as it
+    arrives (bot/telegram/receive.py), and one it reads as tier 1 is answered at once, in
+    slots of its own, never queued."""
+
+    def __init__(
+        self, intake: Intake, max_concurrent_updates: int = 256, urgent_slots: int = 64
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._intake = intake
+        self._urgent_slots = asyncio.BoundedSemaphore(urgent_slots)
+        self.urgent: Callable[[Update], bool] = lambda _: False
+
+    async def answer_at_once(self, update: Update, coroutine: Awaitable[Any]) -> None:
+        """Answer an urgent update now, in the urgent slots, not behind the line."""
+        async with self._urgent_slots:
+            await self.do_process_update(update, coroutine)
+
+    def is_urgent(self, update: Update) -> bool:
+        """What the gate reads on arrival; a screening bug means the ordinary way."""
+        try:
+            return self.urgent(update)
+        except Exception as error:  # a screening bug: the update takes the ordinary way
+            log.error("screening on arrival failed: %s", type(error).__name__)
+            return False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Answer one update; mark it answered unless the work was cancelled."""
