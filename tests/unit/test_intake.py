@@ -15,7 +15,15 @@ from telegram.request import BaseRequest, RequestData
 from bot.core import clock
 from bot.storage.journal_writer import JournalWriter
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from bot.telegram.intake import CURRENT, HOLD_MAX, Intake, JournalProcessor, LedgerRequest
+from bot.telegram.intake import (
+    CURRENT,
+    HOLD_MAX,
+    JOINED,
+    Intake,
+    JournalProcessor,
+    LedgerRequest,
+    joining,
+)
 
 KEY = b"unit-test-key"
 
@@ -147,6 +155,24 @@ async def test_a_replay_gets_earlier_sends_back_instead_of_sending_again() -> No
     assert json.loads(second[1])["result"]["message_id"] == 102
     assert [(u, n) for u, n, _ in journal.sent] == [(40, 1)]
     assert typing[0] == 200
+
+
+async def test_joining_is_decided_once_and_a_replay_sends_the_same_messages() -> None:
+    journal = SlowJournal()
+    intake = Intake(journal, KEY)  # type: ignore[arg-type]
+    CURRENT.set(intake.delivery(70))
+    assert joining(lambda: True)  # busy: this update's answers go joined...
+    assert joining(lambda: False)  # ...all of them, even if the queue empties meanwhile
+    assert [(u, n) for u, n, _ in journal.sent] == [(70, JOINED)]  # journaled before sending
+
+    intake._recorded[71] = {JOINED: b"joined", 0: b'{"ok": true, "result": {}}'}
+    CURRENT.set(intake.delivery(71))
+    assert joining(lambda: False)  # the crashed attempt joined: so does the replay
+
+    intake._recorded[72] = {0: b'{"ok": true, "result": {}}'}
+    CURRENT.set(intake.delivery(72))
+    assert not joining(lambda: True)  # it sent bubbles: the replay sends the rest as bubbles
+    CURRENT.set(None)
 
 
 async def test_the_processor_marks_answered_unless_cancelled() -> None:
