@@ -213,6 +213,7 @@ async def test_a_restarted_intake_replays_what_the_dead_one_left(writer: Journal
     dead = Intake(writer, KEY)
     for n in (60, 61, 62):
         dead.accept(n, update(n, f"text {n}"))
+    dead.note_sent(61, JOINED, b"joined")  # its answer went out joined (see joining())
     dead.note_sent(61, 0, b'{"ok": true, "result": {"message_id": 9}}')
     dead.answered(60)
     assert await writer.flush(5)
@@ -220,7 +221,10 @@ async def test_a_restarted_intake_replays_what_the_dead_one_left(writer: Journal
     alive = Intake(writer, KEY)
     replays = await alive.restore(everyone=True)
     assert [u["message"]["text"] for u in replays] == ["text 61", "text 62"]
-    assert alive.delivery(61).recorded == {0: b'{"ok": true, "result": {"message_id": 9}}'}
+    assert alive.delivery(61).recorded == {
+        JOINED: b"joined",
+        0: b'{"ok": true, "result": {"message_id": 9}}',
+    }
     for n in (60, 61, 62):  # Telegram delivers them again: all already taken care of
         assert not alive.accept(n, update(n))
     assert alive.offset() == 63
