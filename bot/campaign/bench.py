@@ -17,22 +17,23 @@ import random
 import tempfile
 import time
 from collections import Counter
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 
 from bot.campaign import report, tally
 from bot.campaign.figures import Period
 from bot.campaign.tally import Arrival, Event
 from bot.core import clock
 from bot.core.identity import pseudonym, seal
-from bot.storage import broadcasts, campaign
-from bot.storage.models import User
+from bot.core.types import LOCALES, as_locale
+from bot.storage import broadcasts, campaign, users
 from bot.storage.session import migrate, new_engine, new_sessionmaker
 
-LOCALES = ("en", "th", "my", "km", "lo")
 STEPS = (tally.TOPIC, tally.TIPS, tally.QUIZ, tally.HOTLINES, tally.CONSENT, tally.HANDOFF_WAIT)
 MONTH = Period("month", date(2026, 11, 1), date(2026, 11, 30))
 
@@ -70,6 +71,21 @@ def synthetic(count: int, people: int = 5000) -> tuple[list[Arrival], Counter[Ev
     return arrivals, events
 
 
+def opted_in_crowd(
+    session: Session, key: bytes, chats: Iterable[int], now: datetime
+) -> dict[int, str]:
+    """Synthetic people who asked for updates, their languages in turn (en th my km lo):
+    each one's user row, written as the user store writes it, and their opt-in, as
+    /subscribe stores it (caller commits). Chat id -> language."""
+    languages: dict[int, str] = {}
+    for index, chat in enumerate(chats):
+        me, locale = pseudonym(key, chat), LOCALES[index % len(LOCALES)]
+        users.remember(session, me, locale, now)
+        broadcasts.subscribe(session, me, seal(key, chat), now)
+        languages[chat] = locale
+    return languages
+
+
 def bench_report(count: int) -> None:
     """Print how long writing and reporting `count` events takes."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,9 +105,12 @@ def bench_report(count: int) -> None:
                 }
                 campaign.save_source(session, row, now)
         arrivals, events = synthetic(count)
+        with sessions.begin() as session:  # the rows the user store writes; arrivals mark them
+            for arrival in arrivals:
+                users.remember(session, arrival.sender, as_locale(arrival.locale) or "en", now)
         started = time.perf_counter()
         with sessions.begin() as session:
-            campaign.write_tally(session, arrivals, events, now)
+            campaign.write_tally(session, arrivals, events)
         written = time.perf_counter() - started
         started = time.perf_counter()
         with sessions() as session:
@@ -104,22 +123,8 @@ def bench_report(count: int) -> None:
 
 
 def _seed(db: Path, key: bytes, recipients: int) -> None:
-    sessions = new_sessionmaker(new_engine(f"sqlite:///{db}"))
-    now = clock.now()
-    with sessions.begin() as session:
-        for index in range(recipients):
-            chat = 800_000 + index
-            me = pseudonym(key, chat)
-            session.add(
-                User(
-                    pseudonym=me,
-                    locale=LOCALES[index % 5],
-                    first_seen=now,
-                    last_seen=now,
-                    source="direct",
-                )
-            )
-            broadcasts.subscribe(session, me, seal(key, chat), now)
+    with new_sessionmaker(new_engine(f"sqlite:///{db}")).begin() as session:
+        opted_in_crowd(session, key, range(800_000, 800_000 + recipients), clock.now())
 
 
 def _sent(db: Path) -> int:

@@ -28,11 +28,6 @@ def keyboard(reply: BotReply, locale: Locale, catalogs: Catalogs) -> InlineKeybo
     return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
 
 
-def text_chunks(reply: BotReply, locale: Locale, catalogs: Catalogs) -> Iterator[str]:
-    """The reply's text, split at line breaks so no piece exceeds Telegram's limit."""
-    return split_text(catalogs.render(reply, locale))
-
-
 def split_text(text: str) -> Iterator[str]:
     """Pieces of text, cut at line breaks, none longer than Telegram takes."""
     while len(text) > TELEGRAM_TEXT_LIMIT:

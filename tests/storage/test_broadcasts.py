@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.core.clock import now
 from bot.storage import broadcasts as store
 from bot.storage.models import ConsentEvent, User
 from bot.storage.privacy import forget
@@ -98,9 +97,7 @@ def test_the_scheduled_report_is_posted_once_per_period_from_the_next_one_on(
         moment = datetime.fromisoformat(f"{day}T09:00:00+07:00")
         monkeypatch.setattr(service.clock, "bangkok_now", lambda: moment)
 
-    found = service.Campaign(
-        sessions, Tally(SqlTallyStore(sessions, clock=now)), tmp_path, schedule="daily"
-    )
+    found = service.Campaign(sessions, Tally(SqlTallyStore(sessions)), tmp_path, schedule="daily")
     at("2026-12-02")
     assert not asyncio.run(found.post_due(post))  # a new installation: nothing old is posted
     at("2026-12-03")

@@ -60,10 +60,11 @@ class Store:
         self.fail = fail
         self.written: list[tuple[list[Arrival], Counter[Event]]] = []
 
-    async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> None:
+    async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> list[Arrival]:
         if self.fail:
             raise OSError("database down")
         self.written.append((arrivals, events))
+        return []
 
 
 async def test_counts_survive_a_failed_write_and_are_written_once() -> None:
