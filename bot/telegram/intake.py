@@ -85,6 +85,9 @@ class Journal(Protocol):
     def close(self) -> None: ...
 
 
+JOINED = -1  # in a Delivery's record: this update's answers went out with bubbles joined
+
+
 @dataclass
 class Delivery:
     """The update being answered in this task, and what earlier attempts already sent."""
@@ -93,9 +96,32 @@ class Delivery:
     recorded: dict[int, bytes]
     sent: int = 0  # once-only calls done so far (by this attempt or an earlier one)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    note: Callable[[int, bytes], None] = lambda _seq, _result: None  # journal a record
+    joined: bool | None = None  # decided at the first answer that could be joined
+
+    def __post_init__(self) -> None:
+        self.replayed = bool(self.recorded)  # an earlier attempt sent something
 
 
 CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("delivery", default=None)
+
+
+def joining(busy: Callable[[], bool]) -> bool:
+    """Whether this update's answers go out with their bubbles joined (when the send queue
+    is long, one message reaches the person sooner than three). Decided once per update
+    and journaled before the first joined message: a replay after a crash sends the same
+    messages as the first attempt, so the results kept for its sends still match them."""
+    delivery = CURRENT.get()
+    if delivery is None:
+        return busy()
+    if delivery.joined is None:
+        if JOINED in delivery.recorded:
+            delivery.joined = True
+        else:
+            delivery.joined = not delivery.replayed and busy()
+            if delivery.joined:
+                delivery.note(JOINED, b"joined")
+    return delivery.joined
 
 
 def _cipher(key: bytes) -> Fernet:
@@ -181,7 +207,11 @@ class Intake:
 
     def delivery(self, update_id: int) -> Delivery:
         """The record of sends for answering this update (replays start with the old ones)."""
-        return Delivery(update_id, self._recorded.get(update_id, {}))
+        return Delivery(
+            update_id,
+            self._recorded.get(update_id, {}),
+            note=lambda seq, result: self.note_sent(update_id, seq, result),
+        )
 
     def note_sent(self, update_id: int, seq: int, result: bytes) -> None:
         """Journal Telegram's result of a once-only call made for an update."""

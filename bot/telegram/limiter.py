@@ -18,6 +18,9 @@ One task hands the tokens out as they come (the head of the line sleeps until it
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
 minute is kept by its own ordered line before the overall one, so relays to an operators'
 desk stay in order. A 429 stops every send for its `retry_after`, then the call is retried.
+When more than BUSY replies wait (`busy()`), the outbox joins an answer's bubbles into one
+message (bot/telegram/handlers.py): three bubbles a question is more than Telegram takes on
+a campaign day, one is not.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
+BUSY = 30  # replies waiting for a token: a second of sending (a burst is not load)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
 _URGENT: ContextVar[bool] = ContextVar("urgent_sends", default=False)
@@ -160,6 +164,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         """An urgent send: its token is taken at once, into debt if need be."""
         self._all.refill(self._clock())
         self._all.tokens -= 1.0
+
+    def busy(self) -> bool:
+        """More than a second's worth of replies wait: Telegram's rate is the queue now."""
+        return sum(not waiter.done() for waiter in self._replies) > BUSY
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until it has passed."""

@@ -42,3 +42,20 @@ def translated(reply: BotReply, locale: Locale, catalogs: Catalogs) -> BotReply:
     """The reply with its parameters that are message ids (an organisation) translated."""
     params = {k: catalogs.gettext(v, locale) for k, v in reply.params.items()}
     return BotReply(reply.msgid, params, reply.buttons, reply.lines)
+
+
+def joined(
+    replies: tuple[BotReply, ...], locale: Locale, catalogs: Catalogs
+) -> list[tuple[str, BotReply]]:
+    """Replies as few messages as their buttons allow: texts joined by a blank line up to
+    each reply that carries buttons (they stay under their own text); each message's
+    text with the reply whose buttons it carries. Used when Telegram's send rate is the
+    queue: one message instead of three reaches the person sooner, and everyone else."""
+    messages: list[tuple[str, BotReply]] = []
+    texts: list[str] = []
+    for reply in replies:
+        texts.append(catalogs.render(translated(reply, locale, catalogs), locale))
+        if reply.buttons or reply is replies[-1]:
+            messages.append(("\n\n".join(texts), reply))
+            texts = []
+    return messages

@@ -4,12 +4,16 @@ the order they came, broadcasts in the room replies leave, Telegram's limits kep
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.limiter import PriorityRateLimiter, urgent_sends
+from bot.core.types import BotReply, Button
+from bot.i18n import Catalogs
+from bot.telegram.limiter import BUSY, PriorityRateLimiter, urgent_sends
+from bot.telegram.render import joined
 
 PERSON, OTHER, DESK = 4242, 4343, -100
 
@@ -134,3 +138,35 @@ async def test_a_429_pauses_everyone_then_the_call_is_retried() -> None:
     data = {"chat_id": 5}
     assert await limiter.process_request(flaky, (), {}, "sendMessage", data, None) is True
     assert len(calls) == 2 and calls[1] - calls[0] >= 1.0
+
+
+async def test_the_limiter_says_when_replies_queue_up() -> None:
+    limiter, _, send = limiter_and_log(rate=1)
+    queued = [asyncio.ensure_future(send("x", OTHER + i)) for i in range(BUSY + 2)]
+    await asyncio.sleep(0)  # let them reach the line: one goes, the rest wait
+    assert limiter.busy()
+    for future in queued:
+        future.cancel()
+    await asyncio.gather(*queued, return_exceptions=True)
+    await asyncio.sleep(0)  # the dealer drops the cancelled waiters
+    assert not limiter.busy()
+    await limiter.shutdown()
+
+
+def test_under_load_an_answer_is_one_message_and_buttons_stay_under_their_text(
+    tmp_path: Path,
+) -> None:
+    catalogs = Catalogs.load(tmp_path, {})  # no .po files: the English message ids
+    menu = (Button("Menu", "/ask_menu"),)
+    replies = (
+        BotReply("First bubble."),
+        BotReply("Second, with buttons.", buttons=menu),
+        BotReply("Third."),
+        BotReply("Fourth."),
+    )
+    messages = joined(replies, "en", catalogs)
+    assert [text for text, _ in messages] == [
+        "First bubble.\n\nSecond, with buttons.",
+        "Third.\n\nFourth.",
+    ]
+    assert [carrier.buttons for _, carrier in messages] == [menu, ()]
