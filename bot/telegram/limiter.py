@@ -96,7 +96,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     def __init__(
         self,
-        rate: float = 28.0,
+        rate: float = 30.0,
         bulk_rate: float = 20.0,
         reserve: float = 8.0,
         max_retries: int = 3,
@@ -120,10 +120,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def for_broadcasts(
         cls, bulk_rate: float, chatless: frozenset[str] = frozenset()
     ) -> PriorityRateLimiter:
-        """Telegram's 30/s with headroom; a higher broadcast rate (Telegram's paid
-        broadcasts, or a test against the sandbox) raises the overall rate with it.
+        """Telegram's 30/s (as PTB's own AIORateLimiter); a higher broadcast rate
+        (Telegram's paid broadcasts, or a test against the sandbox) raises it with it.
         `chatless` methods (member reads) send nothing to a chat: no token for them."""
-        limiter = cls(rate=max(28.0, bulk_rate * 1.4), bulk_rate=bulk_rate)
+        limiter = cls(rate=max(30.0, bulk_rate * 1.4), bulk_rate=bulk_rate)
         limiter._chatless = chatless
         return limiter
 
