@@ -22,7 +22,7 @@ from bot.core import clock
 from bot.core.identity import pseudonym
 from bot.sandbox.client import SandboxClient, start, stop, wait_until
 from bot.settings import LOCALES_DIR
-from bot.storage import broadcasts
+from bot.storage import broadcasts, recipients
 from bot.storage.campaign import TallyRow, add_counts
 from bot.storage.models import ConsentEvent
 from bot.storage.session import new_engine, new_sessionmaker
@@ -163,7 +163,7 @@ def received(sandbox: SandboxClient, text: str) -> dict[int, int]:
 def status_of(db: Path) -> dict[str, int]:
     with sessions(db)() as session:
         number = max(broadcasts.running(session) or [1])
-        return broadcasts.tally(session, number)
+        return recipients.tally(session, number)
 
 
 def statuses(db: Path, users: set[int]) -> dict[int, str]:
@@ -171,8 +171,8 @@ def statuses(db: Path, users: set[int]) -> dict[int, str]:
     by_pseudonym = {pseudonym(KEY, u): u for u in users}
     with sessions(db)() as session:
         rows = session.execute(
-            select(broadcasts.RecipientRow.pseudonym, broadcasts.RecipientRow.status).where(
-                broadcasts.RecipientRow.pseudonym.in_(list(by_pseudonym))
+            select(recipients.RecipientRow.pseudonym, recipients.RecipientRow.status).where(
+                recipients.RecipientRow.pseudonym.in_(list(by_pseudonym))
             )
         ).all()
     return {by_pseudonym[p]: status for p, status in rows}
