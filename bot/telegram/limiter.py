@@ -11,7 +11,8 @@ in one ordered line of waiters:
 - replies to people wait in arrival order for the next token, except for a chat that has
   had more than its share (CHAT_BURST messages, then CHAT_RATE a second: a person flooding
   the bot): its replies wait in a second line, served only when no one else's reply
-  waits, so one account cannot slow everyone else (issue #11, fairness);
+  waits and the bucket holds more than `reserve` tokens (the room a rush leaves), so one
+  account cannot slow everyone else (issue #11, fairness);
 - broadcast messages (sent with `rate_limit_args={"bulk": True}`) get a token only when no
   reply waits and the bucket holds more than `reserve` tokens, never more than `bulk_rate`
   a second: a broadcast uses the room replies leave, and a person who writes mid-broadcast
@@ -148,14 +149,15 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     # -- tokens ----------------------------------------------------------------------------
 
-    def _take(self, bulk: bool) -> float:
-        """Take the overall token (and a broadcast's own) now: 0.0, or the seconds to wait."""
+    def _take(self, bulk: bool, spare: bool = False) -> float:
+        """Take the overall token (and a broadcast's own) now: 0.0, or the seconds to wait.
+        `spare`: only from tokens left over beyond the reserve (a flooder's replies)."""
         now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
         self._all.refill(now)
         if not bulk:
-            if (wait := self._all.wait(1.0)) > 0:
+            if (wait := self._all.wait(1.0 + (self._reserve if spare else 0.0))) > 0:
                 return wait
             self._all.tokens -= 1.0
             return 0.0
@@ -190,7 +192,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             await self._group_token(chat_id)
         heavy = not bulk and chat_id is not None and chat_id > 0 and self._over_share(chat_id)
         line, ahead = self._line(bulk, heavy)
-        if not line and not any(ahead) and self._take(bulk) == 0:
+        if not line and not any(ahead) and self._take(bulk, spare=heavy) == 0:
             return
         waiter = asyncio.get_running_loop().create_future()
         line.append(waiter)
@@ -243,7 +245,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             head = next((line for line in lines if line), None)
             if head is None:
                 return
-            wait = self._take(bulk=head is self._bulk_line)
+            wait = self._take(bulk=head is self._bulk_line, spare=head is self._heavy)
             if wait == 0:
                 head.popleft().set_result(None)
                 continue

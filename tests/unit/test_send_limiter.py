@@ -62,7 +62,7 @@ async def test_urgent_sends_skip_a_full_send_queue() -> None:
 async def test_waiting_replies_go_in_the_order_they_came_and_before_broadcasts() -> None:
     limiter, sent, send = limiter_and_log(rate=20)
     for n in range(20):  # the whole second's burst
-        await send(f"first {n}", OTHER)
+        await send(f"first {n}", OTHER + n)
     bulk = [asyncio.ensure_future(send(f"news {n}", 7000 + n, bulk=True)) for n in range(3)]
     replies = [asyncio.ensure_future(send(f"reply {n}", 5000 + n)) for n in range(5)]
     await asyncio.wait_for(asyncio.gather(*replies, *bulk), 5)
@@ -99,7 +99,7 @@ async def test_a_person_within_their_share_is_served_in_arrival_order() -> None:
 async def test_a_cancelled_waiter_does_not_hold_up_the_line() -> None:
     limiter, sent, send = limiter_and_log(rate=10)
     for n in range(10):
-        await send(f"burst {n}", OTHER)
+        await send(f"burst {n}", OTHER + n)
     gone = asyncio.ensure_future(send("gone", PERSON))
     kept = asyncio.ensure_future(send("kept", PERSON))
     await asyncio.sleep(0)  # both are in the line now
