@@ -113,9 +113,11 @@ class Script:
         )
 
     def drop(self, locale: Locale, text: str) -> None:
-        """Leave out a message the engine does not read as its class (preflight)."""
+        """Leave out a message the engine does not read as its class (preflight); a class
+        left with no message is not asked (keeping a message known to be answered
+        otherwise would count each of its sends as lost)."""
         for rows in self.messages[locale].values():
-            rows[:] = [row for row in rows if row[0] != text] or rows
+            rows[:] = [row for row in rows if row[0] != text]
 
     def next_for(self, locale: Locale, user: int, n: int) -> tuple[str, str]:
         """The person's n-th message: classes in turn, so never two alike in a row."""
