@@ -188,7 +188,7 @@ async def build(
     state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
     # campaign figures (#14): the stores and the engine client count the steps they record
-    tally = Tally(SqlTallyStore(sessions, clock=clock.now))
+    tally = Tally(SqlTallyStore(sessions))
     privacy_store = CountingConsentStore(sessions, tally, clock=clock.now)  # one clock for all
     locales = settings.locales_dir
     # what is broken is logged and replaced by built-in texts or numbers, never shown

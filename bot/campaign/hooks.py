@@ -41,8 +41,6 @@ class CountingOutbox:
         sent = await self._out.send(turn, outcome)
         try:
             count_outcome(self._tally, turn.sender, outcome.locale, outcome.replies)
-            if outcome.leave_no_trace and self._tally is not None:  # after /forget
-                self._tally.forget(turn.sender)
         except Exception as error:  # a figure is never worth a failed reply
             log.warning("a count was lost: %s", type(error).__name__)
         return sent

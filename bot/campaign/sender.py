@@ -26,7 +26,9 @@ from bot.campaign.optin import NOTICE_VERSION
 from bot.campaign.tally import Tally
 from bot.core import clock
 from bot.storage import broadcasts as store
-from bot.storage.broadcasts import Recipient, SqlOptInStore
+from bot.storage import recipients as copies
+from bot.storage.broadcasts import SqlOptInStore
+from bot.storage.recipients import Recipient
 
 log = logging.getLogger(__name__)
 Send = Callable[[int, str, str], Awaitable[None]]  # chat id, locale, broadcast key
@@ -39,7 +41,7 @@ SHOW_EVERY = 2.0
 def progress_text(number: int, key: str, counts: dict[str, int], rate: float, done: bool) -> str:
     """The staff message: where the broadcast stands."""
     total = sum(counts.values())
-    pending = counts.get(store.PENDING, 0) + counts.get(store.SENDING, 0)
+    pending = counts.get(copies.PENDING, 0) + counts.get(copies.SENDING, 0)
     head = (
         f"✅ Broadcast #{number} ({key}) finished"
         if done
@@ -47,15 +49,15 @@ def progress_text(number: int, key: str, counts: dict[str, int], rate: float, do
     )
     lines = [
         head,
-        f"sent {counts.get(store.SENT, 0)} · pending {pending} · "
-        f"blocked {counts.get(store.BLOCKED, 0)} · failed {counts.get(store.FAILED, 0)} · "
-        f"stopped {counts.get(store.STOPPED, 0)} · unknown {counts.get(store.UNKNOWN, 0)} "
+        f"sent {counts.get(copies.SENT, 0)} · pending {pending} · "
+        f"blocked {counts.get(copies.BLOCKED, 0)} · failed {counts.get(copies.FAILED, 0)} · "
+        f"stopped {counts.get(copies.STOPPED, 0)} · unknown {counts.get(copies.UNKNOWN, 0)} "
         f"of {total}",
     ]
     if not done:
         eta = f"about {pending / rate:.0f} s left" if rate > 0 else "starting"
         lines.append(f"{rate:.1f} msg/s · {eta}")
-    if counts.get(store.UNKNOWN):
+    if counts.get(copies.UNKNOWN):
         lines.append("unknown: a send was under way when the bot stopped; never sent again")
     return "\n".join(lines)
 
@@ -103,7 +105,7 @@ class Broadcaster:
                 if row is None or row.status != store.RUNNING:
                     return
                 await asyncio.sleep(LEASE.total_seconds() / 3)
-            unknown = await self._optins.run(lambda s: store.settle_in_flight(s, broadcast))
+            unknown = await self._optins.run(lambda s: copies.settle_in_flight(s, broadcast))
             if unknown:
                 log.warning("broadcast %d: %d sends were in flight at a stop", broadcast, unknown)
             await self._send_all(broadcast)
@@ -115,7 +117,7 @@ class Broadcaster:
         assert row is not None
         key, started, sent, shown = str(row.key), time.monotonic(), 0, 0.0
         while not self._stopping.is_set() and await self._lease(broadcast):
-            batch = await self._optins.run(lambda s: store.take(s, broadcast, BATCH))
+            batch = await self._optins.run(lambda s: copies.take(s, broadcast, BATCH))
             if not batch:
                 ended = clock.now()
                 await self._optins.run(partial(store.finish, broadcast=broadcast, now=ended))
@@ -123,7 +125,7 @@ class Broadcaster:
                 return
             outcomes = await asyncio.gather(*(self._one(r, key) for r in batch))
             await self._write(list(zip(batch, outcomes, strict=True)))
-            sent += sum(status == store.SENT for status in outcomes)
+            sent += sum(status == copies.SENT for status in outcomes)
             if time.monotonic() - shown >= SHOW_EVERY:
                 shown = time.monotonic()
                 await self._progress(broadcast, key, sent / max(shown - started, 1e-6), False)
@@ -137,25 +139,25 @@ class Broadcaster:
         try:
             await self._send(self._optins.chat(recipient.sealed_chat), recipient.locale, key)
         except Forbidden:
-            return store.BLOCKED  # blocked the bot or deleted the account: opted out
+            return copies.BLOCKED  # blocked the bot or deleted the account: opted out
         except RetryAfter:
-            return store.PENDING  # Telegram refused it (not sent): try again later
+            return copies.PENDING  # Telegram refused it (not sent): try again later
         except TimedOut:
-            return store.UNKNOWN  # it may have arrived: never sent twice
+            return copies.UNKNOWN  # it may have arrived: never sent twice
         except BadRequest:
-            return store.FAILED
+            return copies.FAILED
         except NetworkError:
-            return store.UNKNOWN
+            return copies.UNKNOWN
         except ValueError:
-            return store.FAILED  # a chat id sealed with another key
-        return store.SENT
+            return copies.FAILED  # a chat id sealed with another key
+        return copies.SENT
 
     async def _write(self, results: list[tuple[Recipient, str]]) -> None:
         now = clock.now()
-        blocked = [r.pseudonym for r, status in results if status == store.BLOCKED]
+        blocked = [r.pseudonym for r, status in results if status == copies.BLOCKED]
 
         def work(session: Session) -> None:
-            store.record(session, [(r.row, status) for r, status in results])
+            copies.record(session, [(r.row, status) for r, status in results])
             store.record_blocked(session, blocked, NOTICE_VERSION, now)
 
         await self._optins.run(work)
@@ -164,7 +166,7 @@ class Broadcaster:
                 self._tally.count(pseudonym, steps.STOP, variant="blocked")
 
     async def _progress(self, broadcast: int, key: str, rate: float, done: bool) -> None:
-        counts = await self._optins.run(lambda s: store.tally(s, broadcast), write=False)
+        counts = await self._optins.run(lambda s: copies.tally(s, broadcast), write=False)
         try:
             await self._show(broadcast, progress_text(broadcast, key, counts, rate, done))
         except Exception as error:  # the progress message is a view; sending goes on

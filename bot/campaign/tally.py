@@ -5,7 +5,9 @@ memory and never waits, fails or touches the database, so it cannot delay or bre
 reply. Every few seconds the counters are written as aggregate rows (one upsert per
 cell, n = n + k); the pseudonyms held in memory until then serve only to look up each
 person's language and source, and are never written. A person's first `/start <code>`
-marks their row arrived (bot/storage/campaign.py) and counts one arrival.
+marks their row arrived (bot/storage/campaign.py) and counts one arrival; the row is the
+user store's, written after the reply, so an arrival waits for it (at most ARRIVAL_WRITES
+writes) and never creates it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -30,6 +32,10 @@ HANDOFF_CLAIMED, HANDOFF_WAIT = "handoff_claimed", "handoff_wait"
 WAITS = ((1.0, "0-1 min"), (5.0, "1-5 min"), (15.0, "5-15 min"), (60.0, "15-60 min"))
 LONGEST_WAIT = "over 60 min"
 MAX_CELLS = 200_000  # a database down for long: beyond this, new counts are dropped
+# writes an arrival waits for its person's row: about a minute, though the bot writes the
+# row right after its reply; later, the row is not coming (that write was lost, or the
+# person used /forget) and the arrival is dropped uncounted
+ARRIVAL_WRITES = 12
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,15 @@ class Arrival:
     sender: str
     locale: str
     code: str  # "" when /start came without a code
+    writes: int = 0  # writes that found no row for the person yet
 
 
 class TallyStore(Protocol):
     """Where counters go (bot.storage.campaign.SqlTallyStore)."""
 
-    async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> None:
-        """Mark arrivals, then add the events to the aggregate rows; raises on failure."""
+    async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> list[Arrival]:
+        """Mark arrivals, then add the events to the aggregate rows; the arrivals whose
+        person has no row yet. Raises on failure."""
         ...
 
 
@@ -98,23 +106,22 @@ class Tally:
         if len(self._arrivals) < MAX_CELLS:
             self._arrivals.append(Arrival(clock.bangkok_now().date(), sender, locale, code))
 
-    def forget(self, sender: str) -> None:
-        """/forget: drop the person's arrival not yet written (writing it would bring back
-        the row /forget erased). Counts already in the aggregates never held the person."""
-        self._arrivals = [a for a in self._arrivals if a.sender != sender]
-
     async def flush(self) -> None:
-        """Write what was counted; on failure keep it for the next try."""
+        """Write what was counted; on failure keep it for the next try. Arrivals whose
+        person has no row yet wait for the next write, ARRIVAL_WRITES at most."""
         arrivals, events = self._arrivals, self._events
         if not arrivals and not events:
             return
         self._arrivals, self._events = [], Counter()
         try:
-            await self._store.write(arrivals, events)
+            waiting = await self._store.write(arrivals, events)
         except Exception as error:
             log.warning("counters not written yet: %s", type(error).__name__)
             self._arrivals = arrivals + self._arrivals
             self._events.update(events)
+            return
+        kept = [replace(a, writes=a.writes + 1) for a in waiting]
+        self._arrivals = [a for a in kept if a.writes < ARRIVAL_WRITES] + self._arrivals
 
     def start(self) -> None:
         """Write every few seconds until closed."""

@@ -83,6 +83,17 @@ class PeopleStore(UserStore, TierStore, Protocol):
     """The user table as the conversation needs it: language, place, age, tier."""
 
 
+@dataclasses.dataclass(frozen=True)
+class Asked:
+    """What the engine answered to a person's turn, and whom the replies are built for."""
+
+    user: str
+    answers: tuple[EngineAnswer, ...]
+    locale: Locale
+    profile: Profile
+    words: str = ""  # what the person typed (a sub-topic is chosen by it); "" for a command
+
+
 def language_menu() -> BotReply:
     """The language picker: five buttons, each language written in its own script."""
     buttons = tuple(
@@ -227,7 +238,7 @@ class Conversation:
             answers = await self._dialogue.send(UserTurn(user, words, locale))
         except EngineUnavailable:
             return await self._engine_down(user, danger, locale, profile)
-        replies = await self._answered(user, answers, locale, profile, words)
+        replies = await self._answered(Asked(user, answers, locale, profile, words))
         if danger.tier == 2 and not any(intent_tier(a.intent) <= 2 for a in answers):
             # the classifier missed what the net saw
             replies = (*self.risk.routed(user, 2, locale, profile), *replies)
@@ -242,37 +253,24 @@ class Conversation:
         await self.tiers.unread(user)  # nobody read these words: a hand-off must know
         return Outcome(locale, self.risk.floor(locale, profile))
 
-    async def _answered(
-        self,
-        user: str,
-        answers: tuple[EngineAnswer, ...],
-        locale: Locale,
-        profile: Profile,
-        text: str = "",
-    ) -> tuple[BotReply, ...]:
+    async def _answered(self, asked: Asked) -> tuple[BotReply, ...]:
         """The engine's named answers as replies; the risk intents it saw are noted in
         the conversation tier (by name, never the words)."""
-        for answer in answers:
+        for answer in asked.answers:
             tier = intent_tier(answer.intent)
             if tier < routing.HOTLIST:
-                await self.tiers.note(user, tier, answer.intent)
-        return self._render(user, answers, locale, profile, text)
+                await self.tiers.note(asked.user, tier, answer.intent)
+        return self._render(asked)
 
-    def _render(
-        self,
-        user: str,
-        answers: tuple[EngineAnswer, ...],
-        locale: Locale,
-        profile: Profile,
-        text: str = "",
-    ) -> tuple[BotReply, ...]:
+    def _render(self, asked: Asked) -> tuple[BotReply, ...]:
         """Each named answer's bubbles, or what the bot composes for it (answers.yml)."""
+        user, locale, profile = asked.user, asked.locale, asked.profile
         replies: list[BotReply] = []
-        for answer in answers:
+        for answer in asked.answers:
             how, tier = self.answers.composed(answer.name), intent_tier(answer.intent)
             # a specific question inside an information topic gets its own answer, and
             # answers with a part per country get the person's (locales/subtopics.yml)
-            choice = self.subtopics.choose(answer.intent, text, locale, answer.name)
+            choice = self.subtopics.choose(answer.intent, asked.words, locale, answer.name)
             if choice.answer != answer.name:
                 replies.extend(self.subtopics.bubbles(self.answers, choice))
             elif how == TIER or (tier < routing.HOTLIST and not self.answers.knows(answer.name)):
@@ -420,4 +418,4 @@ class Conversation:
             answers = await self._dialogue.send(turn)
         except EngineUnavailable:
             return self.risk.floor(turn.locale, profile)
-        return await self._answered(turn.sender, answers, turn.locale, profile)
+        return await self._answered(Asked(turn.sender, answers, turn.locale, profile))

@@ -175,6 +175,15 @@ async def send(http: httpx.AsyncClient, chat: Chat, request: Request, **extra: s
     chat.requests.append(request)
 
 
+def answers(text: str, expect: str) -> bool:
+    """Whether a message is the expected first bubble: exactly it, or it first with the
+    rest of the answer joined on (the bot joins an answer's bubbles under load); for a
+    tier-1 message (no expectation) any message with the emergency number."""
+    if not expect:
+        return EMERGENCY_NUMBER in text
+    return text == expect or text.startswith(expect + "\n\n")
+
+
 def match(chat: Chat, floor: str) -> int:
     """Match the chat's replies to its requests (afresh: any earlier matching is undone, so
     matching again gives the same result); the number answered out of order."""
@@ -187,7 +196,7 @@ def match(chat: Chat, floor: str) -> int:
             waiting[0].answered_at, waiting[0].floor = at, True
             continue
         for request in waiting:
-            if text == request.expect or (not request.expect and EMERGENCY_NUMBER in text):
+            if answers(text, request.expect):
                 request.answered_at = at
                 break
     times = [r.answered_at for r in requests]

@@ -1,36 +1,22 @@
-"""Opt-in broadcasts: who asked for updates, each broadcast, and one row per recipient.
+"""Opt-in broadcasts: who asked for updates, and each broadcast with its sending lease.
 
-A recipient row goes pending -> sending -> sent | blocked | failed | stopped. "sending" is
-written (and committed) before the message leaves and the outcome after it, so a process
-killed in between leaves rows in "sending": at the next start they become "unknown" and
-are never sent again (at-most-once: nobody gets a broadcast twice). The chat id is sealed
-(bot/core/identity.py) as the hand-off does; the person is a pseudonym.
+Starting a broadcast snapshots the opted-in as one recipient row each; what becomes of
+each copy (pending -> sending -> sent ..., at most once) is bot/storage/recipients.py.
+The chat id is sealed (bot/core/identity.py) as the hand-off does; the person is a
+pseudonym.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Integer,
-    String,
-    UniqueConstraint,
-    delete,
-    func,
-    literal,
-    select,
-    update,
-)
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.identity import Sealer
+from bot.storage import recipients
 from bot.storage.consents import record_consent
 from bot.storage.models import Base, User
 from bot.storage.session import Clock, run_bounded
@@ -38,8 +24,6 @@ from bot.storage.session import Clock, run_bounded
 T = TypeVar("T")
 UPDATES = "updates"  # the consent kind of opt-in updates (bot/campaign/optin.py)
 
-PENDING, SENDING, SENT = "pending", "sending", "sent"
-BLOCKED, FAILED, STOPPED, UNKNOWN = "blocked", "failed", "stopped", "unknown"
 RUNNING, DONE = "running", "done"
 
 
@@ -72,30 +56,6 @@ class BroadcastRow(Base):  # type: ignore[misc,valid-type]
     lease_until: Column[datetime | None] = Column(DateTime(timezone=True), nullable=True)
 
 
-class RecipientRow(Base):  # type: ignore[misc,valid-type]
-    """One person's copy of one broadcast, and what became of it."""
-
-    __tablename__ = "campaign_recipient"
-    __table_args__ = (UniqueConstraint("broadcast_id", "pseudonym"),)
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    broadcast_id = Column(Integer, nullable=False, index=True)
-    pseudonym = Column(String(64), nullable=False, index=True)
-    sealed_chat = Column(String(256), nullable=False)
-    locale = Column(String(8), nullable=False)
-    status = Column(String(10), nullable=False)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """What the sender needs for one message."""
-
-    row: int
-    pseudonym: str
-    sealed_chat: str
-    locale: str
-
-
 def subscribe(session: Session, pseudonym: str, sealed_chat: str, now: datetime) -> None:
     """Opt in (again): the chat to write to is replaced by the newest one."""
     found = session.get(SubscriberRow, pseudonym)
@@ -108,11 +68,7 @@ def subscribe(session: Session, pseudonym: str, sealed_chat: str, now: datetime)
 def unsubscribe(session: Session, pseudonym: str) -> bool:
     """Opt out: no further broadcast, including copies still pending; True if subscribed."""
     gone = session.execute(delete(SubscriberRow).where(SubscriberRow.pseudonym == pseudonym))
-    session.execute(
-        update(RecipientRow)
-        .where(RecipientRow.pseudonym == pseudonym, RecipientRow.status == PENDING)
-        .values(status=STOPPED)
-    )
+    recipients.stop_pending(session, pseudonym)
     return bool(gone.rowcount)
 
 
@@ -140,20 +96,12 @@ def start(session: Session, key: str, now: datetime, progress: tuple[str, int] |
         row.progress_chat, row.progress_message = progress
     session.add(row)
     session.flush()
-    chosen = select(
-        literal(row.id),
+    people = select(
         SubscriberRow.pseudonym,
         SubscriberRow.sealed_chat,
-        func.coalesce(User.locale, "en"),
-        literal(PENDING),
+        func.coalesce(User.locale, "en").label("locale"),
     ).outerjoin(User, User.pseudonym == SubscriberRow.pseudonym)
-    columns = ["broadcast_id", "pseudonym", "sealed_chat", "locale", "status"]
-    session.execute(RecipientRow.__table__.insert().from_select(columns, chosen))
-    row.total = int(
-        session.execute(
-            select(func.count()).where(RecipientRow.broadcast_id == row.id)
-        ).scalar_one()
-    )
+    row.total = recipients.enrol(session, int(row.id), people)
     return int(row.id)
 
 
@@ -203,59 +151,6 @@ def release(session: Session, broadcast: int, owner: str) -> None:
     )
 
 
-def settle_in_flight(session: Session, broadcast: int) -> int:
-    """Rows left "sending" by a process that died: unknown, never sent again."""
-    result = session.execute(
-        update(RecipientRow)
-        .where(RecipientRow.broadcast_id == broadcast, RecipientRow.status == SENDING)
-        .values(status=UNKNOWN)
-    )
-    return int(result.rowcount or 0)
-
-
-def take(session: Session, broadcast: int, count: int) -> list[Recipient]:
-    """The next pending recipients, marked "sending" (commit before sending)."""
-    rows = session.execute(
-        select(
-            RecipientRow.id, RecipientRow.pseudonym, RecipientRow.sealed_chat, RecipientRow.locale
-        )
-        .where(RecipientRow.broadcast_id == broadcast, RecipientRow.status == PENDING)
-        .order_by(RecipientRow.id)
-        .limit(count)
-    ).all()
-    taken = [Recipient(int(r[0]), r[1], r[2], r[3]) for r in rows]
-    if taken:
-        session.execute(
-            update(RecipientRow)
-            .where(RecipientRow.id.in_([r.row for r in taken]), RecipientRow.status == PENDING)
-            .values(status=SENDING)
-        )
-    return taken
-
-
-def record(session: Session, outcomes: Iterable[tuple[int, str]]) -> None:
-    """Write what became of each row sent (or put back to pending: not sent)."""
-    by_status: dict[str, list[int]] = {}
-    for row, status in outcomes:
-        by_status.setdefault(status, []).append(row)
-    for status, rows in by_status.items():
-        session.execute(
-            update(RecipientRow)
-            .where(RecipientRow.id.in_(rows), RecipientRow.status == SENDING)
-            .values(status=status)
-        )
-
-
-def tally(session: Session, broadcast: int) -> dict[str, int]:
-    """Recipients per status."""
-    rows = session.execute(
-        select(RecipientRow.status, func.count())
-        .where(RecipientRow.broadcast_id == broadcast)
-        .group_by(RecipientRow.status)
-    )
-    return {str(status): int(n) for status, n in rows}
-
-
 def finish(session: Session, broadcast: int, now: datetime) -> None:
     """Nothing pending any more."""
     session.execute(
@@ -268,23 +163,7 @@ def finish(session: Session, broadcast: int, now: datetime) -> None:
 def forget(session: Session, pseudonym: str) -> int:
     """/forget: the opt-in goes, pending copies go, sent ones stay as anonymous counts."""
     gone = session.execute(delete(SubscriberRow).where(SubscriberRow.pseudonym == pseudonym))
-    pending = session.execute(
-        delete(RecipientRow).where(
-            RecipientRow.pseudonym == pseudonym, RecipientRow.status.in_([PENDING, SENDING])
-        )
-    )
-    kept = (
-        session.execute(select(RecipientRow.id).where(RecipientRow.pseudonym == pseudonym))
-        .scalars()
-        .all()
-    )
-    for row in kept:
-        session.execute(
-            update(RecipientRow)
-            .where(RecipientRow.id == row)
-            .values(pseudonym=f"gone-{secrets.token_hex(12)}", sealed_chat="")
-        )
-    return int(gone.rowcount or 0) + int(pending.rowcount or 0) + len(kept)
+    return int(gone.rowcount or 0) + recipients.forget(session, pseudonym)
 
 
 class SqlOptInStore:

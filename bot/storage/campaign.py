@@ -4,7 +4,8 @@ Nothing here holds a person. A counter row is (day, language, source, step, item
 variant) -> n; counters are upserted (n = n + k), never appended as events, so /forget
 has nothing to remove from them. The only per-person trace of attribution is
 `user.source` on the pseudonymous user row (erased with it by /forget): the first source
-a person arrived through, so that one person's arrival counts once.
+a person arrived through, so that one person's arrival counts once. An arrival only marks
+a row the user store wrote; it never writes one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaign.tally import ARRIVAL, Arrival, Event
 from bot.storage.models import Base, User
-from bot.storage.session import Clock, run_bounded
+from bot.storage.session import run_bounded
 
 # a person's source when they came without a code, or with one nobody issued
 DIRECT, OTHER, UNKNOWN = "direct", "other", "unknown"
@@ -107,30 +108,21 @@ def sources(session: Session, with_retired: bool = False) -> list[SourceRow]:
     return list(session.execute(query).scalars())
 
 
-def arrive(session: Session, pseudonym: str, source: str, locale: str, now: datetime) -> bool:
-    """Mark the person's first arrival; True only the first time (then it is counted)."""
-    user = session.get(User, pseudonym)
-    if user is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    User(
-                        pseudonym=pseudonym,
-                        locale=locale,
-                        first_seen=now,
-                        last_seen=now,
-                        source=source,
-                    )
-                )
-            return True
-        except IntegrityError:  # the person's row was written meanwhile: update it
-            pass
+def arrive(session: Session, pseudonym: str, source: str) -> bool | None:
+    """Mark the source of the person's first arrival on their row. True: this was their
+    first arrival (count it); False: their row already has a source (a repeat scan);
+    None: they have no row yet, so the arrival waits. Rows are written only by the user
+    store (bot/storage/users.py), after the reply: an arrival never creates a person, so
+    it cannot bring back one /forget erased."""
     result = session.execute(
         update(User)
         .where(User.pseudonym == pseudonym, User.source.is_(None))
         .values(source=source)
     )
-    return bool(result.rowcount)
+    if result.rowcount:
+        return True
+    found = session.execute(select(User.pseudonym).where(User.pseudonym == pseudonym)).first()
+    return False if found is not None else None
 
 
 def people(session: Session, pseudonyms: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -212,17 +204,22 @@ def unclaim_report(session: Session, period: str) -> None:
 
 
 def write_tally(
-    session: Session, arrivals: list[Arrival], events: Counter[Event], now: datetime
-) -> None:
-    """Mark first arrivals, then add every event to its aggregate cell (caller commits)."""
+    session: Session, arrivals: list[Arrival], events: Counter[Event]
+) -> list[Arrival]:
+    """Mark first arrivals, then add every event to its aggregate cell (caller commits);
+    the arrivals of people who have no row yet, to try again at the next write."""
     known = set(
         session.execute(select(SourceRow.code).where(SourceRow.retired.is_(False))).scalars()
     )
     first: list[tuple[Arrival, str]] = []
+    waiting: list[Arrival] = []
     for arrival in arrivals:
         source = arrival.code if arrival.code in known else (OTHER if arrival.code else DIRECT)
-        if arrive(session, arrival.sender, source, arrival.locale or "en", now):
+        marked = arrive(session, arrival.sender, source)
+        if marked:
             first.append((arrival, source))
+        elif marked is None:
+            waiting.append(arrival)
     found = people(session, [e.sender for e in events] + [a.sender for a, _ in first])
     cells: Counter[Key] = Counter()
     for arrival, source in first:
@@ -240,24 +237,22 @@ def write_tally(
         )
         cells[key] += k
     add_counts(session, cells)
+    return waiting
 
 
 class SqlTallyStore:
     """TallyStore on SQLAlchemy: one bounded transaction per write."""
 
-    def __init__(
-        self, sessions: sessionmaker[Session], timeout: float = 10.0, *, clock: Clock
-    ) -> None:
+    def __init__(self, sessions: sessionmaker[Session], timeout: float = 10.0) -> None:
         self._sessions = sessions
         self._timeout = timeout
-        self._clock = clock
 
-    async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> None:
-        """Mark arrivals and add events; raises StorageUnavailable when the DB is down."""
-        now = self._clock()
-        await run_bounded(
+    async def write(self, arrivals: list[Arrival], events: Counter[Event]) -> list[Arrival]:
+        """Mark arrivals and add events; the arrivals still waiting for their person's row.
+        Raises StorageUnavailable when the DB is down."""
+        return await run_bounded(
             self._sessions,
-            lambda s: write_tally(s, arrivals, events, now),
+            lambda s: write_tally(s, arrivals, events),
             True,
             self._timeout,
         )

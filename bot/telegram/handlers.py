@@ -22,7 +22,6 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.campaign import hooks
-from bot.campaign.limiter import urgent_sends
 from bot.core.identity import pseudonym
 from bot.core.pipeline import Pipeline
 from bot.core.router import Conversation
@@ -30,7 +29,9 @@ from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import BotReply, Locale
 from bot.i18n import Catalogs
 from bot.settings import LOCALES_DIR
-from bot.telegram.render import keyboard, split_text, translated
+from bot.telegram.intake import joining
+from bot.telegram.limiter import PriorityRateLimiter, urgent_sends
+from bot.telegram.render import joined, keyboard, split_text, translated
 from bot.text.wellformed import well_formed
 
 if TYPE_CHECKING:
@@ -143,6 +144,18 @@ def turn_of(update: Update, key: bytes) -> Turn | None:
     return replace(turn, text=well_formed(turn.text), locale_hint=user.language_code)
 
 
+def urgent_on_arrival(update: Update, svc: Services) -> bool:
+    """Whether the gate reads danger now (tier 1) in an update as it arrives, so that it
+    is answered before the updates waiting for a slot (bot/telegram/intake.py). The turn's
+    own screening in the pipeline decides what the answer is; this only decides when."""
+    turn = turn_of(update, svc.pseudonym_key)  # the turn's words, as the pipeline reads them
+    return (
+        turn is not None
+        and bool(turn.words)
+        and svc.conversation.gate.screen(turn.words).tier == 1
+    )
+
+
 # -- the core's way out --------------------------------------------------------------------
 
 
@@ -161,11 +174,21 @@ class TelegramOutbox:
         locale, catalogs = outcome.locale, self._catalogs
         try:
             with urgent_sends(outcome.urgent):  # tier-1 numbers skip the send queue
+                if not outcome.urgent and len(outcome.replies) > 1 and joining(self._busy):
+                    for text, carrier in joined(outcome.replies, locale, catalogs):
+                        markup = keyboard(carrier, locale, catalogs)
+                        sent += await send_text(self._bot, turn.chat_id, text, markup)
+                    return sent
                 for reply in outcome.replies:
                     sent += await send_reply(self._bot, turn.chat_id, reply, locale, catalogs)
         except TelegramError as error:
             log.warning("a reply could not be sent: %s", type(error).__name__)
         return sent
+
+    def _busy(self) -> bool:
+        """Telegram's send rate is the queue right now (bot/telegram/limiter.py)."""
+        limiter = getattr(self._bot, "rate_limiter", None)
+        return isinstance(limiter, PriorityRateLimiter) and limiter.busy()
 
     @contextlib.asynccontextmanager
     async def typing(self, turn: Turn) -> AsyncIterator[None]:

@@ -19,7 +19,7 @@ import contextvars
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http import HTTPStatus
@@ -85,6 +85,9 @@ class Journal(Protocol):
     def close(self) -> None: ...
 
 
+JOINED = -1  # in a Delivery's record: this update's answers went out with bubbles joined
+
+
 @dataclass
 class Delivery:
     """The update being answered in this task, and what earlier attempts already sent."""
@@ -93,9 +96,32 @@ class Delivery:
     recorded: dict[int, bytes]
     sent: int = 0  # once-only calls done so far (by this attempt or an earlier one)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    note: Callable[[int, bytes], None] = lambda _seq, _result: None  # journal a record
+    joined: bool | None = None  # decided at the first answer that could be joined
+
+    def __post_init__(self) -> None:
+        self.replayed = bool(self.recorded)  # an earlier attempt sent something
 
 
 CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("delivery", default=None)
+
+
+def joining(busy: Callable[[], bool]) -> bool:
+    """Whether this update's answers go out with their bubbles joined (when the send queue
+    is long, one message reaches the person sooner than three). Decided once per update
+    and journaled before the first joined message: a replay after a crash sends the same
+    messages as the first attempt, so the results kept for its sends still match them."""
+    delivery = CURRENT.get()
+    if delivery is None:
+        return busy()
+    if delivery.joined is None:
+        if JOINED in delivery.recorded:
+            delivery.joined = True
+        else:
+            delivery.joined = not delivery.replayed and busy()
+            if delivery.joined:
+                delivery.note(JOINED, b"joined")
+    return delivery.joined
 
 
 def _cipher(key: bytes) -> Fernet:
@@ -181,7 +207,11 @@ class Intake:
 
     def delivery(self, update_id: int) -> Delivery:
         """The record of sends for answering this update (replays start with the old ones)."""
-        return Delivery(update_id, self._recorded.get(update_id, {}))
+        return Delivery(
+            update_id,
+            self._recorded.get(update_id, {}),
+            note=lambda seq, result: self.note_sent(update_id, seq, result),
+        )
 
     def note_sent(self, update_id: int, seq: int, result: bytes) -> None:
         """Journal Telegram's result of a once-only call made for an update."""
@@ -240,11 +270,34 @@ class Intake:
 
 class JournalProcessor(BaseUpdateProcessor):
     """Runs each update's handlers with its Delivery in context, and tells the intake when
-    it is answered. A cancelled update (shutdown) stays unanswered, to be replayed."""
+    it is answered. A cancelled update (shutdown) stays unanswered, to be replayed.
 
-    def __init__(self, intake: Intake, max_concurrent_updates: int = 256) -> None:
+    At most `max_concurrent_updates` are answered at once; on a campaign day the rest wait
+    for a slot in arrival order. Danger does not wait (shared/spec/safety.md invariant 10):
+    `urgent(update)` (the gate, installed once the core is up) screens each update as it
+    arrives (bot/telegram/receive.py), and one it reads as tier 1 is answered at once, in
+    slots of its own, never queued."""
+
+    def __init__(
+        self, intake: Intake, max_concurrent_updates: int = 256, urgent_slots: int = 64
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._intake = intake
+        self._urgent_slots = asyncio.BoundedSemaphore(urgent_slots)
+        self.urgent: Callable[[Update], bool] = lambda _: False
+
+    async def answer_at_once(self, update: Update, coroutine: Awaitable[Any]) -> None:
+        """Answer an urgent update now, in the urgent slots, not behind the line."""
+        async with self._urgent_slots:
+            await self.do_process_update(update, coroutine)
+
+    def is_urgent(self, update: Update) -> bool:
+        """What the gate reads on arrival; a screening bug means the ordinary way."""
+        try:
+            return self.urgent(update)
+        except Exception as error:  # a screening bug: the update takes the ordinary way
+            log.error("screening on arrival failed: %s", type(error).__name__)
+            return False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Answer one update; mark it answered unless the work was cancelled."""

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 STRICT, ALERT = "strict", "alert"
 IN_CHAT = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
 # reading a group's members is not posting to it: the rate limiter gives these no token
-# of the group's 20 messages a minute (bot/campaign/limiter.py, `chatless`)
+# of the group's 20 messages a minute (bot/telegram/limiter.py, `chatless`)
 MEMBER_READS = frozenset({"getChatMember", "getChatMemberCount", "getChatAdministrators"})
 JOINED_UNLISTED = (
     "⚠️ Desk {desk}: {name} (Telegram id {user_id}) joined the group and is not listed as an "

@@ -38,9 +38,9 @@ from bot.handoff.cases import (
 )
 from bot.handoff.commands import OperatorCommand, operator_command
 from bot.i18n import Catalogs
-from bot.telegram.handlers import on_button
+from bot.telegram.handlers import on_button, send_reply
 from bot.telegram.membership import DeskGuard
-from bot.telegram.render import keyboard, text_chunks
+from bot.telegram.render import keyboard
 
 log = logging.getLogger(__name__)
 _OPERATOR_DATA = re.compile(r"^hc:(claim|release|close|say:(\d))?:?(\d{1,12})$")
@@ -124,19 +124,12 @@ class TelegramChannel:
             log.warning("hand-off: card update failed: %s", type(error).__name__)
 
     async def tell_user(self, chat_id: int, locale: str, replies: Sequence[BotReply]) -> bool:
-        """Replies to the user, rendered from the catalogs in their language."""
+        """Replies to the user, sent as the outbox sends them (bot/telegram/handlers.py)."""
         code: Locale = as_locale(locale) or "en"
         catalogs = self._catalogs()
         try:
-            for raw in replies:
-                # a parameter that is a msgid (the built-in organisation) is translated too
-                params = {k: catalogs.gettext(v, code) for k, v in raw.params.items()}
-                reply = BotReply(raw.msgid, params, raw.buttons)
-                chunks = list(text_chunks(reply, code, catalogs))
-                for index, chunk in enumerate(chunks):
-                    last = index == len(chunks) - 1
-                    markup = keyboard(reply, code, catalogs) if last else None
-                    await self._bot.send_message(chat_id, chunk, reply_markup=markup)
+            for reply in replies:
+                await send_reply(self._bot, chat_id, reply, code, catalogs)
         except TelegramError as error:
             log.warning("hand-off: message to a user failed: %s", type(error).__name__)
             return False

@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.telegram.intake import Intake, Journal
+from bot.telegram.intake import Intake, Journal, JournalProcessor
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10  # seconds a getUpdates call waits for news
@@ -78,9 +78,9 @@ async def _serve(
             await app.post_init(app)  # migrates the database: the journal's table exists now
         if writer is not None:
             writing = asyncio.create_task(writer.run())
+        await app.start()  # replays go in before anything new is fetched
         for data in await _restore(intake, everyone=webhook is None):
-            await app.update_queue.put(Update.de_json(data, app.bot))
-        await app.start()
+            await hand_in(app, Update.de_json(data, app.bot))
         if webhook is None:
             await _poll(app, intake, allowed, stop)
         else:
@@ -97,6 +97,16 @@ async def _serve(
             writer.close()
         if writing is not None:
             writing.cancel()
+
+
+async def hand_in(app: App, update: Update) -> None:
+    """Into the application's line of updates; one whose words the gate reads as danger
+    now is answered at once instead, before any slot, queue or lock (safety.md invariant 10)."""
+    processor = app.update_processor
+    if isinstance(processor, JournalProcessor) and processor.is_urgent(update):
+        app.create_task(processor.answer_at_once(update, app.process_update(update)), update)
+        return
+    await app.update_queue.put(update)
 
 
 async def _restore(intake: Intake, everyone: bool) -> list[dict[str, Any]]:
@@ -165,7 +175,7 @@ async def _poll(app: App, intake: Intake, allowed: Sequence[str], stop: asyncio.
             break
         fresh = [u for u in updates if intake.accept(u.update_id, u.to_json())]
         for update in fresh:
-            await app.update_queue.put(update)
+            await hand_in(app, update)
         if intake.unconfirmed():  # let the journal catch up, but look for news meanwhile
             await _until_stopped(intake.progress(HELD_POLL), stop)
 
@@ -189,7 +199,7 @@ async def _listen(
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
         if intake.accept(update_id, raw):
-            await app.update_queue.put(update)
+            await hand_in(app, update)
         try:
             await asyncio.wait_for(intake.settled(update_id), WEBHOOK_WAIT)
         except asyncio.TimeoutError:

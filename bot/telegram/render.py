@@ -28,11 +28,6 @@ def keyboard(reply: BotReply, locale: Locale, catalogs: Catalogs) -> InlineKeybo
     return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
 
 
-def text_chunks(reply: BotReply, locale: Locale, catalogs: Catalogs) -> Iterator[str]:
-    """The reply's text, split at line breaks so no piece exceeds Telegram's limit."""
-    return split_text(catalogs.render(reply, locale))
-
-
 def split_text(text: str) -> Iterator[str]:
     """Pieces of text, cut at line breaks, none longer than Telegram takes."""
     while len(text) > TELEGRAM_TEXT_LIMIT:
@@ -47,3 +42,20 @@ def translated(reply: BotReply, locale: Locale, catalogs: Catalogs) -> BotReply:
     """The reply with its parameters that are message ids (an organisation) translated."""
     params = {k: catalogs.gettext(v, locale) for k, v in reply.params.items()}
     return BotReply(reply.msgid, params, reply.buttons, reply.lines)
+
+
+def joined(
+    replies: tuple[BotReply, ...], locale: Locale, catalogs: Catalogs
+) -> list[tuple[str, BotReply]]:
+    """Replies as few messages as their buttons allow: texts joined by a blank line up to
+    each reply that carries buttons (they stay under their own text); each message's
+    text with the reply whose buttons it carries. Used when Telegram's send rate is the
+    queue: one message instead of three reaches the person sooner, and everyone else."""
+    messages: list[tuple[str, BotReply]] = []
+    texts: list[str] = []
+    for reply in replies:
+        texts.append(catalogs.render(translated(reply, locale, catalogs), locale))
+        if reply.buttons or reply is replies[-1]:
+            messages.append(("\n\n".join(texts), reply))
+            texts = []
+    return messages

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -84,6 +88,39 @@ def bot_env(sandbox: SandboxClient, logs: Path, **extra: str) -> dict[str, str]:
         "PSEUDONYM_KEY": E2E_KEY,
         **extra,
     }
+
+
+def engine_answer(sender: str, answer: str, intent: str = "") -> bytes:
+    """Rasa's REST reply naming one answer (domain.yml's `custom: {answer, intent}`)."""
+    custom = {"answer": answer, "intent": intent}
+    return json.dumps([{"recipient_id": sender, "custom": custom}]).encode()
+
+
+@contextlib.contextmanager
+def scripted_engine(script: Callable[[str, str], bytes]) -> Iterator[str]:
+    """A stand-in for Rasa's REST channel on a free port, for timing the bot's own work:
+    `script(message, sender)` gives each answer's body (it may sleep to play a slow
+    engine). Yields the RASA_URL; the server stops on exit."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            payload = script(body["message"], body["sender"])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def run_to_exit(env: dict[str, str], log: Path, drop: tuple[str, ...] = ()) -> int:

@@ -191,15 +191,38 @@ class Verdict:
 
 
 def compare(expected: Sequence[str], seen: Sequence[str]) -> Verdict:
-    """Walk the chat in order: every expected bubble must come, in the expected order;
-    anything else is extra."""
+    """Walk the chat in order: every expected bubble must come, in the expected order
+    (alone, or joined with the next ones into one message, as the bot sends an answer under
+    load); anything else is extra."""
     extra, position = [], 0
     for text in seen:
-        if position < len(expected) and text == expected[position]:
-            position += 1
+        run = bubbles_in(text, expected, position)
+        if run:
+            position += run
         else:
             extra.append(text)
     return Verdict(len(expected) - position, extra)
+
+
+def bubbles_in(text: str, expected: Sequence[str], position: int) -> int:
+    """How many expected bubbles from `position` one message carries: 1, several joined by
+    a blank line, or 0 if it is not the next ones."""
+    joined = ""
+    for count, bubble in enumerate(expected[position:], start=1):
+        joined = f"{joined}\n\n{bubble}" if joined else bubble
+        if text == joined:
+            return count
+        if not text.startswith(joined + "\n\n"):
+            return 0
+    return 0
+
+
+def all_answered(answers: Answers, load: Load) -> bool:
+    """Every person has seen every bubble they are owed (extras do not count here)."""
+    return all(
+        not compare(answers.expected(load.requests(u)), load.seen(u)).missing
+        for u in {r.user for r in load.sent}
+    )
 
 
 class StallProxy:
@@ -336,7 +359,8 @@ def only_in_flight_twice(
     commit takes) gets nothing twice. The Bot API has no idempotency key, so a bubble
     Telegram accepted in the instant before a kill, before its result was committed, can
     come again; anything more would be a fault of the bot."""
-    known = {b for bubbles in answers.by_question.values() for b in bubbles}
-    assert {t for texts in extra.values() for t in texts} <= known
+    answers_bubbles = list(answers.by_question.values())
+    for text in {t for texts in extra.values() for t in texts}:  # whole or joined bubbles
+        assert any(bubbles_in(text, b, n) for b in answers_bubbles for n in range(len(b)))
     owed = owed_at(answers, load, moment, GRACE)
     assert {u: len(texts) for u, texts in extra.items() if len(texts) > owed[u]} == {}

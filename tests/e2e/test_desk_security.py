@@ -17,7 +17,7 @@ import pytest
 from bot.core import messages
 from bot.handoff import texts
 from bot.sandbox.client import wait_until
-from tests.e2e.test_handoff import CATALOGS, DESK, STAFF, STAFF_CHAT, DeskRun, _case_id, _desk_run
+from tests.e2e.test_handoff import CATALOGS, DESK, STAFF, STAFF_CHAT, DeskRun, _case_id, desks_run
 from tests.e2e.test_handoff import group as desk_group
 
 pytestmark = pytest.mark.e2e
@@ -27,17 +27,12 @@ OTHER_DESK = DESK - 7
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskRun]:
+    desks = {
+        "main": {"chat_id": DESK, "members": [ANNA, BORIS], "leads": [LEAD]},
+        "other": {"chat_id": OTHER_DESK, "members": [ANNA, BORIS]},
+    }
     folder = tmp_path_factory.mktemp("desk-security")
-    desks_file = folder / "desks.yml"
-    desks_file.write_text(
-        "desks:\n"
-        f"  - {{name: main, organisation: Main Org, chat_id: {DESK},"
-        f" members: [{ANNA}, {BORIS}], leads: [{LEAD}]}}\n"
-        f"  - {{name: other, organisation: Other Org, chat_id: {OTHER_DESK},"
-        f" members: [{ANNA}, {BORIS}]}}\n"
-        "fallback: main\n"
-    )
-    yield from _desk_run(folder, {"DESKS_FILE": str(desks_file), "OPERATOR_CHAT_ID": ""})
+    yield from desks_run(folder, desks, {"OPERATOR_CHAT_ID": ""})
 
 
 def claimed_case(run: DeskRun, user: int) -> tuple[int, dict[str, Any], dict[str, Any]]:

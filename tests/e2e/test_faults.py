@@ -43,6 +43,7 @@ from tests.e2e.faults import (
     Load,
     RedisServer,
     StallProxy,
+    all_answered,
     judge,
     kill,
     only_in_flight_twice,
@@ -218,11 +219,10 @@ def test_kill_9_of_the_action_server_mid_load_loses_nothing(faulty: FaultStack) 
 
 def caught_up(stack: FaultStack, load: Load) -> bool:
     """Telegram holds nothing unconfirmed, the journal nothing unanswered, and every chat
-    has at least as many bubbles as it should."""
+    has every bubble it should."""
     if pending_updates(stack.sandbox) or stack.unanswered():
         return False
-    users = {r.user for r in load.sent}
-    return all(len(load.seen(u)) >= len(stack.answers.expected(load.requests(u))) for u in users)
+    return all_answered(stack.answers, load)
 
 
 def open_case(sandbox: SandboxClient, user: int) -> None:
@@ -455,9 +455,7 @@ def test_a_killed_webhook_bot_loses_nothing_telegram_had_handed_over(
     def done() -> bool:
         if pending_updates(sandbox, TOKEN) or unanswered_in_journal(logs / "hooked.sqlite3"):
             return False
-        return all(
-            len(load.seen(u)) >= len(answers.expected(load.requests(u))) for u in load.users
-        )
+        return all_answered(answers, load)
 
     with contextlib.suppress(TimeoutError):
         wait_until(done, 60, "every message answered")

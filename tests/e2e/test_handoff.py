@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.core import content
 from bot.core.identity import pseudonym
@@ -167,6 +168,17 @@ def _desk_run(folder: Path, extra: dict[str, str]) -> Iterator[DeskRun]:
         for process in run.processes:
             stop(process)
         stop(server)
+
+
+def desks_run(
+    folder: Path, desks: dict[str, dict[str, Any]], extra: dict[str, str]
+) -> Iterator[DeskRun]:
+    """_desk_run with a DESKS_FILE: each desk by its name (organisation "<Name> Org"),
+    the first one the fallback."""
+    listed = [{"name": n, "organisation": f"{n.title()} Org", **d} for n, d in desks.items()]
+    desks_file = folder / "desks.yml"
+    desks_file.write_text(yaml.safe_dump({"desks": listed, "fallback": next(iter(desks))}))
+    yield from _desk_run(folder, {"DESKS_FILE": str(desks_file), **extra})
 
 
 WORDS_KM = "ខ្ញុំចង់សួរអំពីប្រាក់ឈ្នួល"
@@ -366,16 +378,9 @@ def test_danger_words_mid_case_still_get_the_numbers_at_once(desk: DeskRun) -> N
 @pytest.fixture(scope="module")
 def two_desks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskRun]:
     """Two desks from a DESKS_FILE and a 6-second escalation: the controllable clock."""
-    folder = tmp_path_factory.mktemp("desks")
-    desks_file = folder / "desks.yml"
-    desks_file.write_text(
-        "desks:\n"
-        f"  - {{name: first, organisation: First Org, chat_id: {DESK}}}\n"
-        f"  - {{name: second, organisation: Second Org, chat_id: {DESK - 1}}}\n"
-        "fallback: first\n"
-    )
-    extra = {"DESKS_FILE": str(desks_file), "HANDOFF_ESCALATE_MINUTES": "0.1"}
-    yield from _desk_run(folder, extra)
+    desks = {"first": {"chat_id": DESK}, "second": {"chat_id": DESK - 1}}
+    extra = {"HANDOFF_ESCALATE_MINUTES": "0.1"}
+    yield from desks_run(tmp_path_factory.mktemp("desks"), desks, extra)
 
 
 def test_an_unclaimed_case_is_escalated_and_the_user_gets_numbers(two_desks: DeskRun) -> None:

@@ -8,18 +8,15 @@ is the bot's own; a desk is configured for the mid-case test.
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.sandbox.client import SandboxClient, free_port, start, stop, wait_until
-from tests.e2e.conftest import bot_env
+from bot.sandbox.client import SandboxClient, start, stop, wait_until
+from tests.e2e.conftest import bot_env, engine_answer, scripted_engine
 
 pytestmark = pytest.mark.e2e
 DESK, OPERATOR = -1003500, 601
@@ -27,41 +24,28 @@ SLOW_START = 5.0  # seconds the stand-in engine takes for /start (RASA_TIMEOUT i
 SLOW_DOWN = "many messages at once"
 
 
-class Engine(BaseHTTPRequestHandler):
-    """Rasa's REST channel, answering by name: /start slowly, everything else at once."""
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if body["message"] == "/greet":
-            time.sleep(SLOW_START)
-        answer = {"answer": "greet", "intent": "greet"}
-        payload = json.dumps([{"recipient_id": body["sender"], "custom": answer}]).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
+def engine(message: str, sender: str) -> bytes:
+    """The stand-in engine: answers by name, /start slowly, everything else at once."""
+    if message == "/greet":
+        time.sleep(SLOW_START)
+    return engine_answer(sender, "greet", "greet")
 
 
 @pytest.fixture(scope="module")
 def bot(sandbox: SandboxClient, logs: Path) -> Iterator[SandboxClient]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Engine)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = bot_env(
-        sandbox,
-        logs,
-        RASA_URL=f"http://127.0.0.1:{server.server_port}",
-        DATABASE_URL=f"sqlite:///{logs / 'pipeline.sqlite3'}",
-        OPERATOR_CHAT_ID=str(DESK),
-        OPERATOR_IDS=str(OPERATOR),
-    )
-    process = start("bot", [], env, logs / "pipeline-bot.log")
-    wait_until(sandbox.bot_polling, 60, "the bot's first getUpdates")
-    yield sandbox
-    stop(process)
-    server.shutdown()
+    with scripted_engine(engine) as engine_url:
+        env = bot_env(
+            sandbox,
+            logs,
+            RASA_URL=engine_url,
+            DATABASE_URL=f"sqlite:///{logs / 'pipeline.sqlite3'}",
+            OPERATOR_CHAT_ID=str(DESK),
+            OPERATOR_IDS=str(OPERATOR),
+        )
+        process = start("bot", [], env, logs / "pipeline-bot.log")
+        wait_until(sandbox.bot_polling, 60, "the bot's first getUpdates")
+        yield sandbox
+        stop(process)
 
 
 def numbers_in(reply: dict[str, Any]) -> bool:

@@ -2,56 +2,33 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox.client import SandboxClient, free_port, start, stop, wait_until
-from tests.e2e.conftest import bot_env
+from bot.sandbox.client import SandboxClient, start, stop, wait_until
+from tests.e2e.conftest import bot_env, engine_answer, scripted_engine
 
 pytestmark = pytest.mark.e2e
 
 
-class FakeEngine(BaseHTTPRequestHandler):
+def engine(message: str, sender: str) -> bytes:
     """Answers like Rasa's REST channel, slowly for "slow", with garbage for "garbage"."""
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if "slow" in body["message"]:
-            time.sleep(1.5 if "bit" in body["message"] else 4)
-        payload = (
-            b"<html>oops</html>"
-            if "garbage" in body["message"]
-            else json.dumps(
-                [{"recipient_id": body["sender"], "custom": {"answer": "goodbye", "intent": ""}}]
-            ).encode()
-        )
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
+    if "slow" in message:
+        time.sleep(1.5 if "bit" in message else 4)
+    return b"<html>oops</html>" if "garbage" in message else engine_answer(sender, "goodbye")
 
 
 @pytest.fixture(scope="module")
 def slow_bot(sandbox: SandboxClient, logs: Path) -> Iterator[None]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), FakeEngine)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = bot_env(
-        sandbox, logs, RASA_URL=f"http://127.0.0.1:{server.server_port}", RASA_TIMEOUT="2.5"
-    )
-    process = start("bot", [], env, logs / "slow-bot.log")
-    wait_until(sandbox.bot_polling, 60, "the bot's first getUpdates")
-    yield
-    stop(process)
-    server.shutdown()
+    with scripted_engine(engine) as engine_url:
+        env = bot_env(sandbox, logs, RASA_URL=engine_url, RASA_TIMEOUT="2.5")
+        process = start("bot", [], env, logs / "slow-bot.log")
+        wait_until(sandbox.bot_polling, 60, "the bot's first getUpdates")
+        yield
+        stop(process)
 
 
 def test_a_slow_answer_shows_typing_first(sandbox: SandboxClient, slow_bot: None) -> None:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.core.clock import now
 from bot.storage import broadcasts as store
+from bot.storage import recipients as copies
 from bot.storage.models import ConsentEvent, User
 from bot.storage.privacy import forget
 from bot.storage.session import new_sessionmaker
@@ -41,19 +41,19 @@ def test_a_broadcast_goes_once_to_each_and_resumes_after_a_crash(engine: Engine)
     with sessions.begin() as session:
         assert store.lease(session, number, "one", NOW, timedelta(seconds=15))
         assert not store.lease(session, number, "two", NOW, timedelta(seconds=15))
-        first = store.take(session, number, 4)
+        first = copies.take(session, number, 4)
     with sessions.begin() as session:  # two sent, then the process dies mid-batch
-        store.record(session, [(first[0].row, store.SENT), (first[1].row, store.BLOCKED)])
+        copies.record(session, [(first[0].row, copies.SENT), (first[1].row, copies.BLOCKED)])
     later = NOW + timedelta(seconds=16)
     with sessions.begin() as session:  # another process takes over after the lease
         assert store.lease(session, number, "two", later, timedelta(seconds=15))
-        assert store.settle_in_flight(session, number) == 2
-        rest = store.take(session, number, 100)
-        store.record(session, [(r.row, store.SENT) for r in rest])
-        store.record(session, [(first[2].row, store.SENT)])  # the dead one's late write
-        assert store.take(session, number, 100) == []
+        assert copies.settle_in_flight(session, number) == 2
+        rest = copies.take(session, number, 100)
+        copies.record(session, [(r.row, copies.SENT) for r in rest])
+        copies.record(session, [(first[2].row, copies.SENT)])  # the dead one's late write
+        assert copies.take(session, number, 100) == []
         store.finish(session, number, later)
-        counts = store.tally(session, number)
+        counts = copies.tally(session, number)
     assert counts == {"sent": 7, "blocked": 1, "unknown": 2}
     assert {r.pseudonym for r in first + rest} == set(people)
     with sessions() as session:
@@ -71,7 +71,7 @@ def test_stop_and_forget_leave_no_opt_in_and_no_pending_copy(engine: Engine) -> 
     assert erased.updates == 2  # the opt-in and the pending copy
     with sessions() as session:
         assert not any(store.is_subscribed(session, p) for p in ("p000", "p001", "p002"))
-        assert store.tally(session, number) == {"stopped": 2}  # p002: erased
+        assert copies.tally(session, number) == {"stopped": 2}  # p002: erased
         withdrawn = (
             session.execute(select(ConsentEvent.pseudonym).where(ConsentEvent.granted.is_(False)))
             .scalars()
@@ -98,9 +98,7 @@ def test_the_scheduled_report_is_posted_once_per_period_from_the_next_one_on(
         moment = datetime.fromisoformat(f"{day}T09:00:00+07:00")
         monkeypatch.setattr(service.clock, "bangkok_now", lambda: moment)
 
-    found = service.Campaign(
-        sessions, Tally(SqlTallyStore(sessions, clock=now)), tmp_path, schedule="daily"
-    )
+    found = service.Campaign(sessions, Tally(SqlTallyStore(sessions)), tmp_path, schedule="daily")
     at("2026-12-02")
     assert not asyncio.run(found.post_due(post))  # a new installation: nothing old is posted
     at("2026-12-03")

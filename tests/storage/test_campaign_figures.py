@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from bot.campaign import tally as steps
 from bot.campaign.figures import Period, tables
 from bot.campaign.tally import Arrival, Event
-from bot.core.clock import now
-from bot.storage import campaign
+from bot.core.types import as_locale
+from bot.storage import campaign, users
 from bot.storage.session import new_sessionmaker
 
 MON, TUE, WED = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
@@ -90,11 +90,14 @@ def figures(engine: Engine) -> dict[str, list[list[str]]]:
             "origin": "file",
         }
         campaign.save_source(session, source, NOW)
-    store = campaign.SqlTallyStore(sessions, clock=now)
+    store = campaign.SqlTallyStore(sessions)
     counted: Counter[Event] = Counter()
     for event, n in events():
         counted[event] += n
-    asyncio.run(store.write(arrivals(), Counter()))  # rows first, as /start comes first
+    with sessions.begin() as session:  # the user store writes each person's row
+        for arrival in arrivals():
+            users.remember(session, arrival.sender, as_locale(arrival.locale) or "en", NOW)
+    assert asyncio.run(store.write(arrivals(), Counter())) == []  # arrivals mark the rows
     asyncio.run(store.write([], counted))
     with sessions() as session:
         rows = campaign.counts(session, WEEK.first, WEEK.last)

@@ -84,3 +84,13 @@ def test_each_mix_has_its_answers_and_shares_what_the_preflight_left_out() -> No
     text = script.messages["th"]["greet"][0][0]
     script.drop("th", text)
     assert text not in [row[0] for row in one_bubble.messages["th"]["greet"]]
+
+
+def test_an_answer_joined_into_one_message_under_load_still_answers() -> None:
+    joined = "Pay: what the law says.\n\nYour pay slip.\n\nWho to call."
+    chat = chat_with(
+        [(10, "Pay: what the law says."), (20, "Pay")],
+        [(11.0, 11, joined), (21.0, 21, "Payday is monthly")],  # not "Pay" + a blank line
+    )
+    assert match(chat, FLOOR) == 0
+    assert [r.answered_at for r in chat.requests] == [11.0, None]

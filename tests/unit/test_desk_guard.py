@@ -12,8 +12,8 @@ import pytest
 from telegram import ChatMember, ChatMemberLeft, ChatMemberMember, User
 from telegram.error import NetworkError
 
-from bot.campaign.limiter import PriorityRateLimiter
 from bot.handoff.desks import Desk, Desks
+from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.membership import MEMBER_READS, DeskGuard
 
 DESK_CHAT, STAFF_CHAT, BOT_ID = -100111, -100999, 7000

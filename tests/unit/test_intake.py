@@ -15,7 +15,15 @@ from telegram.request import BaseRequest, RequestData
 from bot.core import clock
 from bot.storage.journal_writer import JournalWriter
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from bot.telegram.intake import CURRENT, HOLD_MAX, Intake, JournalProcessor, LedgerRequest
+from bot.telegram.intake import (
+    CURRENT,
+    HOLD_MAX,
+    JOINED,
+    Intake,
+    JournalProcessor,
+    LedgerRequest,
+    joining,
+)
 
 KEY = b"unit-test-key"
 
@@ -149,6 +157,24 @@ async def test_a_replay_gets_earlier_sends_back_instead_of_sending_again() -> No
     assert typing[0] == 200
 
 
+async def test_joining_is_decided_once_and_a_replay_sends_the_same_messages() -> None:
+    journal = SlowJournal()
+    intake = Intake(journal, KEY)  # type: ignore[arg-type]
+    CURRENT.set(intake.delivery(70))
+    assert joining(lambda: True)  # busy: this update's answers go joined...
+    assert joining(lambda: False)  # ...all of them, even if the queue empties meanwhile
+    assert [(u, n) for u, n, _ in journal.sent] == [(70, JOINED)]  # journaled before sending
+
+    intake._recorded[71] = {JOINED: b"joined", 0: b'{"ok": true, "result": {}}'}
+    CURRENT.set(intake.delivery(71))
+    assert joining(lambda: False)  # the crashed attempt joined: so does the replay
+
+    intake._recorded[72] = {0: b'{"ok": true, "result": {}}'}
+    CURRENT.set(intake.delivery(72))
+    assert not joining(lambda: True)  # it sent bubbles: the replay sends the rest as bubbles
+    CURRENT.set(None)
+
+
 async def test_the_processor_marks_answered_unless_cancelled() -> None:
     intake = Intake(None, KEY)
     processor = JournalProcessor(intake)
@@ -187,6 +213,7 @@ async def test_a_restarted_intake_replays_what_the_dead_one_left(writer: Journal
     dead = Intake(writer, KEY)
     for n in (60, 61, 62):
         dead.accept(n, update(n, f"text {n}"))
+    dead.note_sent(61, JOINED, b"joined")  # its answer went out joined (see joining())
     dead.note_sent(61, 0, b'{"ok": true, "result": {"message_id": 9}}')
     dead.answered(60)
     assert await writer.flush(5)
@@ -194,7 +221,10 @@ async def test_a_restarted_intake_replays_what_the_dead_one_left(writer: Journal
     alive = Intake(writer, KEY)
     replays = await alive.restore(everyone=True)
     assert [u["message"]["text"] for u in replays] == ["text 61", "text 62"]
-    assert alive.delivery(61).recorded == {0: b'{"ok": true, "result": {"message_id": 9}}'}
+    assert alive.delivery(61).recorded == {
+        JOINED: b"joined",
+        0: b'{"ok": true, "result": {"message_id": 9}}',
+    }
     for n in (60, 61, 62):  # Telegram delivers them again: all already taken care of
         assert not alive.accept(n, update(n))
     assert alive.offset() == 63

@@ -1,15 +1,29 @@
-"""Tier-1 numbers are not queued behind everyone's bubbles (safety.md invariant 10)."""
+"""The bot's one send limiter: tier-1 numbers at once (safety.md invariant 10), replies in
+the order they came, broadcasts in the room replies leave, Telegram's limits kept."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.error import RetryAfter
 
-from bot.campaign.limiter import PriorityRateLimiter, urgent_sends
+from bot.core.types import BotReply, Button
+from bot.i18n import Catalogs
+from bot.telegram.limiter import BUSY, PriorityRateLimiter, urgent_sends
+from bot.telegram.render import joined
 
-PERSON, OTHER = 4242, 4343
+PERSON, OTHER, DESK = 4242, 4343, -100
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def limiter_and_log(rate: float) -> tuple[PriorityRateLimiter, list[tuple[str, int]], Any]:
@@ -21,9 +35,10 @@ def limiter_and_log(rate: float) -> tuple[PriorityRateLimiter, list[tuple[str, i
         sent.append((text, chat_id))
         return True
 
-    async def send(text: str, chat_id: int) -> Any:
+    async def send(text: str, chat_id: int, bulk: bool = False) -> Any:
         data = {"chat_id": chat_id, "text": text}
-        return await limiter.process_request(call, (text, chat_id), {}, "sendMessage", data, None)
+        extra = {"bulk": True} if bulk else None
+        return await limiter.process_request(call, (text, chat_id), {}, "sendMessage", data, extra)
 
     return limiter, sent, send
 
@@ -42,3 +57,116 @@ async def test_urgent_sends_skip_a_full_send_queue() -> None:
     await asyncio.gather(waiting, return_exceptions=True)
     assert sent == [("topic bubble", OTHER), ("call 191", PERSON)]
     await limiter.shutdown()
+
+
+async def test_waiting_replies_go_in_the_order_they_came_and_before_broadcasts() -> None:
+    limiter, sent, send = limiter_and_log(rate=20)
+    for n in range(20):  # the whole second's burst
+        await send(f"first {n}", OTHER)
+    bulk = [asyncio.ensure_future(send(f"news {n}", 7000 + n, bulk=True)) for n in range(3)]
+    replies = [asyncio.ensure_future(send(f"reply {n}", 5000 + n)) for n in range(5)]
+    await asyncio.wait_for(asyncio.gather(*replies, *bulk), 5)
+    later = [text for text, _ in sent[20:]]
+    assert later == [f"reply {n}" for n in range(5)] + [f"news {n}" for n in range(3)]
+    await limiter.shutdown()
+
+
+async def test_a_cancelled_waiter_does_not_hold_up_the_line() -> None:
+    limiter, sent, send = limiter_and_log(rate=10)
+    for n in range(10):
+        await send(f"burst {n}", OTHER)
+    gone = asyncio.ensure_future(send("gone", PERSON))
+    kept = asyncio.ensure_future(send("kept", PERSON))
+    await asyncio.sleep(0)  # both are in the line now
+    gone.cancel()
+    await asyncio.wait_for(kept, 2)
+    assert [text for text, _ in sent[10:]] == ["kept"]
+    await limiter.shutdown()
+
+
+async def test_a_desk_groups_messages_keep_their_order_at_its_own_pace() -> None:
+    limiter, sent, send = limiter_and_log(rate=100)
+    relays = [asyncio.ensure_future(send(f"relay {n}", DESK)) for n in range(20)]
+    await asyncio.wait_for(asyncio.gather(*relays), 2)  # the group's burst of 20 a minute
+    assert [text for text, _ in sent] == [f"relay {n}" for n in range(20)]
+    one_more = asyncio.ensure_future(send("relay 20", DESK))
+    await asyncio.wait_for(send("a person's reply", PERSON), 1)  # not behind the group
+    assert not one_more.done()  # the 21st waits for the next minute's share
+    one_more.cancel()
+    await asyncio.gather(one_more, return_exceptions=True)
+    await limiter.shutdown()
+
+
+def test_replies_take_the_whole_burst_then_wait_their_turn() -> None:
+    clock = Clock()
+    limiter = PriorityRateLimiter(rate=30, bulk_rate=20, clock=clock)
+    assert all(limiter._take(False) == 0 for _ in range(30))
+    assert limiter._take(False) == pytest.approx(1 / 30)
+
+
+def test_broadcasts_leave_room_for_replies() -> None:
+    clock = Clock()
+    limiter = PriorityRateLimiter(rate=30, bulk_rate=20, reserve=8, clock=clock)
+    for _ in range(22):  # replies used most of the second's tokens: 8 left, the reserve
+        assert limiter._take(False) == 0
+    assert limiter._take(True) > 0  # a broadcast message may not take the reserve
+    assert limiter._take(False) == 0  # a reply may
+    clock.now += 1.0
+    assert limiter._take(True) == 0
+
+
+def test_broadcasts_keep_to_their_own_rate() -> None:
+    clock = Clock()
+    limiter = PriorityRateLimiter(rate=30, bulk_rate=20, clock=clock)
+    sent = 0
+    for _ in range(10_000):  # ten seconds in 1 ms steps, always a broadcast ready
+        clock.now += 0.001
+        sent += limiter._take(True) == 0
+    assert 195 <= sent <= 205
+
+
+async def test_a_429_pauses_everyone_then_the_call_is_retried() -> None:
+    limiter = PriorityRateLimiter()
+    calls: list[float] = []
+
+    async def flaky(*_: Any) -> bool:
+        calls.append(asyncio.get_running_loop().time())
+        if len(calls) == 1:
+            raise RetryAfter(1)
+        return True
+
+    data = {"chat_id": 5}
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", data, None) is True
+    assert len(calls) == 2 and calls[1] - calls[0] >= 1.0
+
+
+async def test_the_limiter_says_when_replies_queue_up() -> None:
+    limiter, _, send = limiter_and_log(rate=1)
+    queued = [asyncio.ensure_future(send("x", OTHER + i)) for i in range(BUSY + 2)]
+    await asyncio.sleep(0)  # let them reach the line: one goes, the rest wait
+    assert limiter.busy()
+    for future in queued:
+        future.cancel()
+    await asyncio.gather(*queued, return_exceptions=True)
+    await asyncio.sleep(0)  # the dealer drops the cancelled waiters
+    assert not limiter.busy()
+    await limiter.shutdown()
+
+
+def test_under_load_an_answer_is_one_message_and_buttons_stay_under_their_text(
+    tmp_path: Path,
+) -> None:
+    catalogs = Catalogs.load(tmp_path, {})  # no .po files: the English message ids
+    menu = (Button("Menu", "/ask_menu"),)
+    replies = (
+        BotReply("First bubble."),
+        BotReply("Second, with buttons.", buttons=menu),
+        BotReply("Third."),
+        BotReply("Fourth."),
+    )
+    messages = joined(replies, "en", catalogs)
+    assert [text for text, _ in messages] == [
+        "First bubble.\n\nSecond, with buttons.",
+        "Third.\n\nFourth.",
+    ]
+    assert [carrier.buttons for _, carrier in messages] == [menu, ()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import OrderedDict
 
 from bot.core.urgency.context import NO_SIGN, Verdict, decide
 from bot.core.urgency.matching import match_form
@@ -20,6 +21,9 @@ from bot.text.normalize import normalize
 
 HEAD = 4096  # Telegram's longest text message
 TAIL = 1024  # and the end of anything longer (a forged update): both ends are read
+# each update is screened on arrival (to answer danger before the line) and again as the
+# first step of its turn: the second time is a lookup. A few seconds of campaign-day traffic.
+REMEMBERED = 512
 _COMMAND = re.compile(r"\s*/([a-z0-9_]{1,64})(?:@[a-z0-9_]+)?(?![^\s])", re.IGNORECASE)
 
 __all__ = ["HEAD", "NO_SIGN", "TAIL", "Gate", "Verdict", "window"]
@@ -46,9 +50,19 @@ class Gate:
     def __init__(self, net: SafetyNet | None = None, model: TierModel | None = None) -> None:
         self.net = net or SafetyNet.empty()
         self.model = model  # None until loaded: the phrases alone decide meanwhile
+        self._recent: OrderedDict[str, Verdict] = OrderedDict()  # a pure function's memo
 
     def screen(self, text: str) -> Verdict:
         """The verdict on one turn's text (raw or already normalised: both work)."""
+        verdict = self._recent.get(text)
+        if verdict is None:
+            verdict = self._screen(text)
+            self._recent[text] = verdict
+            if len(self._recent) > REMEMBERED:
+                self._recent.popitem(last=False)
+        return verdict
+
+    def _screen(self, text: str) -> Verdict:
         command, rest = split_command(normalize(window(text), squeeze_spaces=False))
         # the words after any command are read; its name only against the command list
         # (a bare /help is the menu, not a cry for help)

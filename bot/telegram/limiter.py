@@ -1,0 +1,259 @@
+"""One rate limiter for every Bot API call that goes to a chat: danger, then replies, then bulk.
+
+Telegram allows about 30 messages a second overall, 1 a second per private chat and 20 a
+minute per group; beyond that it answers 429 with `retry_after`. Every send of the bot
+(PTB calls `process_request` for each) takes a token from one bucket of `rate` per second,
+in one ordered line of waiters:
+
+- sends made inside `urgent_sends()` (the tier-1 numbers, an outcome the core marks
+  `urgent`; shared/spec/safety.md invariant 10) wait for nothing: they take their token at
+  once, even into debt, so everyone else slows by as much;
+- replies to people wait in arrival order for the next token;
+- broadcast messages (sent with `rate_limit_args={"bulk": True}`) get a token only when no
+  reply waits and the bucket holds more than `reserve` tokens, never more than `bulk_rate`
+  a second: a broadcast uses the room replies leave, and a person who writes mid-broadcast
+  is answered at once.
+
+One task hands the tokens out as they come (the head of the line sleeps until its token is
+due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
+minute is kept by its own ordered line before the overall one, so relays to an operators'
+desk stay in order. A 429 stops every send for its `retry_after`, then the call is retried.
+When more than BUSY replies wait (`busy()`), the outbox joins an answer's bubbles into one
+message (bot/telegram/handlers.py): three bubbles a question is more than Telegram takes on
+a campaign day, one is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+JSON = bool | dict[str, Any] | list[dict[str, Any]]
+GROUP_PER_MINUTE = 20
+BUSY = 30  # replies waiting for a token: a second of sending (a burst is not load)
+# set by the outbox around the sends of one urgent outcome; a context variable, so only
+# that turn's own requests (its task) see it
+_URGENT: ContextVar[bool] = ContextVar("urgent_sends", default=False)
+
+
+@contextmanager
+def urgent_sends(urgent: bool = True) -> Iterator[None]:
+    """Within the block, this task's sends go ahead of every queue (when urgent)."""
+    token = _URGENT.set(urgent)
+    try:
+        yield
+    finally:
+        _URGENT.reset(token)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """The wait a 429 asks for (PTB 22 is moving it from int to timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        seconds = error.retry_after
+    return float(seconds) if isinstance(seconds, int | float) else seconds.total_seconds()
+
+
+class Bucket:
+    """Tokens refilled continuously at `rate` per second, up to `size`."""
+
+    def __init__(self, rate: float, size: float, now: float) -> None:
+        self.rate, self.size = rate, size
+        self.tokens, self._at = size, now
+
+    def refill(self, now: float) -> None:
+        """Add what the time since the last refill earned."""
+        self.tokens = min(self.size, self.tokens + (now - self._at) * self.rate)
+        self._at = now
+
+    def wait(self, need: float) -> float:
+        """Seconds until `need` tokens are there."""
+        return max(0.0, (need - self.tokens) / self.rate)
+
+
+class Group:
+    """A group chat's own 20 messages a minute, taken in arrival order."""
+
+    def __init__(self, now: float) -> None:
+        self.bucket = Bucket(GROUP_PER_MINUTE / 60, GROUP_PER_MINUTE, now)
+        self.line = asyncio.Lock()  # asyncio's lock wakes its waiters first come, first served
+
+
+class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Urgent sends at once, replies in order, broadcasts in the room left; 429 pauses all."""
+
+    def __init__(
+        self,
+        rate: float = 30.0,
+        bulk_rate: float = 20.0,
+        reserve: float = 8.0,
+        max_retries: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        now = clock()
+        self._clock = clock
+        self._all = Bucket(rate, rate, now)  # a second's worth of burst
+        self._bulk = Bucket(bulk_rate, 1.0, now)  # broadcasts: evenly spaced
+        self._reserve = min(reserve, rate / 3)  # a slow limit still lets broadcasts through
+        self._groups: dict[int, Group] = {}
+        self._replies: deque[asyncio.Future[None]] = deque()
+        self._bulk_line: deque[asyncio.Future[None]] = deque()
+        self._news = asyncio.Event()  # a reply joined the line: the head may change
+        self._dealer: asyncio.Task[None] | None = None
+        self._paused_until = 0.0
+        self._max_retries = max_retries
+        self._chatless: frozenset[str] = frozenset()
+
+    @classmethod
+    def for_broadcasts(
+        cls, bulk_rate: float, chatless: frozenset[str] = frozenset()
+    ) -> PriorityRateLimiter:
+        """Telegram's 30/s (as PTB's own AIORateLimiter); a higher broadcast rate
+        (Telegram's paid broadcasts, or a test against the sandbox) raises it with it.
+        `chatless` methods (member reads) send nothing to a chat: no token for them."""
+        limiter = cls(rate=max(30.0, bulk_rate * 1.4), bulk_rate=bulk_rate)
+        limiter._chatless = chatless
+        return limiter
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Stop handing out tokens; whoever still waits is cancelled."""
+        if self._dealer is not None:
+            self._dealer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dealer
+        for waiter in (*self._replies, *self._bulk_line):
+            waiter.cancel()
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def _take(self, bulk: bool) -> float:
+        """Take the overall token (and a broadcast's own) now: 0.0, or the seconds to wait."""
+        now = self._clock()
+        if now < self._paused_until:
+            return self._paused_until - now
+        self._all.refill(now)
+        if not bulk:
+            if (wait := self._all.wait(1.0)) > 0:
+                return wait
+            self._all.tokens -= 1.0
+            return 0.0
+        self._bulk.refill(now)
+        wait = max(self._all.wait(1.0 + self._reserve), self._bulk.wait(1.0))
+        if wait > 0:
+            return wait
+        self._all.tokens -= 1.0
+        self._bulk.tokens -= 1.0
+        return 0.0
+
+    def take_now(self) -> None:
+        """An urgent send: its token is taken at once, into debt if need be."""
+        self._all.refill(self._clock())
+        self._all.tokens -= 1.0
+
+    def busy(self) -> bool:
+        """More than a second's worth of replies wait: Telegram's rate is the queue now."""
+        return sum(not waiter.done() for waiter in self._replies) > BUSY
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends until it has passed."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    # -- the line --------------------------------------------------------------------------
+
+    async def acquire(self, bulk: bool, chat_id: int | None = None) -> None:
+        """Wait for this send's turn: its group's token first (if a group), then the
+        overall one, behind everyone of its own or a higher priority who came first."""
+        if chat_id is not None and chat_id < 0:
+            await self._group_token(chat_id)
+        line = self._bulk_line if bulk else self._replies
+        ahead = self._replies if bulk else ()
+        if not line and not ahead and self._take(bulk) == 0:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        line.append(waiter)
+        self._news.set()
+        if self._dealer is None or self._dealer.done():
+            self._dealer = asyncio.create_task(self._deal(), name="send-limiter")
+        await waiter
+
+    async def _deal(self) -> None:
+        """Hand tokens to the heads of the lines as they come; end when nobody waits."""
+        while True:
+            for line in (self._replies, self._bulk_line):
+                while line and line[0].done():  # cancelled meanwhile
+                    line.popleft()
+            if not self._replies and not self._bulk_line:
+                return
+            line = self._replies or self._bulk_line
+            wait = self._take(bulk=line is self._bulk_line)
+            if wait == 0:
+                line.popleft().set_result(None)
+                continue
+            self._news.clear()
+            with contextlib.suppress(asyncio.TimeoutError):  # a reply may overtake a broadcast
+                await asyncio.wait_for(self._news.wait(), wait)
+
+    async def _group_token(self, chat_id: int) -> None:
+        group = self._group(chat_id)
+        async with group.line:
+            while True:
+                group.bucket.refill(self._clock())
+                if (wait := group.bucket.wait(1.0)) == 0:
+                    group.bucket.tokens -= 1.0
+                    return
+                await asyncio.sleep(wait)  # a group token comes every 3 s: one timer per group
+
+    def _group(self, chat_id: int) -> Group:
+        if chat_id not in self._groups:
+            if len(self._groups) > 512:  # forget groups idle long enough to be full again
+                now = self._clock()
+                for key, group in list(self._groups.items()):
+                    group.bucket.refill(now)
+                    if group.bucket.tokens >= group.bucket.size and not group.line.locked():
+                        del self._groups[key]
+            self._groups[chat_id] = Group(self._clock())
+        return self._groups[chat_id]
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSON]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> JSON:
+        """Run one Bot API call in its turn; a 429 pauses everyone, then it is retried."""
+        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        chat = None if endpoint in self._chatless else data.get("chat_id")
+        chat_id = int(str(chat)) if str(chat).lstrip("-").isdigit() else None
+        urgent = _URGENT.get() and not bulk
+        for attempt in range(self._max_retries + 1):
+            if chat is not None and urgent and self._clock() >= self._paused_until:
+                self.take_now()
+            elif chat is not None:
+                await self.acquire(bulk, chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                wait = retry_seconds(error)
+                log.info("Telegram asked to wait %.1f s (429)", wait)
+                self.pause(wait + 0.1)
+                if attempt == self._max_retries:
+                    raise
+        raise AssertionError("unreachable")
