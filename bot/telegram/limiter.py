@@ -8,7 +8,11 @@ in one ordered line of waiters:
 - sends made inside `urgent_sends()` (the tier-1 numbers, an outcome the core marks
   `urgent`; shared/spec/safety.md invariant 10) wait for nothing: they take their token at
   once, even into debt, so everyone else slows by as much;
-- replies to people wait in arrival order for the next token;
+- replies to people wait in arrival order for the next token, except for a chat that has
+  had more than its share (CHAT_BURST messages, then CHAT_RATE a second: a person flooding
+  the bot): its replies wait in a second line, served only when no one else's reply
+  waits and the bucket holds more than `reserve` tokens (the room a rush leaves), so one
+  account cannot slow everyone else (issue #11, fairness);
 - broadcast messages (sent with `rate_limit_args={"bulk": True}`) get a token only when no
   reply waits and the bucket holds more than `reserve` tokens, never more than `bulk_rate`
   a second: a broadcast uses the room replies leave, and a person who writes mid-broadcast
@@ -42,7 +46,8 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
-BUSY = 30  # replies waiting for a token: a second of sending (a burst is not load)
+BUSY = 10  # replies waiting for a token, a third of a second's sending: join bubbles now
+CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
 _URGENT: ContextVar[bool] = ContextVar("urgent_sends", default=False)
@@ -109,6 +114,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._reserve = min(reserve, rate / 3)  # a slow limit still lets broadcasts through
         self._groups: dict[int, Group] = {}
         self._replies: deque[asyncio.Future[None]] = deque()
+        self._heavy: deque[asyncio.Future[None]] = deque()  # replies beyond a chat's share
+        self._chats: dict[int, Bucket] = {}
+        self._chats_in_heavy: dict[int, int] = {}  # keeps a heavy chat's replies in order
         self._bulk_line: deque[asyncio.Future[None]] = deque()
         self._news = asyncio.Event()  # a reply joined the line: the head may change
         self._dealer: asyncio.Task[None] | None = None
@@ -136,19 +144,20 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._dealer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._dealer
-        for waiter in (*self._replies, *self._bulk_line):
+        for waiter in (*self._replies, *self._heavy, *self._bulk_line):
             waiter.cancel()
 
     # -- tokens ----------------------------------------------------------------------------
 
-    def _take(self, bulk: bool) -> float:
-        """Take the overall token (and a broadcast's own) now: 0.0, or the seconds to wait."""
+    def _take(self, bulk: bool, spare: bool = False) -> float:
+        """Take the overall token (and a broadcast's own) now: 0.0, or the seconds to wait.
+        `spare`: only from tokens left over beyond the reserve (a flooder's replies)."""
         now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
         self._all.refill(now)
         if not bulk:
-            if (wait := self._all.wait(1.0)) > 0:
+            if (wait := self._all.wait(1.0 + (self._reserve if spare else 0.0))) > 0:
                 return wait
             self._all.tokens -= 1.0
             return 0.0
@@ -167,7 +176,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     def busy(self) -> bool:
         """More than a second's worth of replies wait: Telegram's rate is the queue now."""
-        return sum(not waiter.done() for waiter in self._replies) > BUSY
+        waiting = (*self._replies, *self._heavy)
+        return sum(not waiter.done() for waiter in waiting) > BUSY
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until it has passed."""
@@ -180,32 +190,67 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         overall one, behind everyone of its own or a higher priority who came first."""
         if chat_id is not None and chat_id < 0:
             await self._group_token(chat_id)
-        line = self._bulk_line if bulk else self._replies
-        ahead = self._replies if bulk else ()
-        if not line and not ahead and self._take(bulk) == 0:
+        heavy = not bulk and chat_id is not None and chat_id > 0 and self._over_share(chat_id)
+        line, ahead = self._line(bulk, heavy)
+        if not line and not any(ahead) and self._take(bulk, spare=heavy) == 0:
             return
         waiter = asyncio.get_running_loop().create_future()
         line.append(waiter)
         self._news.set()
         if self._dealer is None or self._dealer.done():
             self._dealer = asyncio.create_task(self._deal(), name="send-limiter")
-        await waiter
+        if not heavy or chat_id is None:
+            await waiter
+            return
+        self._chats_in_heavy[chat_id] = self._chats_in_heavy.get(chat_id, 0) + 1
+        try:
+            await waiter
+        finally:
+            if (left := self._chats_in_heavy.pop(chat_id) - 1) > 0:
+                self._chats_in_heavy[chat_id] = left
+
+    def _line(
+        self, bulk: bool, heavy: bool
+    ) -> tuple[deque[asyncio.Future[None]], tuple[deque[asyncio.Future[None]], ...]]:
+        """The line a send joins, and the lines served before it."""
+        if bulk:
+            return self._bulk_line, (self._replies, self._heavy)
+        if heavy:
+            return self._heavy, (self._replies,)
+        return self._replies, ()
+
+    def _over_share(self, chat_id: int) -> bool:
+        """Charge the chat one message; True if it is past its share (or has replies in
+        the second line already: a person's replies never overtake each other)."""
+        now = self._clock()
+        if chat_id not in self._chats:
+            if len(self._chats) > 10_000:  # forget chats idle long enough to be full again
+                for key, old in list(self._chats.items()):
+                    old.refill(now)
+                    if old.tokens >= old.size and key not in self._chats_in_heavy:
+                        del self._chats[key]
+            self._chats[chat_id] = Bucket(CHAT_RATE, CHAT_BURST, now)
+        share = self._chats[chat_id]
+        share.refill(now)
+        share.tokens = max(share.tokens - 1.0, -CHAT_BURST)  # a flood stays heavy a while
+        return share.tokens < 0 or chat_id in self._chats_in_heavy
 
     async def _deal(self) -> None:
         """Hand tokens to the heads of the lines as they come; end when nobody waits."""
+        lines = (self._replies, self._heavy, self._bulk_line)
         while True:
-            for line in (self._replies, self._bulk_line):
+            for line in lines:
                 while line and line[0].done():  # cancelled meanwhile
                     line.popleft()
-            if not self._replies and not self._bulk_line:
+            head = next((line for line in lines if line), None)
+            if head is None:
                 return
-            line = self._replies or self._bulk_line
-            wait = self._take(bulk=line is self._bulk_line)
+            wait = self._take(bulk=head is self._bulk_line, spare=head is self._heavy)
             if wait == 0:
-                line.popleft().set_result(None)
+                head.popleft().set_result(None)
                 continue
             self._news.clear()
-            with contextlib.suppress(asyncio.TimeoutError):  # a reply may overtake a broadcast
+            with contextlib.suppress(asyncio.TimeoutError):  # a reply may overtake the rest
                 await asyncio.wait_for(self._news.wait(), wait)
 
     async def _group_token(self, chat_id: int) -> None:

@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 _RUNS = re.compile(
     r"(?P<th>[\u0e01-\u0e5b]+)|(?P<lo>[\u0e81-\u0edf]+)|(?P<km>[\u1780-\u17ff\u19e0-\u19ff]+)"
-    r"|(?P<my>[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]+)|(?P<latin>[^\W_]+)"
+    r"|(?P<my>[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]+)|(?P<latin>[^\W_]+(?:['’][^\W_]+)*)"
 )
+# "don't" and "dont", "i'm" and "im" are one word: people type both, phones insert ’
+_APOSTROPHES = re.compile("['’]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,5 +86,5 @@ def segment(text: str) -> list[str]:
         elif script == "my":
             words.extend(burmese_words(run))
         else:
-            words.append(run.lower())
+            words.append(_APOSTROPHES.sub("", run).lower())
     return [word for word in (w.strip() for w in words) if word]

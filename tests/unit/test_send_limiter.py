@@ -12,7 +12,7 @@ from telegram.error import RetryAfter
 
 from bot.core.types import BotReply, Button
 from bot.i18n import Catalogs
-from bot.telegram.limiter import BUSY, PriorityRateLimiter, urgent_sends
+from bot.telegram.limiter import BUSY, CHAT_BURST, PriorityRateLimiter, urgent_sends
 from bot.telegram.render import joined
 
 PERSON, OTHER, DESK = 4242, 4343, -100
@@ -62,7 +62,7 @@ async def test_urgent_sends_skip_a_full_send_queue() -> None:
 async def test_waiting_replies_go_in_the_order_they_came_and_before_broadcasts() -> None:
     limiter, sent, send = limiter_and_log(rate=20)
     for n in range(20):  # the whole second's burst
-        await send(f"first {n}", OTHER)
+        await send(f"first {n}", OTHER + n)
     bulk = [asyncio.ensure_future(send(f"news {n}", 7000 + n, bulk=True)) for n in range(3)]
     replies = [asyncio.ensure_future(send(f"reply {n}", 5000 + n)) for n in range(5)]
     await asyncio.wait_for(asyncio.gather(*replies, *bulk), 5)
@@ -71,10 +71,35 @@ async def test_waiting_replies_go_in_the_order_they_came_and_before_broadcasts()
     await limiter.shutdown()
 
 
+async def test_a_flooding_chat_waits_behind_everyone_else_and_keeps_its_own_order() -> None:
+    limiter, sent, send = limiter_and_log(rate=10)
+    for n in range(10):  # the second's burst goes to the flooder: well past its share
+        await send(f"flood {n}", PERSON)
+    flood = [asyncio.ensure_future(send(f"flood {n}", PERSON)) for n in range(10, 14)]
+    await asyncio.sleep(0)
+    others = [asyncio.ensure_future(send(f"reply {n}", 6000 + n)) for n in range(3)]
+    await asyncio.wait_for(asyncio.gather(*flood, *others), 5)
+    later = [text for text, _ in sent[10:]]
+    assert later == [f"reply {n}" for n in range(3)] + [f"flood {n}" for n in range(10, 14)]
+    await limiter.shutdown()
+
+
+async def test_a_person_within_their_share_is_served_in_arrival_order() -> None:
+    limiter, sent, send = limiter_and_log(rate=5)
+    for n in range(5):
+        await send(f"burst {n}", OTHER + n)
+    answer = [asyncio.ensure_future(send(f"bubble {n}", PERSON)) for n in range(int(CHAT_BURST))]
+    await asyncio.sleep(0)
+    other = asyncio.ensure_future(send("someone else", OTHER))
+    await asyncio.wait_for(asyncio.gather(*answer, other), 5)
+    assert [text for text, _ in sent[5:]] == [f"bubble {n}" for n in range(6)] + ["someone else"]
+    await limiter.shutdown()
+
+
 async def test_a_cancelled_waiter_does_not_hold_up_the_line() -> None:
     limiter, sent, send = limiter_and_log(rate=10)
     for n in range(10):
-        await send(f"burst {n}", OTHER)
+        await send(f"burst {n}", OTHER + n)
     gone = asyncio.ensure_future(send("gone", PERSON))
     kept = asyncio.ensure_future(send("kept", PERSON))
     await asyncio.sleep(0)  # both are in the line now

@@ -84,6 +84,15 @@ def test_romanized_text_is_split_by_words() -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "plain"),
+    [("I don't know", "i dont know"), ("i’m ok", "im ok"), ("they can't", "they cant")],
+)
+def test_contractions_are_one_word_with_or_without_the_apostrophe(typed: str, plain: str) -> None:
+    """People type "dont" as often as "don't" (and phones put ’): the model sees one word."""
+    assert segment(typed) == segment(plain) == plain.split()
+
+
+@pytest.mark.parametrize(
     ("typed", "canonical"),
     [
         ("ทํางาน", "ทำงาน"),  # Thai sara am typed as two marks
