@@ -131,8 +131,11 @@ def relay_key(key: bytes, chat_id: int, message_id: int) -> str:
     """A keyed hash naming one Telegram message: remembered once relayed, so an update
     redelivered after a restart is not relayed twice, without storing the chat id.
 
-    The key is stored before the copy is made: a crash between the two loses that one
-    message (the person can send it again) rather than sending it twice."""
+    The key is stored after the copy is made, never before: a bot that dies between the
+    two replays the update from its journal (bot/telegram/intake.py), which hands back the
+    copy Telegram already made when its result was journaled, and makes it otherwise. At
+    worst the message reaches the other side twice; it is never lost, as it was when a
+    kill -9 struck between a stored key and its copy (#11.5)."""
     return hmac.new(key, f"relay:{chat_id}:{message_id}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
@@ -235,13 +238,13 @@ class CaseBook:
     async def from_user(self, case: Case, chat_id: int, message_id: int) -> bool:
         """Copy a user's message into the case's topic, once; False if it cannot reach it."""
         key = relay_key(self._keys.relay, chat_id, message_id)
-        if not await self.store.first_relay(key, case.id):
+        if await self.store.relayed_before(key):
             return True  # a redelivered update: already in the topic
         if case.thread_id is None:
             return False
         copied = await self.channel.copy(chat_id, message_id, case.desk_chat, case.thread_id)
         if copied is not None:  # the person's words in the topic: /forget deletes them
-            await self.store.add_copy(case.id, case.desk_chat, copied)
+            await self.store.note_relayed(key, case.id, (case.desk_chat, copied))
         await self.store.change(case.id, {}, {"user_at": now_utc()})
         return copied is not None
 
@@ -311,12 +314,13 @@ class CaseBook:
         if fresh is None:
             return False
         key = relay_key(self._keys.relay, chat_id, message_id)
-        if not await self.store.first_relay(key, case.id):
+        if await self.store.relayed_before(key):
             return True
         copied = await self.channel.copy(chat_id, message_id, self._user_chat(case), None)
         if copied is None:
             await self._topic_note(case, texts.NOT_RELAYED)
             return False
+        await self.store.note_relayed(key, case.id)
         await self._operator_spoke(fresh)
         return True
 

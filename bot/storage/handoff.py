@@ -11,6 +11,7 @@ operators press "claim" at once, or two processes race, exactly one wins.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -258,20 +259,27 @@ class HandoffStore:
         )
         await self._run(lambda s: s.add(row))
 
-    async def first_relay(self, key: str, case_id: int) -> bool:
-        """Remember a relayed message; False if it was relayed before (a redelivery)."""
+    async def relayed_before(self, key: str) -> bool:
+        """True if this message was relayed already (its update came again)."""
+        return await self._run(lambda s: s.get(RelayedRow, key) is not None)
 
-        def work(session: Session) -> bool:
-            if session.get(RelayedRow, key) is not None:
-                return False
-            session.add(RelayedRow(key=key, case_id=case_id, at=self._clock()))
-            try:
-                session.flush()
-            except IntegrityError:  # the same update, handled concurrently
-                return False
-            return True
+    async def note_relayed(
+        self, key: str, case_id: int, copy: tuple[int, int] | None = None
+    ) -> None:
+        """Remember a message once it is relayed, with the desk post that carries the
+        person's words (chat id, message id), in one transaction: a process that dies
+        after the copy leaves both or neither."""
 
-        return await self._run(work)
+        def work(session: Session) -> None:
+            at = self._clock()
+            if copy is not None:
+                session.add(CopyRow(case_id=case_id, chat_id=copy[0], message_id=copy[1], at=at))
+            if session.get(RelayedRow, key) is None:
+                # the same update, handled concurrently: its key is there, keep the copy
+                with contextlib.suppress(IntegrityError), session.begin_nested():
+                    session.add(RelayedRow(key=key, case_id=case_id, at=at))
+
+        await self._run(work)
 
     async def add_copy(self, case_id: int, chat_id: int, message_id: int) -> None:
         """Note a post in a desk topic that carries the person's words."""

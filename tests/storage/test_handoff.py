@@ -57,12 +57,16 @@ async def test_of_two_simultaneous_claims_exactly_one_wins(engine: Engine) -> No
     assert await store.by_topic(-1001, 5) == claimed
 
 
-async def test_a_relayed_message_is_relayed_once(engine: Engine) -> None:
+async def test_a_relayed_message_is_remembered_with_its_copy(engine: Engine) -> None:
     store = HandoffStore(new_sessionmaker(engine), clock=now)
     case = await store.open_case(**case_values())
-    assert await store.first_relay("key-1", case.id)
-    assert not await store.first_relay("key-1", case.id)  # redelivered after a restart
-    assert await store.first_relay("key-2", case.id)
+    assert not await store.relayed_before("key-1")
+    await store.note_relayed("key-1", case.id, (-1001, 40))
+    assert await store.relayed_before("key-1")  # redelivered after a restart
+    assert not await store.relayed_before("key-2")
+    # the same update handled twice at once: the key stays one, both copies are known
+    await store.note_relayed("key-1", case.id, (-1001, 41))
+    assert [c.message_id for c in await store.copies_of(case.user)] == [40, 41]
 
 
 async def test_due_cases_come_from_stored_times(engine: Engine) -> None:

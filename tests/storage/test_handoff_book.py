@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -185,3 +186,39 @@ async def test_forget_deletes_the_persons_words_from_the_topics_and_counts_what_
     assert (removed, left) == (2, 1)  # Telegram would refuse the old one: said, not tried
     assert len(channel.deleted) == 2
     assert await book.store.copies_of("someone-else") == []
+
+
+class Killed(BaseException):
+    """The bot process dying (kill -9) while a call is on its way."""
+
+
+class DyingChannel(RecordingChannel):
+    """Dies during the first copy it is asked for, like a bot killed mid-relay."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dies = True
+
+    async def copy(
+        self, from_chat: int, message_id: int, to_chat: int, thread_id: int | None
+    ) -> int | None:
+        if self.dies:
+            self.dies = False
+            raise Killed
+        return await super().copy(from_chat, message_id, to_chat, thread_id)
+
+
+async def test_a_message_whose_relay_died_midway_is_relayed_when_replayed(
+    engine: Engine,
+) -> None:
+    book, _, _ = book_on(engine)
+    channel = book.channel = DyingChannel()
+    case = await book.open("user-7", USER_CHAT, "my", book.desks.desks[0], None, DEBT)
+    assert case is not None
+    with pytest.raises(Killed):  # the bot dies on the way to the desk
+        await book.from_user(case, USER_CHAT, 90)
+    assert await book.from_user(case, USER_CHAT, 90)  # the journal replays the update
+    assert await book.from_user(case, USER_CHAT, 90)  # Telegram delivers it once more
+    copies = [p for p in channel.posts if p[2] == "copy of 90"]
+    assert copies == [(case.desk_chat, case.thread_id, "copy of 90")]  # there, once
+    assert len(await book.store.copies_of("user-7")) == 1  # and /forget can delete it
