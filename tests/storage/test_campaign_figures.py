@@ -16,6 +16,7 @@ from bot.campaign.tally import Arrival, Event
 from bot.core.types import as_locale
 from bot.storage import campaign, users
 from bot.storage.session import new_sessionmaker
+from tests.storage.test_campaign_arrivals import SOURCE as POSTER
 
 MON, TUE, WED = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
 WEEK = Period("week", MON, date(2026, 11, 29))
@@ -81,15 +82,7 @@ def events() -> list[tuple[Event, int]]:
 def figures(engine: Engine) -> dict[str, list[list[str]]]:
     sessions = new_sessionmaker(engine)
     with sessions.begin() as session:
-        source = {
-            "code": "poster-01",
-            "name": "Poster",
-            "channel": "poster",
-            "locale": "my",
-            "partner": "",
-            "origin": "file",
-        }
-        campaign.save_source(session, source, NOW)
+        campaign.save_source(session, POSTER, NOW)
     store = campaign.SqlTallyStore(sessions)
     counted: Counter[Event] = Counter()
     for event, n in events():
