@@ -15,16 +15,9 @@ from bot.campaign.tally import ARRIVAL, ARRIVAL_WRITES, Tally
 from bot.storage import campaign, privacy, users
 from bot.storage.models import User
 from bot.storage.session import new_sessionmaker
+from tests.storage.sources import POSTER
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
-SOURCE = {
-    "code": "poster-01",
-    "name": "Poster",
-    "channel": "poster",
-    "locale": "my",
-    "partner": "",
-    "origin": "file",
-}
 
 
 def arrivals_counted(engine: Engine) -> Counter[tuple[str, str]]:
@@ -45,7 +38,7 @@ def row_of(engine: Engine, pseudonym: str) -> User | None:
 def test_an_arrival_waits_for_the_persons_row_and_never_writes_it(engine: Engine) -> None:
     sessions = new_sessionmaker(engine)
     with sessions.begin() as session:
-        campaign.save_source(session, SOURCE, NOW)
+        campaign.save_source(session, POSTER, NOW)
     tally = Tally(campaign.SqlTallyStore(sessions))
     tally.arrived("new", "poster-01", "my")  # /start: the reply goes out before the row
     asyncio.run(tally.flush())
@@ -62,7 +55,7 @@ def test_an_arrival_waits_for_the_persons_row_and_never_writes_it(engine: Engine
 def test_forget_then_a_pending_arrival_never_recreates_the_person(engine: Engine) -> None:
     sessions = new_sessionmaker(engine)
     with sessions.begin() as session:
-        campaign.save_source(session, SOURCE, NOW)
+        campaign.save_source(session, POSTER, NOW)
         users.remember(session, "gone", "km", NOW)
     tally = Tally(campaign.SqlTallyStore(sessions))
     tally.arrived("gone", "poster-01", "km")  # /start, then /forget before the next write

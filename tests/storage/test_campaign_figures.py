@@ -16,7 +16,7 @@ from bot.campaign.tally import Arrival, Event
 from bot.core.types import as_locale
 from bot.storage import campaign, users
 from bot.storage.session import new_sessionmaker
-from tests.storage.test_campaign_arrivals import SOURCE as POSTER
+from tests.storage.sources import POSTER
 
 MON, TUE, WED = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
 WEEK = Period("week", MON, date(2026, 11, 29))
