@@ -42,6 +42,7 @@ TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per chat action
 # most turns are answered faster than this; skipping their chat action halves the Bot API
 # calls, which matters under Telegram's 30 requests/s and 1 message/s-per-chat limits.
 TYPING_AFTER = 0.4
+TYPING_STOP = 2.0  # seconds a finished turn waits for its "typing…" helper to end
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
 
@@ -192,23 +193,30 @@ class TelegramOutbox:
 
     @contextlib.asynccontextmanager
     async def typing(self, turn: Turn) -> AsyncIterator[None]:
-        """Show "typing…" if the block takes a while; a failed chat action never blocks."""
+        """Show "typing…" if the block takes a while; a failed chat action never blocks.
+
+        The helper stops on a flag, not only on cancellation: a cancellation delivered
+        while the chat action is inside the HTTP stack can be swallowed there (Python
+        3.10's wait_for returns a result that arrived at the same moment), and a helper
+        that then typed on forever held its person's turn, and every later one, for good."""
+        finished = asyncio.Event()
 
         async def keep_typing() -> None:
-            await asyncio.sleep(TYPING_AFTER)
-            while True:
+            pause = TYPING_AFTER
+            while not await _set_within(finished, pause):
                 with contextlib.suppress(TelegramError):
                     await self._bot.send_chat_action(turn.chat_id, ChatAction.TYPING)
-                await asyncio.sleep(TYPING_EVERY)
+                pause = TYPING_EVERY
 
         task = asyncio.create_task(keep_typing())
         try:
             yield
         finally:
-            task.cancel()
-            # let it end now: a process stopping right after this turn would otherwise
-            # close its loop on a task still pending ("Task was destroyed but it is pending")
-            await asyncio.wait([task])
+            finished.set()
+            task.cancel()  # a chat action still waiting for its turn is not sent
+            # let it end now (a process stopping right after this turn would otherwise close
+            # its loop on a pending task), but never hold the person's turn for it
+            await asyncio.wait([task], timeout=TYPING_STOP)
 
     async def delete(self, turn: Turn, message_ids: list[int]) -> int:
         """Delete messages of the person's chat, in batches; how many went."""
@@ -221,6 +229,15 @@ class TelegramOutbox:
             except TelegramError as error:
                 log.warning("hide: a batch could not be deleted: %s", type(error).__name__)
         return deleted
+
+
+async def _set_within(event: asyncio.Event, seconds: float) -> bool:
+    """Whether the event is set within `seconds`."""
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except asyncio.TimeoutError:
+        return False
+    return True
 
 
 async def send_reply(

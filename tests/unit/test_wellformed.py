@@ -5,6 +5,7 @@ floor and the log an error; the typing helper outlived its turn."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any, cast
 
@@ -96,3 +97,34 @@ async def test_typing_leaves_no_task_behind_when_the_turn_is_done() -> None:
     async with outbox.typing(Turn("u1", Kind.TEXT, chat_id=42)):
         assert len(asyncio.all_tasks()) == len(before) + 1  # the helper waits to type
     assert asyncio.all_tasks() == before
+
+
+class SwallowingBot:
+    """A chat action whose HTTP stack swallows the cancellation it receives (as Python
+    3.10's wait_for can, when the response arrives at the same moment)."""
+
+    def __init__(self) -> None:
+        self.in_call = asyncio.Event()
+        self.calls = 0
+
+    async def send_chat_action(self, chat_id: int, action: str) -> bool:
+        self.calls += 1
+        self.in_call.set()
+        # Telegram is slow to answer; the cancellation is swallowed: the helper carries on
+        # as if the call had returned
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+        return True
+
+
+async def test_a_turn_ends_even_if_its_typing_helper_misses_the_cancellation() -> None:
+    bot = SwallowingBot()
+    outbox = TelegramOutbox(cast(Bot, bot), cast(Catalogs, None))
+    before = asyncio.all_tasks()
+
+    async def turn() -> None:
+        async with outbox.typing(Turn("u1", Kind.TEXT, chat_id=42)):
+            await bot.in_call.wait()  # the turn took a while: "typing…" is on its way
+
+    await asyncio.wait_for(turn(), 10)  # the person's next turn is not held up for good
+    assert asyncio.all_tasks() == before and bot.calls == 1  # and no typing on and on
