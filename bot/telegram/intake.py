@@ -100,9 +100,9 @@ class Delivery:
     note: Callable[[int, bytes], asyncio.Future[None] | None] = lambda _seq, _result: None
     joined: bool | None = None  # decided at the first answer that could be joined
     joined_note: asyncio.Future[None] | None = None  # its record, until the first send waits
-
-    def __post_init__(self) -> None:
-        self.replayed = bool(self.recorded)  # an earlier attempt sent something
+    # taken over from the journal: an earlier attempt may have sent its first bubble in the
+    # instant before it died, before the result was kept, so a replay never starts joining
+    replayed: bool = False
 
 
 CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("delivery", default=None)
@@ -112,7 +112,8 @@ def joining(busy: Callable[[], bool]) -> bool:
     """Whether this update's answers go out with their bubbles joined (when the send queue
     is long, one message reaches the person sooner than three). Decided once per update
     and journaled before the first joined message: a replay after a crash sends the same
-    messages as the first attempt, so the results kept for its sends still match them."""
+    messages as the first attempt, so the results kept for its sends still match them, and
+    a person never gets a joined copy of a bubble they already have."""
     delivery = CURRENT.get()
     if delivery is None:
         return busy()
@@ -213,6 +214,7 @@ class Intake:
             update_id,
             self._recorded.get(update_id, {}),
             note=lambda seq, result: self.note_sent(update_id, seq, result),
+            replayed=update_id in self._recorded,
         )
 
     def note_sent(self, update_id: int, seq: int, result: bytes) -> asyncio.Future[None] | None:

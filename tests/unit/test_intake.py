@@ -198,6 +198,10 @@ async def test_joining_is_decided_once_and_a_replay_sends_the_same_messages() ->
     intake._recorded[72] = {0: b'{"ok": true, "result": {}}'}
     CURRENT.set(intake.delivery(72))
     assert not joining(lambda: True)  # it sent bubbles: the replay sends the rest as bubbles
+
+    intake._recorded[73] = {}  # nothing kept: a first bubble may still have gone out
+    CURRENT.set(intake.delivery(73))
+    assert not joining(lambda: True)  # so the replay never joins a copy of it in
     CURRENT.set(None)
 
 
