@@ -18,7 +18,8 @@ LOOPBACK = "127.0.0.1"
 
 def rasa_argv(args: list[str], token: str) -> list[str]:
     """`rasa run` arguments: the API on, the token given, loopback unless told otherwise."""
-    argv = ["rasa", "run", "--enable-api", *args, "--auth-token", token]
+    # one argument: a token that starts with "-" would read as an option of its own
+    argv = ["rasa", "run", "--enable-api", *args, f"--auth-token={token}"]
     if "--interface" not in args and "-i" not in args:
         argv[3:3] = ["--interface", LOOPBACK]
     return argv

@@ -1,5 +1,7 @@
 """How `make run` lays out its processes: replicas, the token, what each child may see."""
 
+import argparse
+
 import pytest
 
 from bot.engine.serve import rasa_argv
@@ -60,11 +62,26 @@ def test_the_plan_starts_a_locked_down_engine_per_replica() -> None:
     assert [c.name for c in children] == ["actions", "engine", "engine2", "sandbox", "bot"]
     engines = [c for c in children if c.kind == "engine"]
     assert [c.argv[c.argv.index("--port") + 1] for c in engines] == ["6001", "6002"]
-    assert all("bot.engine.serve" in c.argv and "--auth-token" not in c.argv for c in engines)
+    assert all(
+        "bot.engine.serve" in c.argv and not any("--auth-token" in a for a in c.argv)
+        for c in engines
+    )
 
 
 def test_the_engine_runs_with_the_token_on_loopback_unless_told() -> None:
     argv = rasa_argv(["--port", "5005"], "secret-token-123456")
     assert argv[:5] == ["rasa", "run", "--enable-api", "--interface", "127.0.0.1"]
-    assert argv[-2:] == ["--auth-token", "secret-token-123456"]
+    assert argv[-1] == "--auth-token=secret-token-123456"
     assert "127.0.0.1" not in rasa_argv(["--interface", "10.0.0.5"], "t" * 20)
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa() -> None:
+    # about 1 random token in 64 starts with "-": `--auth-token -x...` made `rasa run` stop
+    # with "expected one argument", and the stack never came up
+    from rasa.cli.arguments.run import add_server_arguments  # Rasa's own `run` options
+
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    token = "-Q2Vk" + "t" * 40
+    argv = rasa_argv(["--port", "5005"], token)
+    assert parser.parse_args(argv[3:]).auth_token == token
