@@ -2,8 +2,9 @@
 goes into the next (group commit), on a thread of its own.
 
 A slow or hanging database then delays only the journal, never an answer, and never ties up
-the worker threads the other stores share. Nothing waits on the journal except Telegram's
-confirmation of an update, which the intake also gives once the update is answered.
+the worker threads the other stores share. What waits on the journal: Telegram's confirmation
+of an update (which the intake also gives once the update is answered), and a person's next
+bubble, until the result of the one before it is kept (`wait_kept`, bounded: see KEEP_WAIT).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ KEEP_ANSWERED = timedelta(hours=24)  # how long an answered id guards against re
 PURGE_EVERY = 600.0  # seconds
 RETRY_AFTER = 1.0  # seconds between attempts while the database is unavailable
 MAX_BUFFERED = 20_000  # updates waiting for a commit; beyond, they are confirmed once answered
+# A sent message's result is committed before the next message of its update goes out, so a
+# bot killed at any moment has at most one message per conversation sent but not kept (the one
+# a replay sends again). Never longer than this, and not at all while the database lags.
+KEEP_WAIT = 2.0  # seconds
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -88,7 +93,7 @@ class Batch:
     """What one commit writes: received updates, sent results, answered ids."""
 
     received: list[tuple[int, str]] = field(default_factory=list)
-    waiting: list[asyncio.Future[None]] = field(default_factory=list)
+    waiting: list[asyncio.Future[None]] = field(default_factory=list)  # resolved on commit
     sent: list[tuple[int, int, str]] = field(default_factory=list)
     answered: list[int] = field(default_factory=list)
     purge: bool = False
@@ -116,6 +121,7 @@ class JournalWriter:
         self._idle = asyncio.Event()
         self._idle.set()
         self.available = True  # the last commit succeeded
+        self._lagging = False  # a wait_kept timed out and no commit has succeeded since
         self._purge: asyncio.Handle | None = None
 
     def append(self, update_id: int, payload: str) -> asyncio.Future[None] | None:
@@ -129,10 +135,26 @@ class JournalWriter:
         self._kick()
         return future
 
-    def note_sent(self, update_id: int, seq: int, result: str) -> None:
-        """Keep Telegram's result of the seq-th message sent for an update."""
+    def note_sent(self, update_id: int, seq: int, result: str) -> asyncio.Future[None]:
+        """Keep Telegram's result of the seq-th message sent for an update; the future
+        resolves once it is committed (see wait_kept)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._batch.sent.append((update_id, seq, result))
+        self._batch.waiting.append(future)
         self._kick()
+        return future
+
+    async def wait_kept(self, committed: asyncio.Future[None]) -> None:
+        """Wait until a sent result is committed: at most KEEP_WAIT, and not at all while
+        the database lags or is down. A hanging database must never hold answers back; the
+        price is that a bot killed during the hang may send its last bubbles twice."""
+        if self._lagging or not self.available:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(committed), KEEP_WAIT)
+        except asyncio.TimeoutError:
+            log.warning("update journal: commits are slow; replies no longer wait for them")
+            self._lagging = True
 
     def finish(self, update_id: int) -> None:
         """The update is answered: erase its payload and sent results."""
@@ -212,7 +234,7 @@ class JournalWriter:
             return
         if not self.available:
             log.info("update journal: database available again")
-        self.available = True
+        self.available, self._lagging = True, False
         for future in batch.waiting:
             if not future.done():
                 future.set_result(None)

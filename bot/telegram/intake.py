@@ -76,7 +76,8 @@ class Journal(Protocol):
     owner: str
 
     def append(self, update_id: int, payload: str) -> asyncio.Future[None] | None: ...
-    def note_sent(self, update_id: int, seq: int, result: str) -> None: ...
+    def note_sent(self, update_id: int, seq: int, result: str) -> asyncio.Future[None]: ...
+    async def wait_kept(self, committed: asyncio.Future[None]) -> None: ...
     def finish(self, update_id: int) -> None: ...
     async def claim(self, everyone: bool, timeout: float) -> Claim: ...
     async def recent_answers(self, window: timedelta, timeout: float) -> set[int]: ...
@@ -96,8 +97,9 @@ class Delivery:
     recorded: dict[int, bytes]
     sent: int = 0  # once-only calls done so far (by this attempt or an earlier one)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    note: Callable[[int, bytes], None] = lambda _seq, _result: None  # journal a record
+    note: Callable[[int, bytes], asyncio.Future[None] | None] = lambda _seq, _result: None
     joined: bool | None = None  # decided at the first answer that could be joined
+    joined_note: asyncio.Future[None] | None = None  # its record, until the first send waits
 
     def __post_init__(self) -> None:
         self.replayed = bool(self.recorded)  # an earlier attempt sent something
@@ -120,7 +122,7 @@ def joining(busy: Callable[[], bool]) -> bool:
         else:
             delivery.joined = not delivery.replayed and busy()
             if delivery.joined:
-                delivery.note(JOINED, b"joined")
+                delivery.joined_note = delivery.note(JOINED, b"joined")
     return delivery.joined
 
 
@@ -213,10 +215,17 @@ class Intake:
             note=lambda seq, result: self.note_sent(update_id, seq, result),
         )
 
-    def note_sent(self, update_id: int, seq: int, result: bytes) -> None:
-        """Journal Telegram's result of a once-only call made for an update."""
-        if self._writer is not None:
-            self._writer.note_sent(update_id, seq, self._cipher.encrypt(result).decode())
+    def note_sent(self, update_id: int, seq: int, result: bytes) -> asyncio.Future[None] | None:
+        """Journal Telegram's result of a once-only call made for an update; the future
+        resolves once it is committed (None without a journal)."""
+        if self._writer is None:
+            return None
+        return self._writer.note_sent(update_id, seq, self._cipher.encrypt(result).decode())
+
+    async def kept(self, committed: asyncio.Future[None] | None) -> None:
+        """Wait (bounded, see JournalWriter.wait_kept) until a noted result is committed."""
+        if self._writer is not None and committed is not None:
+            await self._writer.wait_kept(committed)
 
     async def restore(self, everyone: bool) -> list[dict[str, Any]]:
         """Take over the journal's unanswered updates (oldest first) to answer them now, and
@@ -368,8 +377,14 @@ class LedgerRequest(BaseRequest):
             if earlier is not None:
                 delivery.sent += 1
                 return HTTPStatus.OK, earlier
+            # a replay must know these messages went out joined (see joining)
+            joined_note, delivery.joined_note = delivery.joined_note, None
+            await self._intake.kept(joined_note)
             code, payload = await self._inner.do_request(url, method, request_data, **timeouts)
             if code == HTTPStatus.OK:
-                self._intake.note_sent(delivery.update_id, delivery.sent, payload)
+                committed = self._intake.note_sent(delivery.update_id, delivery.sent, payload)
                 delivery.sent += 1
+                # the next message of this conversation goes out only once this one is kept:
+                # a kill then repeats at most this one (a replay resends what is not kept)
+                await self._intake.kept(committed)
             return code, payload

@@ -1,4 +1,4 @@
-"""One rate limiter for every Bot API call that goes to a chat: danger, then replies, then bulk.
+"""One rate limiter for every Bot API call that goes to a chat: danger, replies, then bulk.
 
 Telegram allows about 30 messages a second overall, 1 a second per private chat and 20 a
 minute per group; beyond that it answers 429 with `retry_after`. Every send of the bot
@@ -13,6 +13,10 @@ in one ordered line of waiters:
   the bot): its replies wait in a second line, served only when no one else's reply
   waits and the bucket holds more than `reserve` tokens (the room a rush leaves), so one
   account cannot slow everyone else (issue #11, fairness);
+- chat actions ("typing…") wait in a line of their own after those, for the same room: at
+  Telegram's full rate one would delay somebody's answer to say an answer is coming (at
+  30 questions a second, turns that took a while asked for as many "typing…" as replies);
+  the turn that ends first cancels it;
 - broadcast messages (sent with `rate_limit_args={"bulk": True}`) get a token only when no
   reply waits and the bucket holds more than `reserve` tokens, never more than `bulk_rate`
   a second: a broadcast uses the room replies leave, and a person who writes mid-broadcast
@@ -22,9 +26,12 @@ One task hands the tokens out as they come (the head of the line sleeps until it
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
 minute is kept by its own ordered line before the overall one, so relays to an operators'
 desk stay in order. A 429 stops every send for its `retry_after`, then the call is retried.
-When more than BUSY replies wait (`busy()`), the outbox joins an answer's bubbles into one
-message (bot/telegram/handlers.py): three bubbles a question is more than Telegram takes on
-a campaign day, one is not.
+`busy()` says when the bot sends at about Telegram's rate: a reply waits for a token, or
+less than BUSY seconds' worth of tokens is left. Then the outbox (bot/telegram/handlers.py) joins
+an answer's bubbles into one message: three bubbles a question is more than Telegram takes
+on a campaign day, one is not. It is judged from the tokens, not from a line that has
+already formed: at 30 questions a second the demand equals the rate, and a line that
+formed there never drains.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
-BUSY = 10  # replies waiting for a token, a third of a second's sending: join bubbles now
+BUSY = 1 / 3  # seconds of sending left in hand (10 tokens at 30/s): below it, each one counts
 CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
@@ -115,8 +122,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._groups: dict[int, Group] = {}
         self._replies: deque[asyncio.Future[None]] = deque()
         self._heavy: deque[asyncio.Future[None]] = deque()  # replies beyond a chat's share
+        self._waiting = 0  # replies (either line) waiting for their token now
         self._chats: dict[int, Bucket] = {}
         self._chats_in_heavy: dict[int, int] = {}  # keeps a heavy chat's replies in order
+        self._actions: deque[asyncio.Future[None]] = deque()  # "typing…": only in spare room
         self._bulk_line: deque[asyncio.Future[None]] = deque()
         self._news = asyncio.Event()  # a reply joined the line: the head may change
         self._dealer: asyncio.Task[None] | None = None
@@ -144,14 +153,15 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._dealer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._dealer
-        for waiter in (*self._replies, *self._heavy, *self._bulk_line):
+        for waiter in (*self._replies, *self._heavy, *self._actions, *self._bulk_line):
             waiter.cancel()
 
     # -- tokens ----------------------------------------------------------------------------
 
     def _take(self, bulk: bool, spare: bool = False) -> float:
         """Take the overall token (and a broadcast's own) now: 0.0, or the seconds to wait.
-        `spare`: only from tokens left over beyond the reserve (a flooder's replies)."""
+        `spare`: only from tokens left over beyond the reserve (a flooder's replies, chat
+        actions)."""
         now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
@@ -175,9 +185,18 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._all.tokens -= 1.0
 
     def busy(self) -> bool:
-        """More than a second's worth of replies wait: Telegram's rate is the queue now."""
-        waiting = (*self._replies, *self._heavy)
-        return sum(not waiter.done() for waiter in waiting) > BUSY
+        """A reply waits for its token, or the bot has been sending at about Telegram's
+        rate (less than BUSY seconds' worth of tokens left): one more message now delays
+        somebody's answer."""
+        if self._waiting or self._clock() < self._paused_until:
+            return True
+        self._all.refill(self._clock())
+        return self._all.tokens < BUSY * self._all.rate
+
+    @property
+    def waiting(self) -> int:
+        """Replies waiting for their token now (kept as they come and go, not counted)."""
+        return self._waiting
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until it has passed."""
@@ -185,36 +204,46 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     # -- the line --------------------------------------------------------------------------
 
-    async def acquire(self, bulk: bool, chat_id: int | None = None) -> None:
+    async def acquire(self, bulk: bool, chat_id: int | None = None, action: bool = False) -> None:
         """Wait for this send's turn: its group's token first (if a group), then the
-        overall one, behind everyone of its own or a higher priority who came first."""
+        overall one, behind everyone of its own or a higher priority who came first.
+        `action`: a chat action ("typing…"), which only takes room no reply needs."""
         if chat_id is not None and chat_id < 0:
             await self._group_token(chat_id)
-        heavy = not bulk and chat_id is not None and chat_id > 0 and self._over_share(chat_id)
-        line, ahead = self._line(bulk, heavy)
-        if not line and not any(ahead) and self._take(bulk, spare=heavy) == 0:
+        heavy = (
+            not (bulk or action)
+            and chat_id is not None
+            and chat_id > 0
+            and self._over_share(chat_id)
+        )
+        line, ahead = self._line(bulk, heavy, action)
+        if not line and not any(ahead) and self._take(bulk, line is not self._replies) == 0:
             return
         waiter = asyncio.get_running_loop().create_future()
         line.append(waiter)
         self._news.set()
         if self._dealer is None or self._dealer.done():
             self._dealer = asyncio.create_task(self._deal(), name="send-limiter")
-        if not heavy or chat_id is None:
-            await waiter
-            return
-        self._chats_in_heavy[chat_id] = self._chats_in_heavy.get(chat_id, 0) + 1
+        if heavy and chat_id is not None:
+            self._chats_in_heavy[chat_id] = self._chats_in_heavy.get(chat_id, 0) + 1
+        reply = line is self._replies or line is self._heavy  # what busy() counts
+        self._waiting += reply
         try:
             await waiter
         finally:
-            if (left := self._chats_in_heavy.pop(chat_id) - 1) > 0:
+            if waiter.cancelled():  # one served was counted out by the dealer
+                self._waiting -= reply
+            if heavy and chat_id and (left := self._chats_in_heavy.pop(chat_id) - 1) > 0:
                 self._chats_in_heavy[chat_id] = left
 
     def _line(
-        self, bulk: bool, heavy: bool
+        self, bulk: bool, heavy: bool, action: bool
     ) -> tuple[deque[asyncio.Future[None]], tuple[deque[asyncio.Future[None]], ...]]:
         """The line a send joins, and the lines served before it."""
         if bulk:
-            return self._bulk_line, (self._replies, self._heavy)
+            return self._bulk_line, (self._replies, self._heavy, self._actions)
+        if action:
+            return self._actions, (self._replies, self._heavy)
         if heavy:
             return self._heavy, (self._replies,)
         return self._replies, ()
@@ -237,7 +266,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     async def _deal(self) -> None:
         """Hand tokens to the heads of the lines as they come; end when nobody waits."""
-        lines = (self._replies, self._heavy, self._bulk_line)
+        lines = (self._replies, self._heavy, self._actions, self._bulk_line)
         while True:
             for line in lines:
                 while line and line[0].done():  # cancelled meanwhile
@@ -245,9 +274,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             head = next((line for line in lines if line), None)
             if head is None:
                 return
-            wait = self._take(bulk=head is self._bulk_line, spare=head is self._heavy)
+            wait = self._take(bulk=head is self._bulk_line, spare=head is not self._replies)
             if wait == 0:
                 head.popleft().set_result(None)
+                self._waiting -= head is self._replies or head is self._heavy
                 continue
             self._news.clear()
             with contextlib.suppress(asyncio.TimeoutError):  # a reply may overtake the rest
@@ -288,11 +318,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat = None if endpoint in self._chatless else data.get("chat_id")
         chat_id = int(str(chat)) if str(chat).lstrip("-").isdigit() else None
         urgent = _URGENT.get() and not bulk
+        action = endpoint.lower() == "sendchataction"
         for attempt in range(self._max_retries + 1):
             if chat is not None and urgent and self._clock() >= self._paused_until:
                 self.take_now()
             elif chat is not None:
-                await self.acquire(bulk, chat_id)
+                await self.acquire(bulk, chat_id, action)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -37,7 +37,6 @@ from bot.sandbox.client import SandboxClient, free_port, start, start_stack, sto
 from bot.storage.session import new_engine
 from tests.e2e.conftest import TOKEN, StackRun, bot_env
 from tests.e2e.faults import (
-    GRACE,
     KINDS,
     Answers,
     Load,
@@ -252,16 +251,6 @@ def relayed(sandbox: SandboxClient, user: int) -> list[tuple[int, str]]:
     ]
 
 
-def copied_in_flight(sandbox: SandboxClient, user: int, moment: float) -> int:
-    """The person's messages Telegram copied to the desk in the instant before `moment`:
-    like a bubble being sent then, such a copy may come twice (only_in_flight_twice)."""
-    return sum(
-        1
-        for c in sandbox.calls("copyMessage")
-        if int(c["params"]["from_chat_id"]) == user and moment - GRACE <= c["at"] < moment
-    )
-
-
 def relayed_after(sandbox: SandboxClient, messages: list[int], moment: float) -> int:
     """How many of these messages were copied to the desk only after `moment`."""
     copied = sandbox.calls("copyMessage")
@@ -317,7 +306,9 @@ def test_a_killed_bot_loses_no_message_and_keeps_each_persons_order(faulty: Faul
         relays = relayed(faulty.sandbox, user)
         words = [words for _, words in relays]
         assert list(dict.fromkeys(words)) == [f"case {user}: {step}" for step in steps]
-        assert len(words) - len(set(words)) <= copied_in_flight(faulty.sandbox, user, killed[0])
+        # a copy Telegram made in the instant before the kill may come again, like a bubble
+        # (only_in_flight_twice): a relay is recorded before the person's next one is made
+        assert len(words) - len(set(words)) <= 1
         assert len({topic for topic, _ in relays}) == 1 and relays[0][0]
     assert {u: bot_bubbles(faulty.sandbox, u) for u in holders} == bubbles_before
 

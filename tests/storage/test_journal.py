@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.storage import journal
+from bot.storage import journal, journal_writer
 from bot.storage.journal_writer import LEASE, JournalWriter
 from bot.storage.session import new_sessionmaker
 
@@ -96,3 +97,25 @@ async def test_the_writer_commits_in_batches_and_confirms_each_update(engine: En
         writer.close()
     assert [p.update_id for p in claimed.pending] == [100, *range(102, 150)]
     assert claimed.pending[0].sent == {0: "result"}
+
+
+async def test_replies_wait_for_kept_results_only_while_the_database_keeps_up(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = JournalWriter(new_sessionmaker(engine), "bot", clock=lambda: NOW)
+    monkeypatch.setattr(journal_writer, "KEEP_WAIT", 0.05)
+    first = writer.note_sent(200, 0, "result")  # nothing commits: the writer is not running
+    await writer.wait_kept(first)  # gives up after KEEP_WAIT...
+    assert not first.done()
+    monkeypatch.setattr(journal_writer, "KEEP_WAIT", 3600.0)
+    second = writer.note_sent(200, 1, "result")
+    await asyncio.wait_for(writer.wait_kept(second), 5)  # ...and then no longer waits
+    task = asyncio.create_task(writer.run())
+    try:
+        await asyncio.wait_for(asyncio.gather(first, second), 10)  # a commit: caught up
+        third = writer.note_sent(200, 2, "result")
+        await asyncio.wait_for(writer.wait_kept(third), 10)
+        assert third.done()  # waited for the commit again
+    finally:
+        task.cancel()
+        writer.close()

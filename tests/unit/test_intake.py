@@ -33,10 +33,13 @@ class SlowJournal:
 
     owner = "test"
 
-    def __init__(self) -> None:
+    def __init__(self, hold_sends: bool = False) -> None:
         self.pending: dict[int, asyncio.Future[None]] = {}
         self.answered: list[int] = []
         self.sent: list[tuple[int, int, str]] = []
+        self.hold_sends = hold_sends  # sent results wait for the test to commit them
+        self.sent_commits: list[asyncio.Future[None]] = []
+        self.noted = asyncio.Event()
 
     def append(self, update_id: int, payload: str) -> asyncio.Future[None]:
         self.pending[update_id] = asyncio.get_running_loop().create_future()
@@ -48,8 +51,16 @@ class SlowJournal:
     def finish(self, update_id: int) -> None:
         self.answered.append(update_id)
 
-    def note_sent(self, update_id: int, seq: int, result: str) -> None:
+    def note_sent(self, update_id: int, seq: int, result: str) -> asyncio.Future[None]:
         self.sent.append((update_id, seq, result))
+        self.sent_commits.append(asyncio.get_running_loop().create_future())
+        if not self.hold_sends:
+            self.sent_commits[-1].set_result(None)
+        self.noted.set()
+        return self.sent_commits[-1]
+
+    async def wait_kept(self, committed: asyncio.Future[None]) -> None:
+        await committed
 
 
 def update(update_id: int, text: str = "hello") -> str:
@@ -155,6 +166,21 @@ async def test_a_replay_gets_earlier_sends_back_instead_of_sending_again() -> No
     assert json.loads(second[1])["result"]["message_id"] == 102
     assert [(u, n) for u, n, _ in journal.sent] == [(40, 1)]
     assert typing[0] == 200
+
+
+async def test_a_message_is_done_only_once_its_result_is_kept() -> None:
+    # the next bubble of a conversation waits for this one's record: a bot killed at any
+    # moment has at most one message per conversation that a replay would send again
+    journal = SlowJournal(hold_sends=True)
+    intake = Intake(journal, KEY)  # type: ignore[arg-type]
+    ledger = LedgerRequest(Recorder(), intake)
+    CURRENT.set(intake.delivery(45))
+    send = asyncio.create_task(ledger.do_request("https://api/bot1:x/sendMessage", "POST"))
+    await journal.noted.wait()  # Telegram took the message; its result is being journaled
+    assert not send.done()
+    journal.sent_commits[0].set_result(None)
+    assert (await asyncio.wait_for(send, 5))[0] == 200
+    CURRENT.set(None)
 
 
 async def test_joining_is_decided_once_and_a_replay_sends_the_same_messages() -> None:

@@ -4,6 +4,8 @@ the order they came, broadcasts in the room replies leave, Telegram's limits kep
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +28,23 @@ class Clock:
         return self.now
 
 
-def limiter_and_log(rate: float) -> tuple[PriorityRateLimiter, list[tuple[str, int]], Any]:
+def limiter_and_log(
+    rate: float, clock: Callable[[], float] = time.monotonic
+) -> tuple[PriorityRateLimiter, list[tuple[str, int]], Any]:
     """A limiter of `rate` sends a second, what went through it, and a way to send."""
-    limiter = PriorityRateLimiter(rate=rate, bulk_rate=rate, max_retries=0)
+    limiter = PriorityRateLimiter(rate=rate, bulk_rate=rate, max_retries=0, clock=clock)
     sent: list[tuple[str, int]] = []
 
     async def call(text: str, chat_id: int) -> bool:
         sent.append((text, chat_id))
         return True
 
-    async def send(text: str, chat_id: int, bulk: bool = False) -> Any:
+    async def send(
+        text: str, chat_id: int, bulk: bool = False, endpoint: str = "sendMessage"
+    ) -> Any:
         data = {"chat_id": chat_id, "text": text}
         extra = {"bulk": True} if bulk else None
-        return await limiter.process_request(call, (text, chat_id), {}, "sendMessage", data, extra)
+        return await limiter.process_request(call, (text, chat_id), {}, endpoint, data, extra)
 
     return limiter, sent, send
 
@@ -165,16 +171,51 @@ async def test_a_429_pauses_everyone_then_the_call_is_retried() -> None:
     assert len(calls) == 2 and calls[1] - calls[0] >= 1.0
 
 
-async def test_the_limiter_says_when_replies_queue_up() -> None:
-    limiter, _, send = limiter_and_log(rate=1)
-    queued = [asyncio.ensure_future(send("x", OTHER + i)) for i in range(BUSY + 2)]
-    await asyncio.sleep(0)  # let them reach the line: one goes, the rest wait
-    assert limiter.busy()
-    for future in queued:
-        future.cancel()
-    await asyncio.gather(*queued, return_exceptions=True)
-    await asyncio.sleep(0)  # the dealer drops the cancelled waiters
+async def test_busy_once_the_bot_sends_at_about_telegrams_rate_before_any_line_forms() -> None:
+    # at 30 questions a second the demand equals the rate: waiting for a line to form
+    # before joining bubbles meant a line that never drained (issue #11)
+    clock = Clock()
+    limiter, _, send = limiter_and_log(rate=30, clock=clock)
+    for n in range(20):  # two thirds of the second's burst: a third of a second left
+        await send("x", OTHER + n)
     assert not limiter.busy()
+    await send("x", OTHER + 20)  # nobody waits, but less than BUSY seconds' worth is left
+    assert limiter.busy() and limiter.waiting == 0
+    clock.now += BUSY  # a quiet third of a second refills it
+    assert not limiter.busy()
+    await limiter.shutdown()
+
+
+async def test_the_limiter_keeps_count_of_the_replies_waiting() -> None:
+    limiter, _, send = limiter_and_log(rate=1)
+    await send("x", OTHER)  # the one token
+    queued = [asyncio.ensure_future(send("x", OTHER + 1 + n)) for n in range(3)]
+    news = asyncio.ensure_future(send("news", 7000, bulk=True))  # not a reply: not counted
+    await asyncio.sleep(0)  # they reach the line
+    assert limiter.waiting == 3 and limiter.busy()
+    queued[1].cancel()
+    await asyncio.gather(queued[1], return_exceptions=True)
+    assert limiter.waiting == 2
+    await asyncio.wait_for(queued[0], 3)  # served by the dealer: counted out
+    assert limiter.waiting == 1
+    await limiter.shutdown()  # cancels the rest
+    await asyncio.gather(queued[2], news, return_exceptions=True)
+    assert limiter.waiting == 0
+
+
+async def test_typing_only_takes_room_no_reply_needs_and_goes_with_its_turn() -> None:
+    limiter, sent, send = limiter_and_log(rate=10)  # a reserve of a third of the rate
+    for n in range(7):  # three tokens left: replies may take them, a chat action may not
+        await send(f"burst {n}", OTHER + n)
+    typing = asyncio.ensure_future(send("typing", PERSON, endpoint="sendChatAction"))
+    gone = asyncio.ensure_future(send("typing", OTHER, endpoint="sendChatAction"))
+    await asyncio.sleep(0)  # both wait in their line now, not as replies
+    assert limiter.waiting == 0
+    gone.cancel()  # its turn was answered first: it is never sent
+    replies = [asyncio.ensure_future(send(f"reply {n}", 6000 + n)) for n in range(4)]
+    await asyncio.wait_for(asyncio.gather(typing, *replies), 5)
+    await asyncio.gather(gone, return_exceptions=True)
+    assert [text for text, _ in sent[7:]] == [f"reply {n}" for n in range(4)] + ["typing"]
     await limiter.shutdown()
 
 
