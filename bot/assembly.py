@@ -108,25 +108,13 @@ def load_lessons(locales_dir: Path, store: SqlQuizStore, state: State) -> Learni
         return None
 
 
-def shared_state(redis_url: str | None, holder: str) -> tuple[State, RedisState | None]:
+def shared_state(redis_url: str | None) -> tuple[State, RedisState | None]:
     """Redis (with local fallback) when REDIS_URL is set, else this process's memory."""
     if not redis_url:
         return LocalState(), None
-    redis = RedisState.from_url(redis_url, holder)
+    redis = RedisState.from_url(redis_url)
     log.info("shared state: Redis")
     return ResilientState(redis), redis
-
-
-async def free_predecessors_locks(redis: RedisState) -> None:
-    """After a crash, free at once the per-person locks the dead process held (its turns are
-    replayed from the journal) instead of making those people wait for them to expire."""
-    try:
-        freed = await asyncio.wait_for(redis.free_predecessors_locks(), 5)
-    except Exception as error:  # Redis down: the locks expire on their own
-        log.warning("could not free the locks of a stopped process: %s", type(error).__name__)
-        return
-    if freed:
-        log.info("freed %d per-person locks a stopped process held", freed)
 
 
 async def load_gate_model(conversation: Conversation) -> None:
@@ -197,9 +185,7 @@ async def build(
     except Exception as error:  # the bot must still answer without its database
         log.error("database migration failed, running without storage: %s", error)
     sessions = new_sessionmaker(engine)
-    state, redis = shared_state(settings.redis_url, settings.process_name)
-    if redis is not None:
-        await free_predecessors_locks(redis)
+    state, redis = shared_state(settings.redis_url)
     recorder = Recorder()
     # campaign figures (#14): the stores and the engine client count the steps they record
     tally = Tally(SqlTallyStore(sessions))

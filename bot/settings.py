@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import secrets
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -220,16 +219,6 @@ class Settings:
     console_listen: str = "127.0.0.1"
     console_port: int = 8090
     console_url: str = ""
-
-    @property
-    def process_name(self) -> str:
-        """This receiving process's name, the same after a restart and never shared by two
-        live processes: Telegram allows one long-polling process per bot, and each webhook
-        worker listens on its own host and port. The journal's entries and the per-person
-        locks carry it, so a restarted process takes over what its predecessor left."""
-        if self.webhook_url:
-            return f"{socket.gethostname()}:{self.webhook_port}"
-        return "poller"
 
     @property
     def keys(self) -> Keys:

@@ -10,7 +10,6 @@ for longer than its TTL. Failures raise; bot/core/resilient.py decides what to d
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -57,35 +56,23 @@ if n <= 0 then redis.call('DEL', KEYS[1]) end
 return n
 """
 
-# delete the lock if its holder's token starts with ARGV[1] (the process's name)
-_FREE = """
-local token = redis.call('GET', KEYS[1])
-if token and string.sub(token, 1, string.len(ARGV[1])) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
 
 class RedisState:
     """State shared by every process that uses the same Redis."""
 
-    def __init__(self, client: Redis, holder: str) -> None:  # type: ignore[type-arg]
+    def __init__(self, client: Redis) -> None:  # type: ignore[type-arg]
         self._redis = client
-        self._holder = holder + "|"  # starts every lock token this process takes
         self._take = client.register_script(_TAKE)
         self._enter = client.register_script(_ENTER)
         self._leave = client.register_script(_LEAVE)
-        self._free = client.register_script(_FREE)
 
     @classmethod
-    def from_url(cls, url: str, holder: str, timeout: float = 1.0) -> RedisState:
-        """A client for REDIS_URL, for the process named `holder` (Settings.process_name);
-        connecting happens on first use."""
+    def from_url(cls, url: str, timeout: float = 1.0) -> RedisState:
+        """A client for REDIS_URL; connecting happens on first use."""
         client: Redis = Redis.from_url(  # type: ignore[type-arg]
             url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout
         )
-        return cls(client, holder)
+        return cls(client)
 
     async def close(self) -> None:
         """Close the connections."""
@@ -112,19 +99,8 @@ class RedisState:
 
     def lock(self, key: str, hold: float) -> AbstractAsyncContextManager[None]:
         """A Redis lock that frees itself after `hold` s if its holder dies."""
-        lock = Lock(self._redis, PREFIX + key, timeout=hold, sleep=LOCK_POLL,
-                    blocking_timeout=hold)  # fmt: skip
-        return _held(lock, self._holder + uuid.uuid4().hex)
-
-    async def free_predecessors_locks(self) -> int:
-        """Delete the locks a predecessor of this process (the same name: it was killed
-        and this is its restart) still holds; how many. Without this the people whose turns
-        it was answering would wait for them to expire; their updates are replayed from the
-        journal in order, so nothing else relies on those locks any more."""
-        freed = 0
-        async for name in self._redis.scan_iter(match=PREFIX + "lock:*", count=1000):
-            freed += int(await self._free(keys=[name], args=[self._holder]))
-        return freed
+        return _held(Lock(self._redis, PREFIX + key, timeout=hold, sleep=LOCK_POLL,
+                          blocking_timeout=hold))  # fmt: skip
 
     async def take(self, key: str, rate: float, burst: float) -> bool:
         """Take one token from a bucket refilled at `rate`/s up to `burst`; False if empty."""
@@ -140,8 +116,8 @@ class RedisState:
 
 
 @contextlib.asynccontextmanager
-async def _held(lock: Lock, token: str) -> AsyncIterator[None]:
-    if not await lock.acquire(token=token):
+async def _held(lock: Lock) -> AsyncIterator[None]:
+    if not await lock.acquire():
         raise LockTimeout(lock.name)
     try:
         yield

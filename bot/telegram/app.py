@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from urllib.parse import urlparse
 
 import httpx
@@ -189,6 +190,7 @@ def run(settings: Settings) -> None:
     """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set. Either way an
     update is confirmed to Telegram only once it is answered or journaled."""
     webhook = None
+    owner = "poller"  # Telegram allows one long-polling process per bot
     if settings.webhook_url:
         webhook = receive.Webhook(
             settings.webhook_url,
@@ -197,6 +199,7 @@ def run(settings: Settings) -> None:
             urlparse(settings.webhook_url).path.lstrip("/"),
             settings.webhook_secret,
         )
-    writer = assembly.journal(settings, settings.process_name)
+        owner = f"{socket.gethostname()}:{settings.webhook_port}"
+    writer = assembly.journal(settings, owner)
     intake = Intake(writer, settings.pseudonym_key)
     receive.run(build_application(settings, intake), intake, writer, UPDATES, webhook)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.core.resilient import ResilientState
-from bot.core.state import LocalState, LockTimeout
+from bot.core.state import LocalState
 from bot.sandbox.client import free_port, wait_until
 from bot.storage.redis_state import RedisState
 
@@ -47,8 +47,8 @@ def redis_port() -> Iterator[int]:
 
 
 async def test_two_processes_share_values_budgets_and_locks(redis_port: int) -> None:
-    one = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0", "one")
-    two = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0", "two")
+    one = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0")
+    two = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0")
     try:
         await one.put("locale:p1", "km", 60)
         assert await two.get("locale:p1") == "km"
@@ -77,33 +77,8 @@ async def test_two_processes_share_values_budgets_and_locks(redis_port: int) -> 
         await two.close()
 
 
-async def test_a_restarted_process_frees_the_locks_its_killed_predecessor_held(
-    redis_port: int,
-) -> None:
-    url = f"redis://127.0.0.1:{redis_port}/0"
-    dead, other = RedisState.from_url(url, "poller"), RedisState.from_url(url, "host:8443")
-    restarted = RedisState.from_url(url, "poller")
-    try:
-        held = [dead.lock("lock:p1", 30), other.lock("lock:p2", 30)]  # never released:
-        for lock in held:  # the first holder was killed answering p1, the other answers p2
-            await lock.__aenter__()
-        assert await restarted.free_predecessors_locks() == 1
-
-        async def take_p1() -> None:
-            async with restarted.lock("lock:p1", 30):
-                pass
-
-        await asyncio.wait_for(take_p1(), 5)  # p1's turn goes on at once, not after 30 s
-        with pytest.raises(LockTimeout):  # p2's lock is still its live holder's
-            async with restarted.lock("lock:p2", 0.2):
-                pass
-    finally:
-        for state in (dead, other, restarted):
-            await state.close()
-
-
 async def test_values_expire(redis_port: int) -> None:
-    state = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0", "poller")
+    state = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0")
     try:
         await state.put("check:p1", "x", 0.05)
         await asyncio.sleep(0.2)
@@ -115,7 +90,7 @@ async def test_values_expire(redis_port: int) -> None:
 async def test_redis_down_means_local_state_logged_once(
     redis_port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    redis = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0", "poller", timeout=0.2)
+    redis = RedisState.from_url(f"redis://127.0.0.1:{redis_port}/0", timeout=0.2)
     state = ResilientState(redis, LocalState(), deadline=0.3, retry=0.2)
     try:
         await state.put("locale:p1", "lo", 60)
