@@ -96,30 +96,30 @@ class Answers:
     by_question: dict[str, list[str]] = field(default_factory=dict)
 
     def learn(self, sandbox: SandboxClient, first_user: int) -> None:
-        """Ask every question once, each from a person of its own, all at once; then wait
-        until the bot has been quiet for a while (on a quiet stack, before any fault)."""
+        """Ask every question once, each from a person of its own, one after the other, on
+        a quiet stack before any fault. Asked all at once, they made the bot send near
+        Telegram's rate, and it joined some answers' bubbles into one message: the answer
+        learned was then not the bubbles a person gets when it is not busy."""
         asked = [q for questions in self.questions.values() for q in questions]
-        sent = [
-            sandbox.http.post("/sandbox/send", json=message(first_user + n, q)).json()
-            for n, q in enumerate(asked)
-        ]
-        wait_until(
-            lambda: all(sandbox.replies(m["chat"]["id"], m["message_id"], 1, 0) for m in sent),
-            60,
-            "the answers to learn",
-        )
-        replies: list[list[dict[str, Any]]] = []
-        while True:
-            time.sleep(QUIET)
-            now = [sandbox.replies(m["chat"]["id"], m["message_id"], 1, 0) for m in sent]
-            if now == replies:
-                break
-            replies = now
-        self.by_question = {q: [b["text"] for b in r] for q, r in zip(asked, replies, strict=True)}
+        self.by_question = {q: answer(sandbox, first_user + n, q) for n, q in enumerate(asked)}
 
     def expected(self, requests: Sequence[Request]) -> list[str]:
         """The bubbles one person must see for their requests, in order."""
         return [text for r in requests for text in self.by_question[r.text]]
+
+
+def answer(sandbox: SandboxClient, user: int, question: str) -> list[str]:
+    """The bubbles the bot answers a question with: those that came until it was quiet."""
+    sent = sandbox.http.post("/sandbox/send", json=message(user, question)).json()
+    chat, after = sent["chat"]["id"], sent["message_id"]
+    wait_until(lambda: sandbox.replies(chat, after, 1, 0), 60, "the answer to learn")
+    replies: list[dict[str, Any]] = []
+    while True:
+        time.sleep(QUIET)
+        now = sandbox.replies(chat, after, 1, 0)
+        if now == replies:
+            return [b["text"] for b in replies]
+        replies = now
 
 
 @dataclass
