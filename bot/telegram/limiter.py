@@ -31,7 +31,7 @@ less than BUSY seconds' worth of tokens is left. Then the outbox (bot/telegram/h
 an answer's bubbles into one message: three bubbles a question is more than Telegram takes
 on a campaign day, one is not. It is judged from the tokens, not from a line that has
 already formed: at 30 questions a second the demand equals the rate, and a line that
-formed there never drains.
+formed there never drains; the burst the bucket keeps absorbs what comes on top.
 """
 
 from __future__ import annotations
@@ -53,7 +53,10 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
-BUSY = 1 / 3  # seconds of sending left in hand (10 tokens at 30/s): below it, each one counts
+# seconds' worth of tokens in hand (20 at 30/s) below which every extra message counts: the
+# bucket's burst is kept for the rush (a bucket spent on split answers at its start is a
+# line for the rest of it, when the rush is at Telegram's rate)
+BUSY = 2 / 3
 CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it

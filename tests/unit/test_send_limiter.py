@@ -14,7 +14,7 @@ from telegram.error import RetryAfter
 
 from bot.core.types import BotReply, Button
 from bot.i18n import Catalogs
-from bot.telegram.limiter import BUSY, CHAT_BURST, PriorityRateLimiter, urgent_sends
+from bot.telegram.limiter import CHAT_BURST, PriorityRateLimiter, urgent_sends
 from bot.telegram.render import joined
 
 PERSON, OTHER, DESK = 4242, 4343, -100
@@ -176,12 +176,12 @@ async def test_busy_once_the_bot_sends_at_about_telegrams_rate_before_any_line_f
     # before joining bubbles meant a line that never drained (issue #11)
     clock = Clock()
     limiter, _, send = limiter_and_log(rate=30, clock=clock)
-    for n in range(20):  # two thirds of the second's burst: a third of a second left
+    for n in range(10):  # a third of the second's burst: the bot is not busy yet
         await send("x", OTHER + n)
     assert not limiter.busy()
-    await send("x", OTHER + 20)  # nobody waits, but less than BUSY seconds' worth is left
+    await send("x", OTHER + 10)  # nobody waits, but more is gone: the rest is kept
     assert limiter.busy() and limiter.waiting == 0
-    clock.now += BUSY  # a quiet third of a second refills it
+    clock.now += 0.1  # a quiet moment refills it
     assert not limiter.busy()
     await limiter.shutdown()
 
