@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +31,7 @@ from bot.sandbox.client import (
 from bot.settings import PROJECT_DIR
 
 TOKEN = "123456:e2e-secret-token"
+TAP_PACE = 1.0  # seconds between a person's taps on the bot's buttons
 E2E_KEY = secrets.token_hex(32)  # PSEUDONYM_KEY of the bots here: 32 random bytes
 
 
@@ -161,3 +163,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackRun]:
     process, client, env = start_stack(logs)
     yield StackRun(client, logs / "stack.log", process, env)
     stop(process)
+
+
+def pause_like_a_person() -> None:
+    """Wait as long as a person at least takes between two taps. Buttons pressed back to
+    back make the bot send faster than Telegram's 30 messages a second, and it rightly
+    joins an answer's bubbles into one message then (bot/telegram/limiter.py busy()); a
+    test about the bubbles themselves taps at a person's pace."""
+    time.sleep(TAP_PACE)

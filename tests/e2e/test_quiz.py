@@ -4,7 +4,6 @@ forged quiz data gets a kind answer. The quiz is the bot's, so the engine may be
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,11 @@ from bot.core.quiz import load_book
 from bot.core.types import BotReply
 from bot.sandbox.client import SandboxClient
 from bot.settings import LOCALES_DIR
-from tests.e2e.conftest import E2E_KEY
+from tests.e2e.conftest import E2E_KEY, pause_like_a_person
 from tests.e2e.scripts import script_of
 
 pytestmark = pytest.mark.e2e
 USER = 7000
-TAP_PACE = 1.0  # seconds between a person's taps
 FISHING = load_book(LOCALES_DIR / "quiz.yml").sectors[0]
 
 
@@ -39,10 +37,9 @@ def button_data(message: dict[str, Any]) -> list[str]:
 def press(
     sandbox: SandboxClient, on: dict[str, Any], data: str, count: int, after: int = 0
 ) -> list[dict[str, Any]]:
-    """Tap a button under `on`; the next `count` bot messages (after message id `after`).
-    Taps come at a person's pace: back to back they made the bot send near Telegram's
-    30 a second, and it joined bubbles into one message (bot/telegram/limiter.py busy())."""
-    time.sleep(TAP_PACE)
+    """Tap a button under `on`, at a person's pace; the next `count` bot messages (after
+    message id `after`)."""
+    pause_like_a_person()
     sandbox.press(USER, on["message_id"], data)
     return sandbox.replies(USER, after or on["message_id"], count)
 

@@ -6,18 +6,16 @@ These tests talk only to the sandbox Bot API server, as a Telegram user would.
 from __future__ import annotations
 
 import signal
-import time
 
 import httpx
 import pytest
 
 from bot.core.identity import pseudonym
 from bot.core.types import LOCALES
-from tests.e2e.conftest import StackRun
+from tests.e2e.conftest import StackRun, pause_like_a_person
 from tests.e2e.scripts import SAMPLES, script_of
 
 OFFERED = ("share", "sub:offer")  # under every topic answer, with its specific answers
-TAP_PACE = 1.0  # seconds between a person's taps on the menu
 pytestmark = pytest.mark.e2e
 
 
@@ -120,10 +118,7 @@ def test_every_topic_from_the_menu_in_each_language(stack: StackRun, locale: str
     assert set(TOPICS) <= {d.lstrip("/") for d in offered}
     for topic in TOPICS:
         bubbles = 1 if topic == "ask_hotlines" else 3
-        # tap as a person taps: pressed back to back, the buttons made the bot send faster
-        # than Telegram's 30 a second, and it rightly joined an answer's bubbles into one
-        # message (bot/telegram/limiter.py busy()); this test is about the bubbles themselves
-        time.sleep(TAP_PACE)
+        pause_like_a_person()
         sandbox.press(user, menu["message_id"], f"/{topic}")
         replies = sandbox.replies(user, menu["message_id"], count=bubbles)
         assert len(replies) == bubbles, topic
