@@ -15,7 +15,7 @@ import pytest
 
 from bot.core.identity import pseudonym
 from bot.engine.fingerprint import model_path
-from bot.sandbox.client import STACK_KEY, SandboxClient, start_stack, stop
+from bot.sandbox.client import STACK_KEY, SandboxClient, start_stack, stop, wait_until
 from tests.e2e.scripts import script_of
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +72,12 @@ def test_the_engine_tracker_records_pause_and_resume(
     sandbox.send(user, "/end")
     [closed] = sandbox.replies(user, relayed["message_id"])
     assert "ended" in closed["text"]
-    events = [e["event"] for e in httpx.get(tracker, params=token).json()["events"]]
-    assert events[events.index("pause") :].count("resume") == 1
+
+    def resumes() -> int:
+        events = [e["event"] for e in httpx.get(tracker, params=token).json()["events"]]
+        return events[events.index("pause") :].count("resume")
+
+    # the person is told first; the desk's topic is closed and the engine resumed after
+    wait_until(lambda: resumes() > 0, 10, "the engine's tracker resumed")
+    assert resumes() == 1
     assert queued["text"]
