@@ -10,36 +10,28 @@ in one ordered line of waiters:
   once, even into debt, so everyone else slows by as much;
 - replies to people wait in arrival order for the next token, except for a chat that has
   had more than its share (CHAT_BURST messages, then CHAT_RATE a second: a person flooding
-  the bot): its replies wait in a second line, served only from spare room;
-- chat actions ("typing…") wait in a line of their own after those, also for spare room:
-  at Telegram's full rate one would delay somebody's answer to say an answer is coming;
+  the bot): its replies wait in a second line, served only when no one else's reply
+  waits and the bucket holds more than `reserve` tokens (the room a rush leaves), so one
+  account cannot slow everyone else (issue #11, fairness);
+- chat actions ("typing…") wait in a line of their own after those, for the same room: at
+  Telegram's full rate one would delay somebody's answer to say an answer is coming (at
+  30 questions a second, turns that took a while asked for as many "typing…" as replies);
   the turn that ends first cancels it;
-- broadcast messages (sent with `rate_limit_args={"bulk": True}`) take spare room too,
-  never more than `bulk_rate` a second: a person who writes mid-broadcast is answered at
-  once.
-
-Spare room is what the bucket holds beyond `reserve` (KEPT of a second's worth of tokens,
-27 of 30): it exists only while replies use less than Telegram's rate. At 30 questions a
-second the replies' demand equals the rate, so every token anything else takes is one more
-reply in a line that never drains. A per-second probe of the bucket during `make bench`
-(issue #11) showed it: with spare room starting at 8 tokens and joining at 20, answers sent
-as three bubbles spent the first 10 tokens of the rush, the tier-1 people's messages on top
-of the 30 questions a second (urgent: never joined, never held back) the rest, and from
-mid-run every reply waited, 0.2-1 s by the end. Kept at 27, split answers take only a
-rush's first few tokens and the burst absorbs what danger adds.
+- broadcast messages (sent with `rate_limit_args={"bulk": True}`) get a token only when no
+  reply waits and the bucket holds more than `reserve` tokens, never more than `bulk_rate`
+  a second: a broadcast uses the room replies leave, and a person who writes mid-broadcast
+  is answered at once.
 
 One task hands the tokens out as they come (the head of the line sleeps until its token is
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
 minute is kept by its own ordered line before the overall one, so relays to an operators'
 desk stay in order. A 429 stops every send for its `retry_after`, then the call is retried.
-`busy()` says when one more message delays somebody: a reply waits, or a rush (RUSH_CHATS
-people answered within RUSH_WINDOW) has used the spare room, or two thirds of the burst are
-gone however few people wrote. Then the outbox (bot/telegram/handlers.py) joins an answer's
-bubbles into one message, since three bubbles a question is more than Telegram takes on a
-campaign day and one is not. It is judged from the tokens, not from a line that has
-already formed: a line that formed at Telegram's rate never drains. One person tapping
-through the menu, or a few people at once, get their answers as bubbles: the spare room
-refills within a tenth of a second.
+`busy()` says when the bot sends at about Telegram's rate: a reply waits for a token, or
+less than BUSY seconds' worth of tokens is left. Then the outbox (bot/telegram/handlers.py) joins
+an answer's bubbles into one message: three bubbles a question is more than Telegram takes
+on a campaign day, one is not. It is judged from the tokens, not from a line that has
+already formed: at 30 questions a second the demand equals the rate, and a line that
+formed there never drains; the burst the bucket keeps absorbs what comes on top.
 """
 
 from __future__ import annotations
@@ -61,13 +53,10 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
-# share of the bucket (a second's worth of tokens) kept for replies: only what is beyond it
-# goes to split answers, "typing…", a flooder's excess and broadcasts (see the docstring)
-KEPT = 0.9
-# a rush is this many people answered within RUSH_WINDOW seconds: only then is the spare
-# room kept by joining bubbles (one person tapping fast, or a test, is not a rush)
-RUSH_CHATS, RUSH_WINDOW = 5, 0.5
-ALONE = 1 / 3  # below this share of the bucket left, the bot is busy however few people
+# seconds' worth of tokens in hand (20 at 30/s) below which every extra message counts: the
+# bucket's burst is kept for the rush (a bucket spent on split answers at its start is a
+# line for the rest of it, when the rush is at Telegram's rate)
+BUSY = 2 / 3
 CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
@@ -109,32 +98,6 @@ class Bucket:
         return max(0.0, (need - self.tokens) / self.rate)
 
 
-class Recent:
-    """The distinct chats replies went to within the last `window` seconds."""
-
-    def __init__(self, window: float) -> None:
-        self._window = window
-        self._sends: deque[tuple[float, int]] = deque()
-        self._counts: dict[int, int] = {}
-
-    def add(self, chat_id: int, now: float) -> None:
-        """A reply goes to the chat now."""
-        self._forget(now)
-        self._sends.append((now, chat_id))
-        self._counts[chat_id] = self._counts.get(chat_id, 0) + 1
-
-    def chats(self, now: float) -> int:
-        """How many distinct chats got a reply within the window."""
-        self._forget(now)
-        return len(self._counts)
-
-    def _forget(self, now: float) -> None:
-        while self._sends and self._sends[0][0] < now - self._window:
-            _, chat_id = self._sends.popleft()
-            if (left := self._counts.pop(chat_id) - 1) > 0:
-                self._counts[chat_id] = left
-
-
 class Group:
     """A group chat's own 20 messages a minute, taken in arrival order."""
 
@@ -150,7 +113,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self,
         rate: float = 30.0,
         bulk_rate: float = 20.0,
-        reserve: float | None = None,
+        reserve: float = 8.0,
         max_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -158,16 +121,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._clock = clock
         self._all = Bucket(rate, rate, now)  # a second's worth of burst
         self._bulk = Bucket(bulk_rate, 1.0, now)  # broadcasts: evenly spaced
-        # at least one token beyond it fits in the bucket, so spare room can exist at all
-        self._reserve = min(KEPT * rate if reserve is None else reserve, rate - 1.0)
+        self._reserve = min(reserve, rate / 3)  # a slow limit still lets broadcasts through
         self._groups: dict[int, Group] = {}
         self._replies: deque[asyncio.Future[None]] = deque()
         self._heavy: deque[asyncio.Future[None]] = deque()  # replies beyond a chat's share
-        # replies within their chat's share waiting for their token now (a chat past its
-        # share waits for spare room by design: that delays nobody else)
-        self._waiting = 0
+        self._waiting = 0  # replies (either line) waiting for their token now
         self._chats: dict[int, Bucket] = {}
-        self._recent = Recent(RUSH_WINDOW)  # who was answered just now: a rush or not
         self._chats_in_heavy: dict[int, int] = {}  # keeps a heavy chat's replies in order
         self._actions: deque[asyncio.Future[None]] = deque()  # "typing…": only in spare room
         self._bulk_line: deque[asyncio.Future[None]] = deque()
@@ -229,22 +188,17 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._all.tokens -= 1.0
 
     def busy(self) -> bool:
-        """A reply waits for its token, or a rush has used the spare room (the bot sends
-        at about Telegram's rate), or most of the burst is gone: one more message now
-        delays somebody's answer."""
-        now = self._clock()
-        if self._waiting or now < self._paused_until:
+        """A reply waits for its token, or the bot has been sending at about Telegram's
+        rate (less than BUSY seconds' worth of tokens left): one more message now delays
+        somebody's answer."""
+        if self._waiting or self._clock() < self._paused_until:
             return True
-        self._all.refill(now)
-        if self._all.tokens < ALONE * self._all.size:
-            return True
-        rush = self._recent.chats(now) >= RUSH_CHATS
-        return rush and self._all.tokens < 1.0 + self._reserve
+        self._all.refill(self._clock())
+        return self._all.tokens < BUSY * self._all.rate
 
     @property
     def waiting(self) -> int:
-        """Replies within their chat's share waiting for their token now (kept as they come
-        and go, not counted)."""
+        """Replies waiting for their token now (kept as they come and go, not counted)."""
         return self._waiting
 
     def pause(self, seconds: float) -> None:
@@ -275,7 +229,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._dealer = asyncio.create_task(self._deal(), name="send-limiter")
         if heavy and chat_id is not None:
             self._chats_in_heavy[chat_id] = self._chats_in_heavy.get(chat_id, 0) + 1
-        reply = line is self._replies  # what busy() counts
+        reply = line is self._replies or line is self._heavy  # what busy() counts
         self._waiting += reply
         try:
             await waiter
@@ -326,7 +280,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             wait = self._take(bulk=head is self._bulk_line, spare=head is not self._replies)
             if wait == 0:
                 head.popleft().set_result(None)
-                self._waiting -= head is self._replies
+                self._waiting -= head is self._replies or head is self._heavy
                 continue
             self._news.clear()
             with contextlib.suppress(asyncio.TimeoutError):  # a reply may overtake the rest
@@ -373,8 +327,6 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 self.take_now()
             elif chat is not None:
                 await self.acquire(bulk, chat_id, action)
-            if chat_id is not None and not (bulk or action):
-                self._recent.add(chat_id, self._clock())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
