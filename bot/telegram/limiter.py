@@ -10,28 +10,33 @@ in one ordered line of waiters:
   once, even into debt, so everyone else slows by as much;
 - replies to people wait in arrival order for the next token, except for a chat that has
   had more than its share (CHAT_BURST messages, then CHAT_RATE a second: a person flooding
-  the bot): its replies wait in a second line, served only when no one else's reply
-  waits and the bucket holds more than `reserve` tokens (the room a rush leaves), so one
-  account cannot slow everyone else (issue #11, fairness);
-- chat actions ("typing…") wait in a line of their own after those, for the same room: at
-  Telegram's full rate one would delay somebody's answer to say an answer is coming (at
-  30 questions a second, turns that took a while asked for as many "typing…" as replies);
+  the bot): its replies wait in a second line, served only from spare room;
+- chat actions ("typing…") wait in a line of their own after those, also for spare room:
+  at Telegram's full rate one would delay somebody's answer to say an answer is coming;
   the turn that ends first cancels it;
-- broadcast messages (sent with `rate_limit_args={"bulk": True}`) get a token only when no
-  reply waits and the bucket holds more than `reserve` tokens, never more than `bulk_rate`
-  a second: a broadcast uses the room replies leave, and a person who writes mid-broadcast
-  is answered at once.
+- broadcast messages (sent with `rate_limit_args={"bulk": True}`) take spare room too,
+  never more than `bulk_rate` a second: a person who writes mid-broadcast is answered at
+  once.
+
+Spare room is what the bucket holds beyond `reserve` (KEPT of a second's worth of tokens,
+27 of 30): it exists only while replies use less than Telegram's rate. At 30 questions a
+second the replies' demand equals the rate, so every token anything else takes is one more
+reply in a line that never drains. A per-second probe of the bucket during `make bench`
+(issue #11) showed it: with spare room starting at 8 tokens and joining at 20, answers sent
+as three bubbles spent the first 10 tokens of the rush, the tier-1 people's messages on top
+of the 30 questions a second (urgent: never joined, never held back) the rest, and from
+mid-run every reply waited, 0.2-1 s by the end. Kept at 27, only the first 3 tokens go to
+split answers and the burst absorbs what danger adds.
 
 One task hands the tokens out as they come (the head of the line sleeps until its token is
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
 minute is kept by its own ordered line before the overall one, so relays to an operators'
 desk stay in order. A 429 stops every send for its `retry_after`, then the call is retried.
-`busy()` says when the bot sends at about Telegram's rate: a reply waits for a token, or
-less than BUSY seconds' worth of tokens is left. Then the outbox (bot/telegram/handlers.py) joins
-an answer's bubbles into one message: three bubbles a question is more than Telegram takes
-on a campaign day, one is not. It is judged from the tokens, not from a line that has
-already formed: at 30 questions a second the demand equals the rate, and a line that
-formed there never drains; the burst the bucket keeps absorbs what comes on top.
+`busy()` says when there is no spare room (or a reply waits): then the outbox
+(bot/telegram/handlers.py) joins an answer's bubbles into one message, since three bubbles
+a question is more than Telegram takes on a campaign day and one is not. It is judged from
+the tokens, not from a line that has already formed: a line that formed at Telegram's rate
+never drains.
 """
 
 from __future__ import annotations
@@ -53,10 +58,9 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUP_PER_MINUTE = 20
-# seconds' worth of tokens in hand (20 at 30/s) below which every extra message counts: the
-# bucket's burst is kept for the rush (a bucket spent on split answers at its start is a
-# line for the rest of it, when the rush is at Telegram's rate)
-BUSY = 2 / 3
+# share of the bucket (a second's worth of tokens) kept for replies: only what is beyond it
+# goes to split answers, "typing…", a flooder's excess and broadcasts (see the docstring)
+KEPT = 0.9
 CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
@@ -113,7 +117,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self,
         rate: float = 30.0,
         bulk_rate: float = 20.0,
-        reserve: float = 8.0,
+        reserve: float | None = None,
         max_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -121,7 +125,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._clock = clock
         self._all = Bucket(rate, rate, now)  # a second's worth of burst
         self._bulk = Bucket(bulk_rate, 1.0, now)  # broadcasts: evenly spaced
-        self._reserve = min(reserve, rate / 3)  # a slow limit still lets broadcasts through
+        # at least one token beyond it fits in the bucket, so spare room can exist at all
+        self._reserve = min(KEPT * rate if reserve is None else reserve, rate - 1.0)
         self._groups: dict[int, Group] = {}
         self._replies: deque[asyncio.Future[None]] = deque()
         self._heavy: deque[asyncio.Future[None]] = deque()  # replies beyond a chat's share
@@ -188,13 +193,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._all.tokens -= 1.0
 
     def busy(self) -> bool:
-        """A reply waits for its token, or the bot has been sending at about Telegram's
-        rate (less than BUSY seconds' worth of tokens left): one more message now delays
-        somebody's answer."""
+        """A reply waits for its token, or there is no spare room (the bot sends at about
+        Telegram's rate): one more message now delays somebody's answer."""
         if self._waiting or self._clock() < self._paused_until:
             return True
         self._all.refill(self._clock())
-        return self._all.tokens < BUSY * self._all.rate
+        return self._all.tokens < 1.0 + self._reserve
 
     @property
     def waiting(self) -> int:

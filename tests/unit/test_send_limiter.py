@@ -173,16 +173,37 @@ async def test_a_429_pauses_everyone_then_the_call_is_retried() -> None:
 
 async def test_busy_once_the_bot_sends_at_about_telegrams_rate_before_any_line_forms() -> None:
     # at 30 questions a second the demand equals the rate: waiting for a line to form
-    # before joining bubbles meant a line that never drained (issue #11)
+    # before joining bubbles meant a line that never drained, and every split answer spends
+    # tokens the rest of the rush needs (issue #11)
     clock = Clock()
     limiter, _, send = limiter_and_log(rate=30, clock=clock)
-    for n in range(10):  # a third of the second's burst: the bot is not busy yet
+    for n in range(2):  # 28 of 30 tokens left: still spare room beyond the reserve of 27
         await send("x", OTHER + n)
     assert not limiter.busy()
-    await send("x", OTHER + 10)  # nobody waits, but more is gone: the rest is kept
+    await send("x", OTHER + 2)  # nobody waits, but the spare room is gone
     assert limiter.busy() and limiter.waiting == 0
-    clock.now += 0.1  # a quiet moment refills it
+    clock.now += 0.05  # a quiet moment refills it
     assert not limiter.busy()
+    await limiter.shutdown()
+
+
+async def test_at_telegrams_rate_only_replies_take_tokens() -> None:
+    # a rush that uses the whole rate: a broadcast copy, "typing…" or a flooder's excess
+    # each would be one more message in a line that never drains (issue #11)
+    clock = Clock()
+    limiter, sent, send = limiter_and_log(rate=30, clock=clock)
+    for n in range(3):  # the spare room goes at once
+        await send(f"reply {n}", OTHER + n)
+    news = asyncio.ensure_future(send("news", 7000, bulk=True))
+    typing = asyncio.ensure_future(send("typing", PERSON, endpoint="sendChatAction"))
+    for tick in range(30):  # a second of replies at exactly the rate the bucket refills
+        clock.now += 1 / 30
+        await send(f"reply {3 + tick}", OTHER + 3 + tick)
+    await asyncio.sleep(0)
+    assert not news.done() and not typing.done()
+    clock.now += 0.1  # the rush eases: room again, and they go
+    await asyncio.wait_for(asyncio.gather(news, typing), 2)
+    assert [text for text, _ in sent[-2:]] == ["typing", "news"]
     await limiter.shutdown()
 
 
