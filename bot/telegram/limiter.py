@@ -32,11 +32,14 @@ One task hands the tokens out as they come (the head of the line sleeps until it
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
 minute is kept by its own ordered line before the overall one, so relays to an operators'
 desk stay in order. A 429 stops every send for its `retry_after`, then the call is retried.
-`busy()` says when there is no spare room (or a reply waits): then the outbox
-(bot/telegram/handlers.py) joins an answer's bubbles into one message, since three bubbles
-a question is more than Telegram takes on a campaign day and one is not. It is judged from
-the tokens, not from a line that has already formed: a line that formed at Telegram's rate
-never drains.
+`busy()` says when one more message delays somebody: a reply waits, or a rush (RUSH_CHATS
+people answered within RUSH_WINDOW) has used the spare room, or two thirds of the burst are
+gone however few people wrote. Then the outbox (bot/telegram/handlers.py) joins an answer's
+bubbles into one message, since three bubbles a question is more than Telegram takes on a
+campaign day and one is not. It is judged from the tokens, not from a line that has
+already formed: a line that formed at Telegram's rate never drains. One person tapping
+through the menu, or a few people at once, get their answers as bubbles: the spare room
+refills within a tenth of a second.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ GROUP_PER_MINUTE = 20
 # share of the bucket (a second's worth of tokens) kept for replies: only what is beyond it
 # goes to split answers, "typing…", a flooder's excess and broadcasts (see the docstring)
 KEPT = 0.9
+# a rush is this many people answered within RUSH_WINDOW seconds: only then is the spare
+# room kept by joining bubbles (one person tapping fast, or a test, is not a rush)
+RUSH_CHATS, RUSH_WINDOW = 5, 0.5
+ALONE = 1 / 3  # below this share of the bucket left, the bot is busy however few people
 CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
 # that turn's own requests (its task) see it
@@ -102,6 +109,32 @@ class Bucket:
         return max(0.0, (need - self.tokens) / self.rate)
 
 
+class Recent:
+    """The distinct chats replies went to within the last `window` seconds."""
+
+    def __init__(self, window: float) -> None:
+        self._window = window
+        self._sends: deque[tuple[float, int]] = deque()
+        self._counts: dict[int, int] = {}
+
+    def add(self, chat_id: int, now: float) -> None:
+        """A reply goes to the chat now."""
+        self._forget(now)
+        self._sends.append((now, chat_id))
+        self._counts[chat_id] = self._counts.get(chat_id, 0) + 1
+
+    def chats(self, now: float) -> int:
+        """How many distinct chats got a reply within the window."""
+        self._forget(now)
+        return len(self._counts)
+
+    def _forget(self, now: float) -> None:
+        while self._sends and self._sends[0][0] < now - self._window:
+            _, chat_id = self._sends.popleft()
+            if (left := self._counts.pop(chat_id) - 1) > 0:
+                self._counts[chat_id] = left
+
+
 class Group:
     """A group chat's own 20 messages a minute, taken in arrival order."""
 
@@ -132,6 +165,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._heavy: deque[asyncio.Future[None]] = deque()  # replies beyond a chat's share
         self._waiting = 0  # replies (either line) waiting for their token now
         self._chats: dict[int, Bucket] = {}
+        self._recent = Recent(RUSH_WINDOW)  # who was answered just now: a rush or not
         self._chats_in_heavy: dict[int, int] = {}  # keeps a heavy chat's replies in order
         self._actions: deque[asyncio.Future[None]] = deque()  # "typing…": only in spare room
         self._bulk_line: deque[asyncio.Future[None]] = deque()
@@ -193,12 +227,17 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._all.tokens -= 1.0
 
     def busy(self) -> bool:
-        """A reply waits for its token, or there is no spare room (the bot sends at about
-        Telegram's rate): one more message now delays somebody's answer."""
-        if self._waiting or self._clock() < self._paused_until:
+        """A reply waits for its token, or a rush has used the spare room (the bot sends
+        at about Telegram's rate), or most of the burst is gone: one more message now
+        delays somebody's answer."""
+        now = self._clock()
+        if self._waiting or now < self._paused_until:
             return True
-        self._all.refill(self._clock())
-        return self._all.tokens < 1.0 + self._reserve
+        self._all.refill(now)
+        if self._all.tokens < ALONE * self._all.size:
+            return True
+        rush = self._recent.chats(now) >= RUSH_CHATS
+        return rush and self._all.tokens < 1.0 + self._reserve
 
     @property
     def waiting(self) -> int:
@@ -331,6 +370,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 self.take_now()
             elif chat is not None:
                 await self.acquire(bulk, chat_id, action)
+            if chat_id is not None and not (bulk or action):
+                self._recent.add(chat_id, self._clock())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -14,7 +14,7 @@ from telegram.error import RetryAfter
 
 from bot.core.types import BotReply, Button
 from bot.i18n import Catalogs
-from bot.telegram.limiter import CHAT_BURST, PriorityRateLimiter, urgent_sends
+from bot.telegram.limiter import CHAT_BURST, RUSH_CHATS, PriorityRateLimiter, urgent_sends
 from bot.telegram.render import joined
 
 PERSON, OTHER, DESK = 4242, 4343, -100
@@ -177,13 +177,25 @@ async def test_busy_once_the_bot_sends_at_about_telegrams_rate_before_any_line_f
     # tokens the rest of the rush needs (issue #11)
     clock = Clock()
     limiter, _, send = limiter_and_log(rate=30, clock=clock)
-    for n in range(2):  # 28 of 30 tokens left: still spare room beyond the reserve of 27
+    for n in range(RUSH_CHATS - 1):  # people answered at once: the spare room is gone
         await send("x", OTHER + n)
-    assert not limiter.busy()
-    await send("x", OTHER + 2)  # nobody waits, but the spare room is gone
+    assert not limiter.busy()  # but so few people are no rush
+    await send("x", OTHER + RUSH_CHATS)  # one more person: a rush, and no spare room left
     assert limiter.busy() and limiter.waiting == 0
-    clock.now += 0.05  # a quiet moment refills it
+    clock.now += 0.2  # a quiet moment refills it
     assert not limiter.busy()
+    await limiter.shutdown()
+
+
+async def test_one_person_tapping_fast_is_not_a_rush_until_the_burst_is_mostly_gone() -> None:
+    clock = Clock()
+    limiter, _, send = limiter_and_log(rate=30, clock=clock)
+    for n in range(6):  # answers as bubbles: three a tap, two taps at once
+        await send(f"bubble {n}", PERSON)
+    assert not limiter.busy()
+    for n in range(15):  # however few people, two thirds of the burst gone is busy
+        await send("x", OTHER + n % 3)
+    assert limiter.busy()
     await limiter.shutdown()
 
 
