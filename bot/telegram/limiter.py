@@ -163,7 +163,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._groups: dict[int, Group] = {}
         self._replies: deque[asyncio.Future[None]] = deque()
         self._heavy: deque[asyncio.Future[None]] = deque()  # replies beyond a chat's share
-        self._waiting = 0  # replies (either line) waiting for their token now
+        # replies within their chat's share waiting for their token now (a chat past its
+        # share waits for spare room by design: that delays nobody else)
+        self._waiting = 0
         self._chats: dict[int, Bucket] = {}
         self._recent = Recent(RUSH_WINDOW)  # who was answered just now: a rush or not
         self._chats_in_heavy: dict[int, int] = {}  # keeps a heavy chat's replies in order
@@ -241,7 +243,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     @property
     def waiting(self) -> int:
-        """Replies waiting for their token now (kept as they come and go, not counted)."""
+        """Replies within their chat's share waiting for their token now (kept as they come
+        and go, not counted)."""
         return self._waiting
 
     def pause(self, seconds: float) -> None:
@@ -272,7 +275,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._dealer = asyncio.create_task(self._deal(), name="send-limiter")
         if heavy and chat_id is not None:
             self._chats_in_heavy[chat_id] = self._chats_in_heavy.get(chat_id, 0) + 1
-        reply = line is self._replies or line is self._heavy  # what busy() counts
+        reply = line is self._replies  # what busy() counts
         self._waiting += reply
         try:
             await waiter
@@ -323,7 +326,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             wait = self._take(bulk=head is self._bulk_line, spare=head is not self._replies)
             if wait == 0:
                 head.popleft().set_result(None)
-                self._waiting -= head is self._replies or head is self._heavy
+                self._waiting -= head is self._replies
                 continue
             self._news.clear()
             with contextlib.suppress(asyncio.TimeoutError):  # a reply may overtake the rest

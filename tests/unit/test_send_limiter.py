@@ -199,6 +199,21 @@ async def test_one_person_tapping_fast_is_not_a_rush_until_the_burst_is_mostly_g
     await limiter.shutdown()
 
 
+async def test_a_chat_past_its_share_waiting_for_spare_room_makes_nobody_busy() -> None:
+    # its reply waits by design; counting it made the next person's answer one message
+    clock = Clock()
+    limiter, _, send = limiter_and_log(rate=30, clock=clock)
+    for n in range(int(CHAT_BURST)):
+        await send(f"bubble {n}", PERSON)
+    past_share = asyncio.ensure_future(send("one more", PERSON))
+    await asyncio.sleep(0)  # it waits in the second line for spare room
+    assert not past_share.done()
+    assert not limiter.busy() and limiter.waiting == 0
+    past_share.cancel()
+    await asyncio.gather(past_share, return_exceptions=True)
+    await limiter.shutdown()
+
+
 async def test_at_telegrams_rate_only_replies_take_tokens() -> None:
     # a rush that uses the whole rate: a broadcast copy, "typing…" or a flooder's excess
     # each would be one more message in a line that never drains (issue #11)
