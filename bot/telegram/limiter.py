@@ -25,8 +25,8 @@ reply in a line that never drains. A per-second probe of the bucket during `make
 (issue #11) showed it: with spare room starting at 8 tokens and joining at 20, answers sent
 as three bubbles spent the first 10 tokens of the rush, the tier-1 people's messages on top
 of the 30 questions a second (urgent: never joined, never held back) the rest, and from
-mid-run every reply waited, 0.2-1 s by the end. Kept at 27, only the first 3 tokens go to
-split answers and the burst absorbs what danger adds.
+mid-run every reply waited, 0.2-1 s by the end. Kept at 27, split answers take only a
+rush's first few tokens and the burst absorbs what danger adds.
 
 One task hands the tokens out as they come (the head of the line sleeps until its token is
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a
