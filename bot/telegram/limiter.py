@@ -64,9 +64,11 @@ GROUP_PER_MINUTE = 20
 # share of the bucket (a second's worth of tokens) kept for replies: only what is beyond it
 # goes to split answers, "typing…", a flooder's excess and broadcasts (see the docstring)
 KEPT = 0.9
-# a rush is this many people answered within RUSH_WINDOW seconds: only then is the spare
-# room kept by joining bubbles (one person tapping fast, or a test, is not a rush)
-RUSH_CHATS, RUSH_WINDOW = 5, 0.5
+# a rush is this many people answered within RUSH_WINDOW seconds (20 a second; at three
+# bubbles each, twice Telegram's rate): only then is the spare room kept by joining
+# bubbles. One person tapping fast is not a rush, nor are five people in a row who each
+# got their numbers at once (at 5, that joined the next person's answer in a CI run).
+RUSH_CHATS, RUSH_WINDOW = 10, 0.5
 ALONE = 1 / 3  # below this share of the bucket left, the bot is busy however few people
 CHAT_RATE, CHAT_BURST = 1.0, 6.0  # a private chat's fair share (Telegram: about 1/s a chat)
 # set by the outbox around the sends of one urgent outcome; a context variable, so only
