@@ -15,7 +15,6 @@ import secrets
 import signal
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +135,13 @@ class DeskRun:
 
     def press_in_group(self, operator: int, message: dict[str, Any], data: str) -> None:
         self.sandbox.press(operator, message["message_id"], data, chat_id=DESK)
+
+    def answered_presses(self) -> int:
+        """Button presses the bot has answered: it answers each once its action is done."""
+        return len(self.sandbox.calls("answerCallbackQuery"))
+
+    def wait_for_answers(self, before: int, presses: int) -> None:
+        wait_until(lambda: self.answered_presses() >= before + presses, 15, "the presses answered")
 
 
 @pytest.fixture(scope="module")
@@ -291,9 +297,10 @@ def test_two_operators_claim_at_once_and_exactly_one_wins(desk: DeskRun) -> None
     topic = desk.topic()
     card = desk.in_topic(topic["message_thread_id"], 2)[0]
     data = f"hc:claim:{_case_id(card)}"
+    answered = desk.answered_presses()
     desk.press_in_group(ANNA, card, data)
     desk.press_in_group(BORIS, card, data)
-    time.sleep(2)
+    desk.wait_for_answers(answered, 2)  # both claims decided, the winner's note posted
     notes = [m["text"] for m in desk.in_topic(topic["message_thread_id"], 3)]
     assert sum("took the case" in n for n in notes) == 1
     winner = "User501" if "User501 took the case" in "".join(notes) else "User502"
@@ -309,12 +316,13 @@ def test_non_operators_and_forged_buttons_do_nothing(desk: DeskRun) -> None:
     thread = desk.topic()["message_thread_id"]
     card = desk.in_topic(thread, 2)[0]
     case = _case_id(card)
+    answered = desk.answered_presses()
     desk.press_in_group(STRANGER, card, f"hc:claim:{case}")
     desk.operator_says(STRANGER, thread, "hi, give me your address")
     desk.press_in_group(ANNA, card, f"hc:close:{int(case) + 100}")  # another case's id
     desk.press_in_group(ANNA, card, "hc:claim:not-a-number")
     desk.sandbox.press(user, queued["message_id"], f"hc:close:{case}")  # from the user's chat
-    time.sleep(2)
+    desk.wait_for_answers(answered, 4)  # each refused, kindly
     assert desk.user_messages(user, queued["message_id"], 1, wait=1) == []
     assert not desk.topic()["closed"]
     desk.sandbox.member(DESK, STRANGER, "left")  # writing had made them a member of the desk
