@@ -252,7 +252,7 @@ async def test_the_limiter_keeps_count_of_the_replies_waiting() -> None:
 
 
 async def test_typing_only_takes_room_no_reply_needs_and_goes_with_its_turn() -> None:
-    limiter, sent, send = limiter_and_log(rate=10)  # a reserve of a third of the rate
+    limiter, sent, send = limiter_and_log(rate=10)  # a reserve of 9 of the 10 tokens (KEPT)
     for n in range(7):  # three tokens left: replies may take them, a chat action may not
         await send(f"burst {n}", OTHER + n)
     typing = asyncio.ensure_future(send("typing", PERSON, endpoint="sendChatAction"))
