@@ -193,8 +193,8 @@ class SqlPrivacyStore:
         self._timeout = timeout
         self.clock = clock
 
-    async def _run(self, work: Callable[[Session], T], write: bool) -> T:
-        return await run_bounded(self._sessions, work, write, self._timeout)
+    async def _run(self, work: Callable[[Session], T], write: bool, erasing: bool = False) -> T:
+        return await run_bounded(self._sessions, work, write, self._timeout, erasing=erasing)
 
     async def consent(self, pseudonym: str, kind: str) -> bool | None:
         """The current choice, or None if never asked or the database is down."""
@@ -246,9 +246,9 @@ class SqlPrivacyStore:
 
     async def forget(self, pseudonym: str) -> Erased:
         """Erase everything about one user; raises StorageUnavailable if it could not."""
-        return await self._run(lambda s: forget(s, pseudonym), write=True)
+        return await self._run(lambda s: forget(s, pseudonym), write=True, erasing=True)
 
     async def purge(self, keep_texts_for: timedelta) -> Purged:
         """One retention run at the store's clock."""
         now = self.clock()
-        return await self._run(lambda s: purge(s, now, keep_texts_for), write=True)
+        return await self._run(lambda s: purge(s, now, keep_texts_for), write=True, erasing=True)

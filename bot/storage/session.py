@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 # the time storage stamps rows with: bot/core/clock.py now, injected (storage may not
 # import the core), so every part of the bot reads one clock
@@ -26,11 +27,28 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def new_engine(url: str) -> Engine:
-    """An engine for url; SQLite's folder is created, and waits are bounded."""
+    """An engine for url; SQLite's folder is created, and waits are bounded.
+
+    SQLite is shared by the bot's stores, its journal thread and the engine's tracker store,
+    two processes writing all the time on a busy day. SQLAlchemy 1.4 opens a new connection
+    per session for a SQLite file and SQLite defaults to a rollback journal, where a commit
+    syncs the disk several times and a writer shuts every reader out: writers then queue on
+    the file lock behind each other. Here connections are pooled (as SQLAlchemy 2 does), and
+    the file is in WAL mode: readers never wait for a writer, and with synchronous=NORMAL a
+    commit appends to the log without a sync. A process that dies loses nothing it committed;
+    a power cut may lose the last commits (the journal's rule for PostgreSQL, see
+    bot/storage/journal_writer.py). WAL needs the processes on one machine, as `make run`
+    and `make run-scaled` have them; PostgreSQL is the database for more than one."""
     if url.startswith("sqlite:///"):
         private_file(Path(url.removeprefix("sqlite:///")))
-        engine = create_engine(url, future=True, connect_args={"timeout": 5})
-        event.listen(engine, "connect", _erase_for_real)
+        engine = create_engine(
+            url,
+            future=True,
+            poolclass=QueuePool,
+            pool_timeout=5,
+            connect_args={"timeout": 5, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(
         url, future=True, pool_pre_ping=True, pool_timeout=5, connect_args={"connect_timeout": 5}
@@ -48,12 +66,30 @@ def private_file(path: Path) -> None:
     path.chmod(0o600)
 
 
-def _erase_for_real(connection: Any, _record: Any) -> None:
-    """SQLite keeps deleted rows in free pages; secure_delete overwrites them with zeros,
-    so what /forget and the retention job erase cannot be read back from the file."""
+def _configure_sqlite(connection: Any, _record: Any) -> None:
+    """Each new SQLite connection: WAL, no sync per commit (see new_engine), and
+    secure_delete: SQLite keeps deleted rows in free pages, secure_delete overwrites them
+    with zeros, so what /forget and the retention job erase cannot be read back from the
+    file (the log's copies go at the checkpoint after an erasure: see run_bounded)."""
     cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
+
+
+def _checkpoint(session: Session) -> None:
+    """SQLite in WAL mode: copy the log into the file and empty it, so that the pages an
+    erasure overwrote with zeros replace the old ones in the file, and the log keeps no
+    earlier copy of them. It waits (up to the connection's timeout) for readers of older
+    pages; one still reading then only delays the erasure to the next checkpoint."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    with bind.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+    if busy:
+        log.warning("erasure: the SQLite log is still read; it is emptied at the next erasure")
 
 
 def new_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -66,17 +102,26 @@ class StorageUnavailable(Exception):
 
 
 async def run_bounded(
-    sessions: sessionmaker[Session], work: Callable[[Session], T], write: bool, timeout: float
+    sessions: sessionmaker[Session],
+    work: Callable[[Session], T],
+    write: bool,
+    timeout: float,
+    *,
+    erasing: bool = False,
 ) -> T:
     """Run `work` in a session on a worker thread (in a transaction when writing), within
-    `timeout` seconds: a slow or dead database never holds up a reply for longer."""
+    `timeout` seconds: a slow or dead database never holds up a reply for longer. An
+    erasure (`erasing`) is checkpointed once committed, so no copy of it stays on disk."""
 
     def run() -> T:
         with sessions() as session:
             if not write:
                 return work(session)
             with session.begin():
-                return work(session)
+                result = work(session)
+            if erasing:
+                _checkpoint(session)
+            return result
 
     try:
         return await asyncio.wait_for(asyncio.to_thread(run), timeout)
