@@ -20,7 +20,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import assembly
 from bot.campaign import optin
@@ -30,6 +29,7 @@ from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
 from bot.settings import Settings, SettingsError
 from bot.telegram import campaign, campaign_staff, console, handlers, operators, receive, staff
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.intake import Intake, JournalProcessor, LedgerRequest
 from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.membership import MEMBER_READS, DeskGuard
@@ -118,7 +118,8 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         .base_file_url(f"{settings.api_base_url}/file/bot")
         .rate_limiter(PriorityRateLimiter.for_broadcasts(settings.broadcast_rate, MEMBER_READS))
         .updater(None)
-        .request(LedgerRequest(HTTPXRequest(connection_pool_size=256), intake))
+        .request(LedgerRequest(AiohttpRequest(connection_pool_size=256), intake))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(JournalProcessor(intake))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
