@@ -24,7 +24,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaign.bench import opted_in_crowd
@@ -33,6 +32,7 @@ from bot.core import clock
 from bot.engine.bench import preflight, run_load
 from bot.engine.bench_report import Load, danger_line, figures, row
 from bot.engine.load import Script
+from bot.sandbox.aio import SandboxSession
 from bot.sandbox.client import start_stack, stop
 from bot.storage import broadcasts
 from bot.storage.session import new_engine, new_sessionmaker
@@ -73,9 +73,9 @@ def _finished(db: Path) -> bool:
         return not broadcasts.running(session)
 
 
-async def _copies(http: httpx.AsyncClient) -> int:
+async def _copies(http: SandboxSession) -> int:
     """Broadcast copies the sandbox has received, the staff's previews aside."""
-    found = (await http.get("/sandbox/received", params={"contains": HEADER})).json()
+    found = await http.get("/sandbox/received", contains=HEADER)
     return sum(n for chat, n in found.items() if int(chat) != STAFF)
 
 
@@ -89,23 +89,20 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout: float, what: str
         await asyncio.sleep(0.5)
 
 
-async def _send_broadcast(http: httpx.AsyncClient) -> None:
+async def _send_broadcast(http: SandboxSession) -> None:
     """Staff ask for the broadcast, get five previews and the question, press Send."""
-    asked = (
-        await http.post(
-            "/sandbox/send", json={"user_id": STAFF, "text": "/broadcast " + BROADCAST}
-        )
-    ).json()
-    params = {"chat_id": STAFF, "after_id": asked["message_id"], "count": 6, "wait": 30}
-    shown = (await http.get("/sandbox/messages", params=params)).json()
+    asked = await http.post("/sandbox/send", {"user_id": STAFF, "text": "/broadcast " + BROADCAST})
+    shown = await http.get(
+        "/sandbox/messages", chat_id=STAFF, after_id=asked["message_id"], count=6, wait=30
+    )
     go = f"bc:go:{BROADCAST}"
     if len(shown) < 6 or go not in str(shown[-1].get("reply_markup")):
         raise RuntimeError(f"/broadcast offered no Send button: {shown[-1:]}")
     body = {"user_id": STAFF, "message_id": shown[-1]["message_id"], "data": go}
-    (await http.post("/sandbox/press", json=body)).raise_for_status()
+    await http.post("/sandbox/press", body)
 
 
-async def _phase(http: httpx.AsyncClient, script: Script, args: Namespace, base: int) -> Phase:
+async def _phase(http: SandboxSession, script: Script, args: Namespace, base: int) -> Phase:
     """The load alone, then a broadcast and, once it sends, the load again; its end."""
     alone = await run_load(http, script, args, base, flood=False)
     before = await _copies(http)
@@ -134,9 +131,8 @@ async def _phase(http: httpx.AsyncClient, script: Script, args: Namespace, base:
 async def _phases(url: str, args: Namespace) -> list[Phase]:
     """The preflight, then one phase per chat rate, on one stack."""
     script = Script.load()
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=200)
     phases = []
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+    async with SandboxSession(url) as http:
         await preflight(http, script, 700_000)
         for index, rate in enumerate(float(r) for r in args.rates.split(",")):
             args.rate = rate

@@ -21,26 +21,26 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from bot.core.types import LOCALES, Locale
 from bot.engine.bench_report import Load, report
 from bot.engine.load import DANGER, MIXES, Chat, Request, Script, match, send, stack_rss_mb
 from bot.engine.load import watch as watch_chat
 from bot.engine.turns import measure_capacity, measure_rest
+from bot.sandbox.aio import SandboxSession
 from bot.sandbox.client import start_stack, stop
 
 QUIET = 5.0  # seconds without a reply after which what is unanswered counts as lost
 DRAIN_MAX = 120.0  # at most this long for late replies after the last message
 
 
-async def first_reply_like(http: httpx.AsyncClient, user: int, after: int, expect: str) -> str:
+async def first_reply_like(http: SandboxSession, user: int, after: int, expect: str) -> str:
     """The expected bubble if the bot sent it after the message (the last bubbles of an
     earlier answer may come first), else the first reply there was."""
     found: list[dict[str, object]] = []
     for _ in range(20):  # each round waits for one more bubble, up to 2 s
-        params = {"chat_id": user, "after_id": after, "count": len(found) + 1, "wait": 2}
-        more = (await http.get("/sandbox/messages", params=params)).json()
+        more = await http.get(
+            "/sandbox/messages", chat_id=user, after_id=after, count=len(found) + 1, wait=2
+        )
         if len(more) <= len(found):
             break
         found = more
@@ -50,7 +50,7 @@ async def first_reply_like(http: httpx.AsyncClient, user: int, after: int, expec
 
 
 async def preflight(
-    http: httpx.AsyncClient, script: Script, first_user: int
+    http: SandboxSession, script: Script, first_user: int
 ) -> list[tuple[str, str, str]]:
     """Each message once, quietly: leave out those the engine reads otherwise (warm-up too).
     What was left out: (language, message, the first reply it got)."""
@@ -72,7 +72,7 @@ async def preflight(
 
 
 async def traffic(
-    http: httpx.AsyncClient, script: Script, load: Load, args: argparse.Namespace, flood: bool
+    http: SandboxSession, script: Script, load: Load, args: argparse.Namespace, flood: bool
 ) -> None:
     """Send everything on schedule; each send is its own task, so a slow one delays none."""
     tasks: list[asyncio.Task[None]] = []
@@ -100,7 +100,7 @@ async def traffic(
 
 
 async def run_load(
-    http: httpx.AsyncClient, script: Script, args: argparse.Namespace, base: int, flood: bool
+    http: SandboxSession, script: Script, args: argparse.Namespace, base: int, flood: bool
 ) -> Load:
     """One run: watch every chat, send on schedule, wait for late replies, match them."""
     load = Load(script)
@@ -163,9 +163,8 @@ async def bench(url: str, env: dict[str, str], args: argparse.Namespace) -> None
     """The reference, the preflight, and the load runs of each mix, in one stack."""
     script = Script.load(mixes=MIXES)
     quiet = await reference(env, args)
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=200)
     runs: dict[str, dict[str, Load]] = {}
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+    async with SandboxSession(url) as http:
         dropped = await preflight(http, script, 800_000)
         if dropped:
             quiet += f"\n  ({len(dropped)} bench messages left out: answered otherwise)"

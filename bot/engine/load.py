@@ -17,13 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import yaml
 
 from bot.core import content
 from bot.core.answers import AnswerBook
 from bot.core.messages import ENGINE_DOWN
 from bot.core.types import LOCALES, BotReply, Locale
+from bot.sandbox.aio import Error, SandboxSession
 from bot.settings import LOCALES_DIR, PROJECT_DIR
 from bot.text.script import detect_script_locale
 
@@ -153,13 +153,14 @@ class Chat:
     last_id: int = 0
 
 
-async def watch(http: httpx.AsyncClient, chat: Chat, until: asyncio.Event) -> None:
+async def watch(http: SandboxSession, chat: Chat, until: asyncio.Event) -> None:
     """Long-poll the sandbox for the bot's messages in this chat, noting when each came."""
     while not until.is_set():
-        params = {"chat_id": chat.user, "after_id": chat.last_id, "count": 1, "wait": 2}
         try:
-            found = (await http.get("/sandbox/messages", params=params)).json()
-        except httpx.HTTPError:
+            found = await http.get(
+                "/sandbox/messages", chat_id=chat.user, after_id=chat.last_id, count=1, wait=2
+            )
+        except Error:
             await asyncio.sleep(0.1)
             continue
         now = time.monotonic()
@@ -168,11 +169,11 @@ async def watch(http: httpx.AsyncClient, chat: Chat, until: asyncio.Event) -> No
             chat.last_id = max(chat.last_id, int(message["message_id"]))
 
 
-async def send(http: httpx.AsyncClient, chat: Chat, request: Request, **extra: str) -> None:
+async def send(http: SandboxSession, chat: Chat, request: Request, **extra: str) -> None:
     """The person sends one message; its time is when the Bot API has it (the sandbox has
     queued the update for the bot before it answers the POST)."""
     body = {"user_id": chat.user, "text": request.text, "language_code": chat.locale, **extra}
-    request.sent_id = int((await http.post("/sandbox/send", json=body)).json()["message_id"])
+    request.sent_id = int((await http.post("/sandbox/send", body))["message_id"])
     request.sent_at = time.monotonic()
     chat.requests.append(request)
 

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from bot.core.types import LOCALES
 from bot.engine.fingerprint import model_path
 from bot.engine.load import Chat, Request, Script, match, send, watch
+from bot.sandbox.aio import SandboxSession
 from bot.sandbox.client import SandboxClient, free_port, start, start_stack, stop, wait_until
 from bot.storage.session import new_engine
 from tests.e2e.conftest import TOKEN, StackRun, bot_env
@@ -162,7 +163,7 @@ async def steady_load(stack: FaultStack, base: int, kill_words: tuple[str, ...])
     script = Script.load(per_class=2)
     chats = [Chat(base + n, LOCALES[n % 5]) for n in range(PEOPLE)]
     done = asyncio.Event()
-    async with httpx.AsyncClient(base_url=stack.sandbox.url, timeout=60) as http:
+    async with SandboxSession(stack.sandbox.url) as http:
         watchers = [asyncio.create_task(watch(http, chat, done)) for chat in chats]
         started, sends = time.monotonic(), []
         for i in range(int(RATE * SECONDS)):
