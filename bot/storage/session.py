@@ -78,18 +78,28 @@ def _configure_sqlite(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _checkpoint(session: Session) -> None:
+def _checkpoint(sessions: sessionmaker[Session]) -> None:
     """SQLite in WAL mode: copy the log into the file and empty it, so that the pages an
     erasure overwrote with zeros replace the old ones in the file, and the log keeps no
     earlier copy of them. It waits (up to the connection's timeout) for readers of older
     pages; one still reading then only delays the erasure to the next checkpoint."""
-    bind = session.get_bind()
+    with sessions() as session:
+        bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         return
     with bind.connect() as connection:
         busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
     if busy:
         log.warning("erasure: the SQLite log is still read; it is emptied at the next erasure")
+
+
+async def _checkpoint_after_erasure(sessions: sessionmaker[Session]) -> None:
+    """Outside the caller's time budget: the erasure has committed by now, so a slow or
+    failing checkpoint must not turn it into a reported failure; it is only logged."""
+    try:
+        await asyncio.to_thread(_checkpoint, sessions)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("erasure: the SQLite log was not emptied (%s)", type(error).__name__)
 
 
 def new_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -111,20 +121,18 @@ async def run_bounded(
 ) -> T:
     """Run `work` in a session on a worker thread (in a transaction when writing), within
     `timeout` seconds: a slow or dead database never holds up a reply for longer. An
-    erasure (`erasing`) is checkpointed once committed, so no copy of it stays on disk."""
+    erasure (`erasing`) is checkpointed once committed, after the budget, so no copy of it
+    stays on disk."""
 
     def run() -> T:
         with sessions() as session:
             if not write:
                 return work(session)
             with session.begin():
-                result = work(session)
-            if erasing:
-                _checkpoint(session)
-            return result
+                return work(session)
 
     try:
-        return await asyncio.wait_for(asyncio.to_thread(run), timeout)
+        result = await asyncio.wait_for(asyncio.to_thread(run), timeout)
     except IntegrityError:
         raise  # a constraint said no: the database answered, the caller decides
     except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
@@ -132,6 +140,9 @@ async def run_bounded(
             "database unavailable (%s): %s", "write" if write else "read", type(error).__name__
         )
         raise StorageUnavailable from error
+    if erasing:
+        await _checkpoint_after_erasure(sessions)
+    return result
 
 
 def migrate(engine: Engine) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,26 @@ def test_the_engine_never_stores_what_the_user_wrote() -> None:
     button = {"event": "user", "text": "/ask_wages", "parse_data": {"text": "/ask_wages"}}
     assert without_words(button) == button  # our own payloads are not the user's words
     assert without_words({"event": "bot", "text": "Hello"}) == {"event": "bot", "text": "Hello"}
+
+
+async def test_an_erasure_held_up_only_by_a_reader_of_the_log_is_reported_done(
+    tmp_path: Path,
+) -> None:
+    """A long read (a report, a backup) keeps the SQLite log's checkpoint waiting after
+    /forget has committed; the person must be told it worked, not that it failed."""
+    path = tmp_path / "db.sqlite3"
+    engine = new_engine(f"sqlite:///{path}")
+    migrate(engine)
+    store = SqlPrivacyStore(new_sessionmaker(engine), timeout=0.5, clock=now)
+    await store.record_consent("u1", "keep_texts", True, "v1", "my")
+    await store.remember_message_ids("u1", [11, 12])
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    # the reader finishes after the erasure's budget, as a report would
+    asyncio.get_running_loop().call_later(1.0, reader.close)
+    erased = await store.forget("u1")
+    assert erased.message_ids == 2
+    assert await store.deletable_message_ids("u1") == []
+    # the checkpoint waited for the reader, then emptied the log: no old copy is left in it
+    assert path.with_name("db.sqlite3-wal").stat().st_size == 0
