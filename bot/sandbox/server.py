@@ -130,9 +130,7 @@ async def control_messages(request: web.Request) -> web.Response:
     state, q = _state(request), request.query
     chat_id, after = int(q["chat_id"]), int(q.get("after_id", 0))
     count, wait = int(q.get("count", 1)), float(q.get("wait", 0))
-    await state.wait_for_chat(
-        chat_id, lambda: len(state.bot_messages(chat_id, after)) >= count, wait
-    )
+    await state.wait_for(lambda: len(state.bot_messages(chat_id, after)) >= count, wait, chat_id)
     return web.json_response(state.bot_messages(chat_id, after))
 
 

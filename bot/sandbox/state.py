@@ -92,38 +92,35 @@ class SandboxState:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def wait_for_chat(self, chat_id: int, predicate: Any, timeout: float) -> bool:
-        """As wait_for, for a predicate on one chat's messages: woken by that chat only."""
+    async def wait_for(self, predicate: Any, timeout: float, chat: int | None = None) -> bool:
+        """Wait until predicate() is true or the timeout passes. With `chat`, only a message
+        in that chat wakes the wait: a long poll on one chat is not woken by every other."""
         deadline = time.monotonic() + timeout
         while not predicate():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            waiting = self._chat_waiters.setdefault(chat_id, [])
-            waiting.append(waiter)
             try:
-                await asyncio.wait_for(waiter, remaining)
+                await asyncio.wait_for(self._next_change(predicate, chat), remaining)
             except asyncio.TimeoutError:
                 return bool(predicate())
-            finally:
-                if waiter in waiting:
-                    waiting.remove(waiter)
         return True
 
-    async def wait_for(self, predicate: Any, timeout: float) -> bool:
-        """Wait until predicate() is true or the timeout passes."""
-        deadline = time.monotonic() + timeout
-        async with self.changed:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                try:
-                    await asyncio.wait_for(self.changed.wait(), remaining)
-                except asyncio.TimeoutError:
-                    return bool(predicate())
-            return True
+    async def _next_change(self, predicate: Any, chat: int | None) -> None:
+        """Until the next change that could make predicate() true (at once if it already is)."""
+        if chat is None:
+            async with self.changed:  # a notifier holds it: look again once it is ours
+                if not predicate():
+                    await self.changed.wait()
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiting = self._chat_waiters.setdefault(chat, [])
+        waiting.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in waiting:
+                waiting.remove(waiter)
 
     def bot_messages(self, chat_id: int, after_id: int = 0) -> list[dict[str, Any]]:
         """Messages the bot sent in a chat after a message id, not deleted."""

@@ -66,6 +66,25 @@ async def test_a_long_poll_returns_as_soon_as_an_update_arrives() -> None:
     assert [u["update_id"] for u in await asyncio.wait_for(waiting, 5)] == [1]
 
 
+async def test_a_wait_on_one_chat_is_woken_by_that_chat_only() -> None:
+    """A long poll for one chat's replies is not woken by all the others' (60 at a time)."""
+    state = SandboxState()
+    looks: list[int] = []
+
+    def arrived() -> bool:
+        looks.append(1)
+        return bool(state.messages.get(1))
+
+    waiting = asyncio.create_task(state.wait_for(arrived, 30, chat=1))
+    await asyncio.sleep(0)  # it has looked once and waits
+    await users.send(state, 2, text="another chat")
+    await asyncio.sleep(0)
+    assert len(looks) == 1 and not waiting.done()
+    await users.send(state, 1, text="this chat")
+    assert await asyncio.wait_for(waiting, 5)
+    assert len(looks) == 2
+
+
 class Webhook:
     """A fake bot server: answers with scripted statuses and records what it saw."""
 
