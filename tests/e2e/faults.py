@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from bot.sandbox.aio import SandboxSession
 from bot.sandbox.client import SandboxClient, free_port, wait_until
 
 SANDBOX_TOKEN = "100000:sandbox-token"  # the token bot.stack gives the sandbox
@@ -159,10 +158,10 @@ class Load:
         """Send the plan in real time (each person's messages strictly in order); a fault
         `faults[n] = (delay, cause)` is caused `delay` seconds after the n-th message."""
         start, loop = time.monotonic(), asyncio.get_running_loop()
-        async with httpx.AsyncClient(base_url=self.sandbox.url, timeout=30) as http:
+        async with SandboxSession(self.sandbox.url, timeout=30) as http:
             for second, user, text in self.plan():
                 await asyncio.sleep(max(0.0, start + second - time.monotonic()))
-                sent = (await http.post("/sandbox/send", json=message(user, text))).json()
+                sent = await http.post("/sandbox/send", message(user, text))
                 self.sent.append(Request(user, text, sent["message_id"], time.time()))
                 if faults and len(self.sent) in faults:
                     delay, cause = faults[len(self.sent)]
