@@ -174,8 +174,12 @@ class TelegramOutbox:
         sent: list[int] = []
         locale, catalogs = outcome.locale, self._catalogs
         try:
-            with urgent_sends(outcome.urgent):  # tier-1 numbers skip the send queue
-                if not outcome.urgent and len(outcome.replies) > 1 and joining(self._busy):
+            # tier-1 numbers skip the send queue; under load their answer is joined too:
+            # the same words, the numbers under the neutral first line a lock screen shows,
+            # in one message; each extra bubble would take a token ahead of everyone else,
+            # and at Telegram's full rate that line never drains (limiter.py)
+            with urgent_sends(outcome.urgent):
+                if len(outcome.replies) > 1 and joining(self._busy):
                     for text, carrier in joined(outcome.replies, locale, catalogs):
                         markup = keyboard(carrier, locale, catalogs)
                         sent += await send_text(self._bot, turn.chat_id, text, markup)

@@ -24,9 +24,10 @@ second the replies' demand equals the rate, so every token anything else takes i
 reply in a line that never drains. A per-second probe of the bucket during `make bench`
 (issue #11) showed it: with spare room starting at 8 tokens and joining at 20, answers sent
 as three bubbles spent the first 10 tokens of the rush, the tier-1 people's messages on top
-of the 30 questions a second (urgent: never joined, never held back) the rest, and from
-mid-run every reply waited, 0.2-1 s by the end. Kept at 27, split answers take only a
-rush's first few tokens and the burst absorbs what danger adds.
+of the 30 questions a second (urgent: never held back) the rest, and from mid-run every
+reply waited, 0.2-1 s by the end. Kept at 27, split answers take only a rush's first few
+tokens and the burst absorbs what danger adds; a tier-1 answer is joined under load too
+(its numbers stay under its neutral first line), so danger adds one message, not three.
 
 One task hands the tokens out as they come (the head of the line sleeps until its token is
 due), so a thousand waiting replies cost one timer, not a thousand polls. A group's 20 a

@@ -7,13 +7,16 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from telegram import Bot
 from telegram.error import RetryAfter
 
+from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import BotReply, Button
 from bot.i18n import Catalogs
+from bot.telegram.handlers import TelegramOutbox
 from bot.telegram.limiter import CHAT_BURST, RUSH_CHATS, PriorityRateLimiter, urgent_sends
 from bot.telegram.render import joined
 
@@ -284,3 +287,46 @@ def test_under_load_an_answer_is_one_message_and_buttons_stay_under_their_text(
         "Third.\n\nFourth.",
     ]
     assert [carrier.buttons for _, carrier in messages] == [menu, ()]
+
+
+class LimitedBot:
+    """A bot whose sends go through the limiter, as PTB's do; what reached 'Telegram'."""
+
+    def __init__(self, limiter: PriorityRateLimiter) -> None:
+        self.rate_limiter = limiter
+        self.sent: list[tuple[str, Any]] = []
+
+    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> Any:
+        async def call() -> Any:
+            self.sent.append((text, reply_markup))
+            return type("Sent", (), {"message_id": len(self.sent)})()
+
+        data = {"chat_id": chat_id, "text": text}
+        return await self.rate_limiter.process_request(call, (), {}, "sendMessage", data, None)
+
+
+async def test_under_load_a_tier1_answer_is_one_message_that_goes_ahead_of_the_line(
+    tmp_path: Path,
+) -> None:
+    # each extra bubble would be one more token taken ahead of everyone waiting, in a line
+    # that at Telegram's full rate never drains (issue #11); the numbers stay first
+    clock = Clock()
+    limiter, _, send = limiter_and_log(rate=30, clock=clock)
+    for n in range(30):  # a rush has used the whole second's burst
+        await send("x", OTHER + n)
+    waiting = asyncio.ensure_future(send("somebody's answer", OTHER))
+    await asyncio.sleep(0)
+    assert limiter.busy() and not waiting.done()
+    bot = LimitedBot(limiter)
+    outbox = TelegramOutbox(cast(Bot, bot), Catalogs.load(tmp_path, {}))
+    hotlines = (Button("Hotlines", "/ask_hotlines"),)
+    numbers = BotReply("I'm here with you.\nPolice: 191")
+    danger = Outcome("en", (numbers, BotReply("Tap below.", buttons=hotlines)), urgent=True)
+    sent = await asyncio.wait_for(outbox.send(Turn("u1", Kind.TEXT, chat_id=PERSON), danger), 1)
+    assert len(sent) == 1 and not waiting.done()  # at once, though the clock never moved
+    text, markup = bot.sent[0]
+    assert text == "I'm here with you.\nPolice: 191\n\nTap below."
+    assert [b.callback_data for row in markup.inline_keyboard for b in row] == ["/ask_hotlines"]
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    await limiter.shutdown()
