@@ -1,7 +1,9 @@
 """The state port (bot/core/state.py) in Redis, for several bot processes (REDIS_URL).
 
 redis-py 4.6's asyncio client (installed with Rasa, which uses it for its lock store).
-Locks are redis-py's `Lock` (SET NX PX, released by a token check); the flood budget and
+Locks are redis-py's `Lock` (SET NX PX, released by a token check) on a short lease that
+their holder renews while it runs, so a process killed holding a person's lock keeps them
+waiting for one lease, not for the whole hold; the flood budget and
 the in-flight counter are one Lua script each, so two processes never both take the last
 token. Every key lives under "bot:" and expires: a crashed process leaves nothing behind
 for longer than its TTL. Failures raise; bot/core/resilient.py decides what to do.
@@ -9,19 +11,26 @@ for longer than its TTL. Failures raise; bot/core/resilient.py decides what to d
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 
 from bot.core.state import LockTimeout
 
+log = logging.getLogger(__name__)
 PREFIX = "bot:"
 LOCK_POLL = 0.01  # seconds between tries for a lock another process holds
+# seconds a person's lock lives unless its holder renews it (every third of it): after a
+# holder dies, the person's next turn waits at most this long (it was the whole 30 s hold)
+LOCK_LEASE = 3.0
 
 # tokens refill at ARGV[1]/s up to ARGV[2]; the server's clock, so processes agree
 _TAKE = """
@@ -60,19 +69,20 @@ return n
 class RedisState:
     """State shared by every process that uses the same Redis."""
 
-    def __init__(self, client: Redis) -> None:  # type: ignore[type-arg]
+    def __init__(self, client: Redis, lease: float = LOCK_LEASE) -> None:  # type: ignore[type-arg]
         self._redis = client
+        self._lease = lease
         self._take = client.register_script(_TAKE)
         self._enter = client.register_script(_ENTER)
         self._leave = client.register_script(_LEAVE)
 
     @classmethod
-    def from_url(cls, url: str, timeout: float = 1.0) -> RedisState:
+    def from_url(cls, url: str, timeout: float = 1.0, lease: float = LOCK_LEASE) -> RedisState:
         """A client for REDIS_URL; connecting happens on first use."""
         client: Redis = Redis.from_url(  # type: ignore[type-arg]
             url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout
         )
-        return cls(client)
+        return cls(client, lease)
 
     async def close(self) -> None:
         """Close the connections."""
@@ -98,9 +108,11 @@ class RedisState:
             await self._redis.delete(*(PREFIX + k for k in keys))
 
     def lock(self, key: str, hold: float) -> AbstractAsyncContextManager[None]:
-        """A Redis lock that frees itself after `hold` s if its holder dies."""
-        return _held(Lock(self._redis, PREFIX + key, timeout=hold, sleep=LOCK_POLL,
-                          blocking_timeout=hold))  # fmt: skip
+        """A Redis lock, waited for up to `hold` s and held up to `hold` s while its holder
+        lives; it frees itself within a lease of its holder dying."""
+        lock = Lock(self._redis, PREFIX + key, timeout=self._lease, sleep=LOCK_POLL,
+                    blocking_timeout=hold)  # fmt: skip
+        return _held(lock, hold)
 
     async def take(self, key: str, rate: float, burst: float) -> bool:
         """Take one token from a bucket refilled at `rate`/s up to `burst`; False if empty."""
@@ -116,11 +128,29 @@ class RedisState:
 
 
 @contextlib.asynccontextmanager
-async def _held(lock: Lock) -> AsyncIterator[None]:
+async def _held(lock: Lock, hold: float) -> AsyncIterator[None]:
     if not await lock.acquire():
         raise LockTimeout(lock.name)
+    keeper = asyncio.create_task(_renew(lock, time.monotonic() + hold))
     try:
         yield
     finally:
-        with contextlib.suppress(LockError):  # expired while held: someone else may have it
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
+        with contextlib.suppress(LockError, RedisError):  # expired: someone else may have it
             await lock.release()
+
+
+async def _renew(lock: Lock, until: float) -> None:
+    """Renew the lease every third of it while the turn runs, up to `until` (a turn stuck
+    longer than its hold lets the person's next turn go, as before); a failed renewal lets
+    the lease lapse."""
+    assert lock.timeout is not None
+    pause = lock.timeout / 3
+    while time.monotonic() + pause < until:
+        await asyncio.sleep(pause)
+        try:
+            await lock.reacquire()
+        except (LockError, RedisError) as error:
+            log.warning("a person's lock could not be renewed: %s", type(error).__name__)
+            return

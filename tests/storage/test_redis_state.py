@@ -7,13 +7,15 @@ import asyncio
 import logging
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from bot.core.resilient import ResilientState
-from bot.core.state import LocalState
+from bot.core.state import LocalState, LockTimeout
 from bot.sandbox.client import free_port, wait_until
+from bot.settings import PROJECT_DIR
 from bot.storage.redis_state import RedisState
 
 pytestmark = pytest.mark.skipif(
@@ -118,3 +120,42 @@ async def test_redis_down_means_local_state_logged_once(
             server.wait(10)
     finally:
         await redis.close()
+
+
+HOLDER = """
+import asyncio, sys
+from bot.storage.redis_state import RedisState
+
+async def main() -> None:
+    state = RedisState.from_url(sys.argv[1], lease=0.5)
+    async with state.lock("lock:p1", 30):
+        print("held", flush=True)
+        await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_killed_holder_frees_a_persons_lock_within_a_lease(redis_port: int) -> None:
+    """A bot process killed mid-turn: the person's next turn, in another process, waits for
+    one lease, not for the whole 30 s hold; while the holder lives it keeps the lock."""
+    url = f"redis://127.0.0.1:{redis_port}/0"
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, url, stdout=subprocess.PIPE, cwd=PROJECT_DIR
+    )
+    other = RedisState.from_url(url)
+    try:
+        assert holder.stdout is not None
+        assert await asyncio.wait_for(holder.stdout.readline(), 60) == b"held\n"
+        with pytest.raises(LockTimeout):  # four of its leases: renewed, never lapsed
+            async with other.lock("lock:p1", 2.0):
+                pass
+        holder.kill()
+        await holder.wait()
+        async with other.lock("lock:p1", 10.0):  # the old 30 s lease would time this out
+            pass
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+            await holder.wait()
+        await other.close()
