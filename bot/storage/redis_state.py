@@ -31,6 +31,7 @@ LOCK_POLL = 0.01  # seconds between tries for a lock another process holds
 # seconds a person's lock lives unless its holder renews it (every third of it): after a
 # holder dies, the person's next turn waits at most this long (it was the whole 30 s hold)
 LOCK_LEASE = 3.0
+RENEW_STOP = 0.1  # seconds a finished turn waits for its renewer to stop before releasing
 
 # tokens refill at ARGV[1]/s up to ARGV[2]; the server's clock, so processes agree
 _TAKE = """
@@ -131,24 +132,32 @@ class RedisState:
 async def _held(lock: Lock, hold: float) -> AsyncIterator[None]:
     if not await lock.acquire():
         raise LockTimeout(lock.name)
-    keeper = asyncio.create_task(_renew(lock, time.monotonic() + hold))
+    finished = asyncio.Event()
+    keeper = asyncio.create_task(_renew(lock, time.monotonic() + hold, finished))
     try:
         yield
     finally:
+        # stopped by a flag, not only by cancelling: redis-py 4.6 can swallow a
+        # cancellation that arrives inside a call, and a keeper that renewed on held the
+        # turn here for the rest of its hold (28 s after a bot kill, in the fault test)
+        finished.set()
         keeper.cancel()
-        await asyncio.gather(keeper, return_exceptions=True)
+        await asyncio.wait([keeper], timeout=RENEW_STOP)
         with contextlib.suppress(LockError, RedisError):  # expired: someone else may have it
             await lock.release()
 
 
-async def _renew(lock: Lock, until: float) -> None:
+async def _renew(lock: Lock, until: float, finished: asyncio.Event) -> None:
     """Renew the lease every third of it while the turn runs, up to `until` (a turn stuck
     longer than its hold lets the person's next turn go, as before); a failed renewal lets
-    the lease lapse."""
+    the lease lapse. A renewal that comes after the release fails on the token: harmless."""
     assert lock.timeout is not None
     pause = lock.timeout / 3
     while time.monotonic() + pause < until:
-        await asyncio.sleep(pause)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(finished.wait(), pause)
+        if finished.is_set():
+            return
         try:
             await lock.reacquire()
         except (LockError, RedisError) as error:
