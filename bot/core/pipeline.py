@@ -38,7 +38,9 @@ from bot.core.urgency import Verdict
 from bot.handoff.desk import HandoffDesk
 
 log = logging.getLogger(__name__)
-LOCK_HOLD = 30.0  # seconds a person's lock outlives a process that died holding it
+# seconds a turn may wait for, and hold, a person's lock (a process that dies holding it
+# frees it sooner: Redis locks live on a short lease, bot/storage/redis_state.py)
+LOCK_HOLD = 30.0
 KEPT_WORDS = (Kind.TEXT, Kind.CAPTION)  # what is kept, with consent, of what people write
 # dropped by /forget: everything kept about the person except the budget of this turn
 FORGOTTEN_STATE = tuple(kind for kind in PERSONAL if kind not in ("bucket", "flight"))

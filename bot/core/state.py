@@ -68,7 +68,8 @@ class State(Protocol):
         ...
 
     def lock(self, key: str, hold: float) -> AbstractAsyncContextManager[None]:
-        """Hold a lock while the block runs; a holder that dies frees it after `hold` s."""
+        """Hold a lock while the block runs, waiting for it and holding it up to `hold` s;
+        a holder that dies frees it (shared stores: within a short lease)."""
         ...
 
     async def take(self, key: str, rate: float, burst: float) -> bool:
