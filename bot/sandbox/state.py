@@ -117,7 +117,10 @@ class SandboxState:
         waiting = self._chat_waiters.setdefault(chat, [])
         waiting.append(waiter)
         try:
-            await waiter
+            # this runs a loop turn after the caller looked: a message stored in between
+            # woke nobody, so look again now that the waiter is in place
+            if not predicate():
+                await waiter
         finally:
             if waiter in waiting:
                 waiting.remove(waiter)

@@ -76,13 +76,25 @@ async def test_a_wait_on_one_chat_is_woken_by_that_chat_only() -> None:
         return bool(state.messages.get(1))
 
     waiting = asyncio.create_task(state.wait_for(arrived, 30, chat=1))
-    await asyncio.sleep(0)  # it has looked once and waits
+    for _ in range(5):  # a few turns of the loop, no I/O: it has looked, and waits
+        await asyncio.sleep(0)
+    parked = len(looks)
     await users.send(state, 2, text="another chat")
-    await asyncio.sleep(0)
-    assert len(looks) == 1 and not waiting.done()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert len(looks) == parked and not waiting.done()
     await users.send(state, 1, text="this chat")
     assert await asyncio.wait_for(waiting, 5)
-    assert len(looks) == 2
+    assert len(looks) == parked + 1
+
+
+async def test_a_message_stored_while_a_wait_parks_is_not_missed() -> None:
+    """The wait looks, then parks a loop turn later: a message in between must count."""
+    state = SandboxState()
+    waiting = asyncio.create_task(state.wait_for(lambda: bool(state.messages.get(1)), 30, chat=1))
+    await asyncio.sleep(0)  # it has looked (nothing yet) and is on its way to park
+    await users.send(state, 1, text="in between")
+    assert await asyncio.wait_for(waiting, 1)  # at once, not at the 30 s timeout
 
 
 class Webhook:
