@@ -83,8 +83,7 @@ def _checkpoint(sessions: sessionmaker[Session]) -> None:
     erasure overwrote with zeros replace the old ones in the file, and the log keeps no
     earlier copy of them. It waits (up to the connection's timeout) for readers of older
     pages; one still reading then only delays the erasure to the next checkpoint."""
-    with sessions() as session:
-        bind = session.get_bind()
+    bind = sessions.kw["bind"]  # the engine new_sessionmaker was given; no session needed
     if bind.dialect.name != "sqlite":
         return
     with bind.connect() as connection:
