@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
+from bot.aio import beside, set_within
 from bot.core.state import LockTimeout
 
 log = logging.getLogger(__name__)
@@ -132,17 +133,14 @@ class RedisState:
 async def _held(lock: Lock, hold: float) -> AsyncIterator[None]:
     if not await lock.acquire():
         raise LockTimeout(lock.name)
-    finished = asyncio.Event()
-    keeper = asyncio.create_task(_renew(lock, time.monotonic() + hold, finished))
+    until = time.monotonic() + hold
     try:
-        yield
+        # the renewer stops on a flag (bot/aio.py): one that swallowed its cancellation
+        # renewed on and held the turn here for the rest of its hold (28 s after a bot
+        # kill, in the fault test)
+        async with beside(lambda finished: _renew(lock, until, finished), RENEW_STOP):
+            yield
     finally:
-        # stopped by a flag, not only by cancelling: redis-py 4.6 can swallow a
-        # cancellation that arrives inside a call, and a keeper that renewed on held the
-        # turn here for the rest of its hold (28 s after a bot kill, in the fault test)
-        finished.set()
-        keeper.cancel()
-        await asyncio.wait([keeper], timeout=RENEW_STOP)
         with contextlib.suppress(LockError, RedisError):  # expired: someone else may have it
             await lock.release()
 
@@ -154,9 +152,7 @@ async def _renew(lock: Lock, until: float, finished: asyncio.Event) -> None:
     assert lock.timeout is not None
     pause = lock.timeout / 3
     while time.monotonic() + pause < until:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(finished.wait(), pause)
-        if finished.is_set():
+        if await set_within(finished, pause):
             return
         try:
             await lock.reacquire()

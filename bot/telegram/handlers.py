@@ -21,6 +21,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.aio import beside, set_within
 from bot.campaign import hooks
 from bot.core.identity import pseudonym
 from bot.core.pipeline import Pipeline
@@ -197,30 +198,18 @@ class TelegramOutbox:
 
     @contextlib.asynccontextmanager
     async def typing(self, turn: Turn) -> AsyncIterator[None]:
-        """Show "typing…" if the block takes a while; a failed chat action never blocks.
+        """Show "typing…" if the block takes a while; a failed chat action never blocks,
+        and a chat action still waiting for its turn when the block ends is not sent."""
 
-        The helper stops on a flag, not only on cancellation: a cancellation delivered
-        while the chat action is inside the HTTP stack can be swallowed there (Python
-        3.10's wait_for returns a result that arrived at the same moment), and a helper
-        that then typed on forever held its person's turn, and every later one, for good."""
-        finished = asyncio.Event()
-
-        async def keep_typing() -> None:
+        async def keep_typing(finished: asyncio.Event) -> None:
             pause = TYPING_AFTER
-            while not await _set_within(finished, pause):
+            while not await set_within(finished, pause):
                 with contextlib.suppress(TelegramError):
                     await self._bot.send_chat_action(turn.chat_id, ChatAction.TYPING)
                 pause = TYPING_EVERY
 
-        task = asyncio.create_task(keep_typing())
-        try:
+        async with beside(keep_typing, TYPING_STOP):
             yield
-        finally:
-            finished.set()
-            task.cancel()  # a chat action still waiting for its turn is not sent
-            # let it end now (a process stopping right after this turn would otherwise close
-            # its loop on a pending task), but never hold the person's turn for it
-            await asyncio.wait([task], timeout=TYPING_STOP)
 
     async def delete(self, turn: Turn, message_ids: list[int]) -> int:
         """Delete messages of the person's chat, in batches; how many went."""
@@ -233,15 +222,6 @@ class TelegramOutbox:
             except TelegramError as error:
                 log.warning("hide: a batch could not be deleted: %s", type(error).__name__)
         return deleted
-
-
-async def _set_within(event: asyncio.Event, seconds: float) -> bool:
-    """Whether the event is set within `seconds`."""
-    try:
-        await asyncio.wait_for(event.wait(), seconds)
-    except asyncio.TimeoutError:
-        return False
-    return True
 
 
 async def send_reply(
