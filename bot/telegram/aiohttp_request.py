@@ -15,7 +15,6 @@ import asyncio
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -79,14 +78,13 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        if isinstance(read_timeout, DefaultValue):
-            read_timeout = self._read_timeout
-        if isinstance(write_timeout, DefaultValue):
-            write_timeout = self._media_write_timeout if files else self._write_timeout
-        if isinstance(connect_timeout, DefaultValue):
-            connect_timeout = self._connect_timeout
-        if isinstance(pool_timeout, DefaultValue):
-            pool_timeout = self._pool_timeout
+        # "not passed" is BaseRequest.DEFAULT_NONE, checked by identity as PTB documents
+        read_timeout = _given(read_timeout, self._read_timeout)
+        write_timeout = _given(
+            write_timeout, self._media_write_timeout if files else self._write_timeout
+        )
+        connect_timeout = _given(connect_timeout, self._connect_timeout)
+        pool_timeout = _given(pool_timeout, self._pool_timeout)
         # aiohttp has no write timeout: the whole call is bounded by the sum instead
         timeout = aiohttp.ClientTimeout(
             total=_total(pool_timeout, connect_timeout, write_timeout, read_timeout),
@@ -103,6 +101,11 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _given(timeout: Any, default: float | None) -> float | None:
+    """The call's own timeout, or this request's default when the call passed none."""
+    return default if timeout is BaseRequest.DEFAULT_NONE else timeout
 
 
 def _body(
