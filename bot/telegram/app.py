@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import socket
@@ -91,8 +92,8 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         )  # fmt: skip
         app.bot_data.update(services=svc, core=core, book=core.book)
         app.bot_data["staff_chat_id"] = settings.staff_chat_id  # where /cases may answer
-        if isinstance(app.update_processor, JournalProcessor):  # danger skips the line
-            app.update_processor.urgent = lambda update: handlers.urgent_on_arrival(update, svc)
+        if isinstance(processor := app.update_processor, JournalProcessor):  # danger first
+            processor.screen_with(functools.partial(handlers.urgent_on_arrival, svc=svc))
         await campaign.start(app, settings, core.campaign)
         await register_commands(app, catalogs)
         app.bot_data["console"] = await console.start_console(settings, http, core, svc)

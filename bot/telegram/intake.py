@@ -285,9 +285,9 @@ class JournalProcessor(BaseUpdateProcessor):
 
     At most `max_concurrent_updates` are answered at once; on a campaign day the rest wait
     for a slot in arrival order. Danger does not wait (shared/spec/safety.md invariant 10):
-    `urgent(update)` (the gate, installed once the core is up) screens each update as it
-    arrives (bot/telegram/receive.py), and one it reads as tier 1 is answered at once, in
-    slots of its own, never queued."""
+    the screen (the gate, installed by `screen_with` once the core is up) reads each update
+    as it arrives (bot/telegram/receive.py), and one it reads as tier 1 is answered at once,
+    in slots of its own, never queued."""
 
     def __init__(
         self, intake: Intake, max_concurrent_updates: int = 256, urgent_slots: int = 64
@@ -295,7 +295,11 @@ class JournalProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._intake = intake
         self._urgent_slots = asyncio.BoundedSemaphore(urgent_slots)
-        self.urgent: Callable[[Update], bool] = lambda _: False
+        self._screen: Callable[[Update], bool] = lambda _: False  # until the core is up
+
+    def screen_with(self, screen: Callable[[Update], bool]) -> None:
+        """Read each arriving update with `screen` (True: tier 1, answer it at once)."""
+        self._screen = screen
 
     async def answer_at_once(self, update: Update, coroutine: Awaitable[Any]) -> None:
         """Answer an urgent update now, in the urgent slots, not behind the line."""
@@ -305,7 +309,7 @@ class JournalProcessor(BaseUpdateProcessor):
     def is_urgent(self, update: Update) -> bool:
         """What the gate reads on arrival; a screening bug means the ordinary way."""
         try:
-            return self.urgent(update)
+            return self._screen(update)
         except Exception as error:  # a screening bug: the update takes the ordinary way
             log.error("screening on arrival failed: %s", type(error).__name__)
             return False
