@@ -77,7 +77,7 @@ bench-safety: install model ## at-risk held-out messages through the whole bot, 
 	$(PY) -m bot.engine.bench_safety
 
 quiz-report: install ## quiz figure: share of right answers before vs after the tips, per sector and language
-	$(PY) -m bot.storage.quiz_report
+	$(PY) -m bot.campaign.quiz_report
 
 report: install ## campaign report (CSV + charts) of the last complete PERIOD=week|month|day into reports/
 	$(PY) -m bot.campaign.report --period $(or $(PERIOD),week)

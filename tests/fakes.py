@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.answers import AnswerBook, EngineAnswer
 from bot.core.dialogue import EngineUnavailable
-from bot.core.learning import QuizAnswer
+from bot.core.learning import QuizAnswer, QuizCell
 from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import Locale, Profile, UserTurn
 
@@ -91,7 +91,7 @@ class FakeQuizStore:
         if not self.down:
             self.seen.add((user, sector))
 
-    async def report_lines(self) -> list[str]:
+    async def report(self) -> list[QuizCell]:
         return []
 
     async def record(self, answer: QuizAnswer) -> bool:

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from bot.campaign import tally
+from bot.core.learning import QuizCell
 from bot.core.types import LOCALES
 
 MIN_CELL = 5
@@ -284,20 +285,8 @@ def language_label(code: str) -> str:
     return f"{code} ({names[code]})" if code in names else code
 
 
-@dataclass(frozen=True)
-class QuizCell:
-    """Quiz answers (issue #4, /quizreport) of one version, sector, language and phase."""
-
-    version: int
-    sector: str
-    locale: str
-    phase: str
-    answers: int
-    right: int
-    people: int
-
-
-def _share(cell: QuizCell | None) -> str:
+def quiz_share(cell: QuizCell | None) -> str:
+    """A cell's share of right answers; hidden when it describes too few people."""
     if cell is None:
         return "-"
     if cell.people < MIN_PEOPLE:
@@ -305,17 +294,25 @@ def _share(cell: QuizCell | None) -> str:
     return f"{round(100 * cell.right / cell.answers)}% of {cell.answers} ({cell.people} people)"
 
 
-def quiz_lines(found: Iterable[QuizCell]) -> list[str]:
-    """One line per version, sector and language: share right before -> after the tips."""
+def quiz_rows(found: Iterable[QuizCell]) -> list[list[str]]:
+    """Version, sector, language, share right before and after the tips (small groups
+    hidden): one row per version, sector and language, in that order."""
     table: dict[tuple[int, str, str], dict[str, QuizCell]] = {}
     for cell in found:
         table.setdefault((cell.version, cell.sector, cell.locale), {})[cell.phase] = cell
-    lines = []
-    for (version, sector, locale), phases in sorted(table.items()):
-        before, after = phases.get("before"), phases.get("after")
-        lines.append(
-            f"v{version} {sector} {locale}: before {_share(before)} -> after {_share(after)}"
-        )
+    return [
+        [f"v{version}", sector, locale, quiz_share(phases.get("before")),
+         quiz_share(phases.get("after"))]
+        for (version, sector, locale), phases in sorted(table.items())
+    ]  # fmt: skip
+
+
+def quiz_lines(found: Iterable[QuizCell]) -> list[str]:
+    """One line per version, sector and language: share right before -> after the tips."""
+    lines = [
+        f"{version} {sector} {locale}: before {before} -> after {after}"
+        for version, sector, locale, before, after in quiz_rows(found)
+    ]
     return lines or ["no quiz answers yet"]
 
 

@@ -1,5 +1,5 @@
 """The Figures page: the figures staff have today, per period where they have one, with
-the same small-cell suppression as the staff commands (bot/storage/quiz.py `share`:
+the same small-cell suppression as the staff commands (bot/campaign/figures.py `quiz_share`:
 fewer than MIN_PEOPLE people is shown as "<5 people"), and the quiz table as CSV.
 
 The campaign report (issue #14: reach by source and language, the funnel, knowledge,
@@ -15,13 +15,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.campaign.figures import MIN_PEOPLE, quiz_rows
 from bot.campaign.figures import CaseEvent as Event
 from bot.campaign.figures import case_figures as figures
 from bot.console.html import e, page, table
 from bot.console.report import ReportSource, report_section
 from bot.core import clock
+from bot.core.learning import QuizCell
 from bot.handoff.cases import StoreUnavailable
-from bot.storage.quiz import MIN_PEOPLE, Cell, share
 
 log = logging.getLogger(__name__)
 PERIODS = (7, 30, 90, 365)
@@ -41,26 +42,15 @@ HANDOFF_LABELS = {
 class Sources:
     """Where figures come from (None: that part of the bot is not running)."""
 
-    quiz: Callable[[], Awaitable[list[Cell]]] | None = None
+    quiz: Callable[[], Awaitable[list[QuizCell]]] | None = None
     handoff: Callable[[datetime], Awaitable[list[Event]]] | None = None
     report: ReportSource | None = None  # the campaign report of the last week or month
-
-
-def quiz_rows(cells: list[Cell]) -> list[list[str]]:
-    """Version, sector, language, share right before and after the tips (suppressed)."""
-    table_: dict[tuple[int, str, str], dict[str, Cell]] = {}
-    for cell in cells:
-        table_.setdefault((cell.version, cell.sector, cell.locale), {})[cell.phase] = cell
-    return [
-        [f"v{version}", sector, locale, share(phases.get("before")), share(phases.get("after"))]
-        for (version, sector, locale), phases in sorted(table_.items())
-    ]
 
 
 QUIZ_HEAD = ["Quiz version", "Sector", "Language", "Right before the tips", "Right after"]
 
 
-def quiz_csv(cells: list[Cell]) -> str:
+def quiz_csv(cells: list[QuizCell]) -> str:
     """The quiz table as CSV, suppressed as on the page."""
     out = io.StringIO()
     writer = csv.writer(out)

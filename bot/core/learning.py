@@ -72,6 +72,20 @@ class QuizAnswer:
     locale: Locale
 
 
+@dataclass(frozen=True)
+class QuizCell:
+    """Quiz answers (issue #4, /quizreport) of one version, sector, language and phase:
+    counts only, so nothing in it can be traced back to one person's answers."""
+
+    version: int
+    sector: str
+    locale: str
+    phase: str
+    answers: int
+    right: int
+    people: int
+
+
 class QuizStore(Protocol):
     """Where answers and tips views are kept; may fail, the quiz carries on from memory."""
 
@@ -88,9 +102,9 @@ class QuizStore(Protocol):
         user, phase and version (so it counts once). A failing store returns True."""
         ...
 
-    async def report_lines(self) -> list[str]:
-        """Staff figures: share of right answers before -> after the tips, one line per
-        version, sector and language (small groups hidden)."""
+    async def report(self) -> list[QuizCell]:
+        """The counts behind the staff figures (empty when the store is unreachable);
+        bot/campaign/figures.py renders them, hiding small groups."""
         ...
 
 

@@ -6,23 +6,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Integer, cast, delete, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaign.figures import MIN_PEOPLE, QuizCell, quiz_lines
-from bot.campaign.figures import _share as quiz_share
-from bot.core.learning import QuizAnswer
+from bot.core.learning import QuizAnswer, QuizCell
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.models import TipsSeen
 from bot.storage.session import Clock, StorageUnavailable, run_bounded
 
 log = logging.getLogger(__name__)
-Cell = QuizCell  # the console's name for a quiz cell
-__all__ = ["MIN_PEOPLE", "Cell", "SqlQuizStore", "cells", "forget", "report_lines", "share"]
 T = TypeVar("T")
 
 
@@ -85,10 +81,6 @@ class SqlQuizStore:
         """The figures behind the staff report (empty when the DB is unreachable)."""
         return await self._run(cells, [])
 
-    async def report_lines(self) -> list[str]:
-        """The staff report, one line per version, sector and language."""
-        return quiz_lines(await self.report())
-
 
 def forget(session: Session, pseudonym: str) -> int:
     """/forget: unlink one user's quiz answers, delete their tips views; rows touched.
@@ -122,13 +114,3 @@ def cells(session: Session) -> list[QuizCell]:
         QuizCell(int(v), str(s), str(lc), str(p), int(n), int(r or 0), int(people))
         for v, s, lc, p, n, r, people in session.execute(query)
     ]
-
-
-def share(cell: QuizCell | None) -> str:
-    """A cell's share of right answers; hidden when it describes too few people."""
-    return quiz_share(cell)
-
-
-def report_lines(found: Iterable[QuizCell]) -> list[str]:
-    """One line per version, sector and language: share right before -> after the tips."""
-    return quiz_lines(found)

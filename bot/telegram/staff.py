@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.campaign import sources
+from bot.campaign.figures import quiz_lines
 from bot.core import clock, content, learning, messages
 from bot.core.answers import AnswerBook
 from bot.core.content import Content
@@ -185,6 +186,6 @@ async def on_quiz_report(svc: Services, args: list[str], locale: Locale) -> Outc
     """/quizreport: share of right quiz answers before vs after the tips, per sector and
     language; groups too small to stay anonymous are hidden."""
     lessons = svc.conversation.lessons
-    found = await lessons.store.report_lines() if lessons else []
-    params = {"lines": "\n".join(found or ["no quiz answers yet"])}
+    found = await lessons.store.report() if lessons else []
+    params = {"lines": "\n".join(quiz_lines(found))}
     return Outcome(locale, (BotReply(messages.QUIZ_REPORT, params),))

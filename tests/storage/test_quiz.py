@@ -6,11 +6,9 @@ from __future__ import annotations
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
-from bot.campaign.figures import MIN_PEOPLE
-from bot.campaign.figures import QuizCell as Cell
-from bot.campaign.figures import quiz_lines as report_lines
+from bot.campaign.figures import MIN_PEOPLE, quiz_lines
 from bot.core.clock import now
-from bot.core.learning import QuizAnswer
+from bot.core.learning import QuizAnswer, QuizCell
 from bot.storage.models import QuizAnswer as AnswerRow
 from bot.storage.quiz import SqlQuizStore, forget
 from bot.storage.schema import metadata
@@ -70,7 +68,7 @@ async def test_the_report_compares_before_and_after_and_hides_small_groups(
         await store.record(answer(f"p{n}", correct=n == 0))  # before: 1 of 5 right
         await store.record(answer(f"p{n}", correct=n != 0, phase="after"))  # after: 4 of 5
     await store.record(QuizAnswer("p0", "farm", "docs", True, "before", 1, "th"))
-    lines = report_lines(await store.report())
+    lines = quiz_lines(await store.report())
     assert lines == [
         "v1 farm th: before <5 people -> after -",
         "v1 fishing my: before 20% of 5 (5 people) -> after 80% of 5 (5 people)",
@@ -78,8 +76,8 @@ async def test_the_report_compares_before_and_after_and_hides_small_groups(
 
 
 def test_report_of_nothing_says_so() -> None:
-    assert report_lines([]) == ["no quiz answers yet"]
-    assert "before -" in report_lines([Cell(1, "farm", "lo", "after", 9, 9, 9)])[0]
+    assert quiz_lines([]) == ["no quiz answers yet"]
+    assert "before -" in quiz_lines([QuizCell(1, "farm", "lo", "after", 9, 9, 9)])[0]
 
 
 async def test_unreachable_database_is_survived() -> None:

@@ -1,4 +1,4 @@
-"""python -m bot.storage.quiz_report (`make quiz-report`): share of right quiz answers
+"""python -m bot.campaign.quiz_report (`make quiz-report`): share of right quiz answers
 before vs after each sector's tips, per language; cells of few people are hidden."""
 
 from __future__ import annotations
