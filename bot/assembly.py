@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 import yaml
 
 from bot.campaign.counting import (
@@ -174,7 +174,7 @@ def journal(settings: Settings, owner: str) -> JournalWriter:
 
 async def build(
     settings: Settings,
-    http: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
     desks: Desks | None,
     channel: Callable[[], Channel],
 ) -> Core:
@@ -251,7 +251,7 @@ class TestBench:
     close: Callable[[], None]
 
 
-def test_bench(settings: Settings, http: httpx.AsyncClient, live: Conversation) -> TestBench:
+def test_bench(settings: Settings, http: aiohttp.ClientSession, live: Conversation) -> TestBench:
     """A pipeline for test persons: the same engine, content and code, scratch stores."""
     import tempfile  # only the console needs it
 

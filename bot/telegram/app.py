@@ -9,7 +9,6 @@ import signal
 import socket
 from urllib.parse import urlparse
 
-import httpx
 import yaml
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -25,6 +24,7 @@ from telegram.ext import (
 from bot import assembly
 from bot.campaign import optin
 from bot.core import messages, privacy
+from bot.core.dialogue import engine_session
 from bot.core.types import LOCALES
 from bot.handoff.desks import DeskError, load_desks
 from bot.i18n import Catalogs
@@ -75,7 +75,7 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         raise SettingsError(f"DESKS_FILE: {error}") from None
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        http = httpx.AsyncClient()
+        http = engine_session()  # the bot's connections to its engines
         app.bot_data["http"] = http
         svc: handlers.Services | None = None
 
@@ -110,7 +110,7 @@ def build_application(settings: Settings, intake: Intake) -> Application:  # typ
         if "core" in app.bot_data:
             await app.bot_data["core"].close()
         if "http" in app.bot_data:
-            await app.bot_data["http"].aclose()
+            await app.bot_data["http"].close()
 
     app = (
         ApplicationBuilder()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-import httpx
+import aiohttp
 from telegram import LinkPreviewOptions, Update
 from telegram.ext import ContextTypes
 
@@ -40,7 +40,7 @@ def figure_sources(core: Core) -> Sources:
 
 
 async def start_console(
-    settings: Settings, http: httpx.AsyncClient, core: Core, svc: Services
+    settings: Settings, http: aiohttp.ClientSession, core: Core, svc: Services
 ) -> Console | None:
     """The console, listening; None (logged) when nobody is staff or the port is taken:
     the bot itself must start whatever happens to its console."""
