@@ -169,10 +169,15 @@ def running_stack(logs: Path) -> Iterator[StackRun]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackRun]:
     """`python -m bot.stack` without a token: sandbox, engine, actions and bot, as `make run`.
-    One for the whole run, shared by every module that asks for it: no test may stop it
-    (one that stops a stack takes `own_stack`)."""
+
+    One for the whole run, shared by every module that asks for it, in whatever order
+    pytest runs them: no test may stop it (one that stops a stack takes `own_stack`). Its
+    end checks that it still ran, so a test that stopped it fails in every order, not only
+    when a module using it happens to be collected after that test."""
     with running_stack(tmp_path_factory.mktemp("stack")) as run:
         yield run
+        alive = run.process.poll() is None
+    assert alive, f"the shared stack ended before the run did (exit {run.process.returncode})"
 
 
 @pytest.fixture
