@@ -152,17 +152,39 @@ def bot_without_engine(sandbox: SandboxClient, logs: Path) -> Iterator[Path]:
     stop(process)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackRun]:
-    """`python -m bot.stack` without a token: sandbox, engine, actions and bot, as `make run`."""
+@contextlib.contextmanager
+def running_stack(logs: Path) -> Iterator[StackRun]:
+    """`python -m bot.stack` without a token, logging into `logs`; stopped on exit."""
     if not model_path().exists():
         if os.environ.get("CI"):
             pytest.fail("no trained model: `make test` trains it before pytest")
         pytest.skip("no trained model for the current data (run `make model`)")
-    logs = tmp_path_factory.mktemp("stack")
     process, client, env = start_stack(logs)
-    yield StackRun(client, logs / "stack.log", process, env)
-    stop(process)
+    try:
+        yield StackRun(client, logs / "stack.log", process, env)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackRun]:
+    """`python -m bot.stack` without a token: sandbox, engine, actions and bot, as `make run`.
+
+    One for the whole run, shared by every module that asks for it, in whatever order
+    pytest runs them: no test may stop it (one that stops a stack takes `own_stack`). Its
+    end checks that it still ran, so a test that stopped it fails in every order, not only
+    when a module using it happens to be collected after that test."""
+    with running_stack(tmp_path_factory.mktemp("stack")) as run:
+        yield run
+        alive = run.process.poll() is None
+    assert alive, f"the shared stack ended before the run did (exit {run.process.returncode})"
+
+
+@pytest.fixture
+def own_stack(tmp_path: Path) -> Iterator[StackRun]:
+    """A stack of the test's own, for a test that stops it."""
+    with running_stack(tmp_path) as run:
+        yield run
 
 
 def pause_like_a_person() -> None:
