@@ -10,7 +10,7 @@ PostgreSQL and two engines), then in one run:
 3. the same again while one person floods (10 msg/s for 30 s);
 and prints carried rate, Bot API in -> first reply p50/p95/p99, lost, out of order, the
 bot's messages per second, the tier-1 figures, everyone else's p95 with and without the
-flood, and the stack's RSS.
+flood, the CPU each part of the stack used, and its RSS.
 """
 
 from __future__ import annotations
@@ -23,7 +23,18 @@ from pathlib import Path
 
 from bot.core.types import LOCALES, Locale
 from bot.engine.bench_report import Load, report
-from bot.engine.load import DANGER, MIXES, Chat, Request, Script, match, send, stack_rss_mb
+from bot.engine.load import (
+    DANGER,
+    MIXES,
+    Chat,
+    Request,
+    Script,
+    cores_between,
+    match,
+    send,
+    stack_cpu,
+    stack_rss_mb,
+)
 from bot.engine.load import watch as watch_chat
 from bot.engine.turns import measure_capacity, measure_rest
 from bot.sandbox.aio import SandboxSession
@@ -117,7 +128,9 @@ async def run_load(
             await asyncio.sleep(1)
 
     sampler = asyncio.create_task(sample_rss())
-    await traffic(http, script, load, args, flood)
+    cpu, since = stack_cpu(args.stack_pid), time.monotonic()
+    await traffic(http, script, load, args, flood)  # the CPU of the offered load, not the drain
+    load.cores = cores_between(cpu, stack_cpu(args.stack_pid), time.monotonic() - since)
     await drained(load)
     done.set()
     await asyncio.gather(*watchers, sampler)

@@ -24,6 +24,7 @@ class Load:
     flood: list[Chat] = field(default_factory=list)
     started: float = 0.0
     rss_mb: float = 0.0
+    cores: dict[str, float] = field(default_factory=dict)  # part -> cores while offered
 
     def chats(self) -> list[Chat]:
         """Every chat of the run."""
@@ -88,6 +89,15 @@ def danger_line(name: str, load: Load) -> str:
     )
 
 
+def cpu_line(name: str, load: Load) -> str:
+    """Cores each part of the stack used while the load was offered (the bench's own
+    client is not part of the stack), and the bot process's CPU per carried message."""
+    parts = " · ".join(f"{part} {cores:.2f}" for part, cores in sorted(load.cores.items()))
+    carried = figures(load, load.chats()).carried
+    per = 1000 * load.cores.get("bot", 0.0) / carried if carried else float("nan")
+    return f"  {name:<30} {parts}; bot {per:.1f} ms a message"
+
+
 def flood_line(mix: str, quiet: Load, loud: Load, args: argparse.Namespace) -> str:
     """The flooder's own figures, and how much everyone else's p95 moved."""
     found = figures(loud, loud.flood)
@@ -126,6 +136,10 @@ def report(args: argparse.Namespace, reference: str, runs: dict[str, dict[str, L
     for mix, pair in runs.items():
         if "with a flood" in pair and "no flood" in pair:
             print(flood_line(mix, pair["no flood"], pair["with a flood"], args))
+    print("CPU while the load was offered, cores (of 2), and the bot's CPU per carried message:")
+    for mix, pair in runs.items():
+        for name, load in pair.items():
+            print(cpu_line(f"{mix} mix, {name}", load))
     peak = max(load.rss_mb for pair in runs.values() for load in pair.values())
     print(
         "RSS of the whole stack (sandbox, bot, engines, actions; Redis if it started one): "

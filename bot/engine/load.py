@@ -12,6 +12,7 @@ reply answers the oldest unanswered message (and is counted as a floor answer).
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -214,16 +215,24 @@ def percentile(values: Iterable[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def stack_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (from /proc)."""
-    proc = Path("/proc")
+PROC = Path("/proc")
+# the stack's parts: by the module a Python process runs (`-m`), else by the program
+MODULES = {"bot": "bot", "bot.engine.serve": "engines", "bot.sandbox.server": "sandbox"}
+PROGRAMS = {"redis-server": "redis", "postgres": "postgresql"}
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (state, ppid, …)."""
+    return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+
+
+def stack_pids(root: int) -> set[int]:
+    """A process and all its descendants (from /proc)."""
     parents: dict[int, int] = {}
-    for entry in proc.iterdir():
+    for entry in PROC.iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                )
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
             except (OSError, IndexError, ValueError):
                 continue
     tree, frontier = {root}, [root]
@@ -232,13 +241,58 @@ def stack_rss_mb(root: int) -> float:
         children = [pid for pid, ppid in parents.items() if ppid == parent]
         tree.update(children)
         frontier += children
+    return tree
+
+
+def stack_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (from /proc)."""
     total = 0
-    for pid in tree:
+    for pid in stack_pids(root):
         try:
-            status = (proc / str(pid) / "status").read_text()
+            status = (PROC / str(pid) / "status").read_text()
         except OSError:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return total / 1024
+
+
+def part_of(pid: int) -> str | None:
+    """Which part of the stack a process is (None: the supervisor, a shell, …)."""
+    try:
+        args = (PROC / str(pid) / "cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return None
+    if "-m" in args[:-1]:
+        return MODULES.get(args[args.index("-m") + 1])
+    if any(arg.endswith("/rasa") for arg in args[:2]):  # `rasa run [actions]`
+        return "actions" if "actions" in args else "engines"
+    program = args[0].split()[0].rstrip(":") if args[0].strip() else ""  # "postgres: …"
+    return PROGRAMS.get(Path(program).name)
+
+
+def stack_cpu(root: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) each part's process has used so far, by pid."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, tuple[str, float]] = {}
+    for pid in stack_pids(root):
+        part = part_of(pid)
+        try:
+            fields = _stat(pid)
+        except (OSError, IndexError):
+            continue
+        if part is not None:
+            used[pid] = (part, (int(fields[11]) + int(fields[12])) / ticks)
+    return used
+
+
+def cores_between(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], seconds: float
+) -> dict[str, float]:
+    """Cores each part used between two readings (processes present in both)."""
+    cores: dict[str, float] = {}
+    for pid, (part, spent) in after.items():
+        if pid in before:
+            cores[part] = cores.get(part, 0.0) + (spent - before[pid][1]) / seconds
+    return cores
