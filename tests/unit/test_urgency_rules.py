@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.core.urgency.context import Scan, decide, information_question
+from bot.core.urgency.context import RISK, Scan, decide, information_question
 from bot.core.urgency.matching import compile_phrases, match_form
 from bot.core.urgency.model import Scores
 from bot.text.normalize import normalize
@@ -135,7 +135,7 @@ def test_tier_one_beats_tier_two_and_commands_beat_everything() -> None:
     assert decide(Scan(tier1=True, tier2=True)).tier == 1
     assert decide(Scan(tier2=True)).tier == 2
     assert decide(Scan(command=True, asking=True), QUESTION_READ).tier == 1
-    assert decide(Scan(), Scores(danger=0.1, risk=0.25)).tier == 2
+    assert decide(Scan(), Scores(danger=0.1, risk=RISK - 0.1)).tier == 2  # the two add up
 
 
 def test_a_cue_does_not_end_inside_a_thai_or_lao_syllable() -> None:
@@ -146,3 +146,11 @@ def test_a_cue_does_not_end_inside_a_thai_or_lao_syllable() -> None:
     assert cue.search(match_form("ແທ້ບໍ"))
     assert not cue.search(match_form("ບໍ່ເຄີຍໃຫ້ອອກ"))
     assert phrase.search(match_form("ຊ່ວຍແດ່"))
+
+
+def test_a_faint_reading_of_risk_alone_is_no_sign() -> None:
+    """Everyday words ("my phone is broken") often read a little like a disclosure; below
+    RISK, with no phrase and nothing said about the person now, they get no hotlines."""
+    assert decide(Scan(), Scores(risk=0.35)).tier is None
+    assert decide(Scan(), Scores(risk=RISK)).tier == 2
+    assert decide(Scan(personal=True, now=True), Scores(risk=0.35)).tier == 2  # never doubt

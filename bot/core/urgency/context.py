@@ -25,8 +25,13 @@ from bot.core.urgency.model import Scores
 # the model's danger (tier-1) and risk (tier-1 + tier-2) shares that count as a sign.
 # Chosen by 5-fold cross-validation on intents/: at 0.3, 90% of tier-1 examples and 2%
 # of information questions reach it; the phrases and the rules below do the rest.
+# RISK is higher (eighth session): at 0.3 the gate alone put the tier-2 reply, hotlines
+# first, on 29% of held-out everyday sentences (small_talk: "my phone is broken", "we are
+# from Laos"), at 0.4 on 16%, while it still reads 95.7% of tier-2 disclosures (96.8%
+# at 0.3); what it leaves, the engine's own reading of the turn routes. 0.5 read only
+# 93.6% (same cross-validation) and 0.88 of bench-safety's tier-2 set alone.
 DANGER = 0.3
-RISK = 0.3
+RISK = 0.4
 FIRST_PERSON_NOW = 0.15  # "I … now" lowers the bar: doubt never withholds help
 ASKING = 0.2  # the model's information share that makes a question without "me" a question
 
