@@ -110,6 +110,8 @@ def engine_session() -> aiohttp.ClientSession:
 # a replica that refused, dropped or reset the connection, did not accept it within
 # CONNECT_TIMEOUT, or cut its answer short: the next replica gets the turn
 ReplicaDown = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)
+# any failed call to an engine: the above, a refusal, a spent deadline
+CallFailed = (aiohttp.ClientError, asyncio.TimeoutError)
 
 
 class RasaRestClient:
@@ -156,7 +158,7 @@ class RasaRestClient:
                     status, payload = response.status, await response.read()
             except ReplicaDown as error:
                 failure = type(error).__name__  # refused, killed, reset: the next replica
-            except (asyncio.TimeoutError, aiohttp.ClientError) as error:  # the deadline is spent
+            except CallFailed as error:  # the deadline is spent waiting for this one
                 self.replicas.failed(url)
                 log.warning("engine unavailable: %s", type(error).__name__)
                 raise EngineUnavailable(type(error).__name__) from error

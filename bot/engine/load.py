@@ -221,33 +221,29 @@ MODULES = {"bot": "bot", "bot.engine.serve": "engines", "bot.sandbox.server": "s
 PROGRAMS = {"redis-server": "redis", "postgres": "postgresql"}
 
 
-def _stat(pid: int) -> list[str]:
-    """/proc/<pid>/stat's fields after the command name (state, ppid, …)."""
-    return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-
-
-def stack_pids(root: int) -> set[int]:
-    """A process and all its descendants (from /proc)."""
-    parents: dict[int, int] = {}
+def stack_stats(root: int) -> dict[int, list[str]]:
+    """A process and all its descendants, each with its /proc/<pid>/stat fields after the
+    command name (state, ppid, …, utime at 11, stime at 12): one read of /proc."""
+    stats: dict[int, list[str]] = {}
     for entry in PROC.iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
-            except (OSError, IndexError, ValueError):
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
                 continue
     tree, frontier = {root}, [root]
     while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        parent = str(frontier.pop())
+        children = [pid for pid, fields in stats.items() if fields[1:2] == [parent]]
         tree.update(children)
         frontier += children
-    return tree
+    return {pid: stats[pid] for pid in tree if pid in stats}
 
 
 def stack_rss_mb(root: int) -> float:
     """Resident memory of a process and all its descendants, in MB (from /proc)."""
     total = 0
-    for pid in stack_pids(root):
+    for pid in stack_stats(root):
         try:
             status = (PROC / str(pid) / "status").read_text()
         except OSError:
@@ -276,13 +272,8 @@ def stack_cpu(root: int) -> dict[int, tuple[str, float]]:
     """CPU seconds (user + system) each part's process has used so far, by pid."""
     ticks = os.sysconf("SC_CLK_TCK")
     used: dict[int, tuple[str, float]] = {}
-    for pid in stack_pids(root):
-        part = part_of(pid)
-        try:
-            fields = _stat(pid)
-        except (OSError, IndexError):
-            continue
-        if part is not None:
+    for pid, fields in stack_stats(root).items():
+        if (part := part_of(pid)) is not None:
             used[pid] = (part, (int(fields[11]) + int(fields[12])) / ticks)
     return used
 

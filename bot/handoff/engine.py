@@ -10,12 +10,11 @@ engine's tracker.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
 
-from bot.core.dialogue import Replicas
+from bot.core.dialogue import CallFailed, Replicas
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ class EngineControl:
                 ) as response:
                     await response.read()
                 return
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except CallFailed as error:
                 failure = error
         raise failure
 
@@ -63,7 +62,7 @@ class EngineControl:
     async def _event(self, sender: str, event: str) -> bool:
         try:
             await self._call("POST", sender, "tracker/events", {"event": event})
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except CallFailed as error:
             log.warning("engine %s not recorded: %s", event, type(error).__name__)
             return False
         return True
