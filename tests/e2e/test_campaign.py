@@ -150,8 +150,11 @@ def test_staff_get_the_report_as_documents(sandbox: SandboxClient, bot: Bot) -> 
     names = [m["document"]["file_name"] for m in documents if "document" in m]
     assert "reach.csv" in names and f"funnel-{last_monday}.png" in names
     assert len(names) == 12
-    [not_staff] = sandbox.ask(7200, "/report week", count=1, language_code="en")
-    assert "document" not in not_staff
+    # anyone else gets what any unknown command gets; this module's engine is down, so
+    # that is the floor's two bubbles (wait for both: the sandbox may return one early)
+    not_staff = sandbox.ask(7200, "/report week", count=2, language_code="en")
+    assert [m.get("document") for m in not_staff] == [None, None]
+    assert "Police" in not_staff[-1]["text"]
 
 
 def seed_crowd(db: Path) -> dict[int, str]:
