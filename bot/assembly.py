@@ -125,7 +125,7 @@ async def load_gate_model(conversation: Conversation) -> None:
     except Exception as error:  # the model must never keep the bot from answering
         log.error("gate model unavailable, the phrases screen alone: %s", type(error).__name__)
         return
-    conversation.gate = Gate(conversation.gate.net, model)
+    conversation.gate = Gate(conversation.gate.net, model, conversation.gate.ages)
     log.info("gate model loaded")
 
 

@@ -174,7 +174,7 @@ class TryBot:
     def _follow(self, live: Conversation) -> None:
         """The test pipeline reads what the live bot reads, after every /reload too."""
         mine = self.pipeline.conversation
-        mine.gate, mine.directory, mine.ages = live.gate, live.directory, live.ages
+        mine.gate, mine.directory = live.gate, live.directory  # the gate holds the ages
         mine.answers, mine.bot_link = live.answers, live.bot_link
         if mine.lessons is not None and live.lessons is not None:
             mine.lessons.book = live.lessons.book

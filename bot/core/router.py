@@ -58,6 +58,7 @@ _INTENT_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 LANGUAGE_PREFIX = "lang:"
 SHARE = "share"
 EMERGENCY_INTENT = "/emergency_help"  # how the engine hears of a turn the gate answered
+SMALL_TALK = "/small_talk"  # what the engine hears for "I am 40" (its answer: a friendly word)
 MEDIA_MESSAGES = {
     "voice": messages.VOICE,
     "photo": messages.PHOTO,
@@ -142,11 +143,16 @@ class Conversation:
         self.recorder = recorder or Recorder()
         self.people = People(store, self.state, self.recorder)
         self.tiers = TierBook(self.state, store, self.recorder)
-        self.gate = Gate(net)  # the one place a turn's words are screened for urgency
+        # the one place a turn's words are screened for urgency, and read for an age
+        self.gate = Gate(net, ages=ages)
         self.lessons = lessons  # sector tips and quizzes (None: the bot runs without them)
         self.risk = RiskAnswers(directory, self.state)
-        self.ages = ages or AgeReader.empty()
         self.bot_link = ""  # https://t.me/<username>, known once the bot has called getMe
+
+    @property
+    def ages(self) -> AgeReader:
+        """The age statements the gate reads (swapped with it by /reload)."""
+        return self.gate.ages
 
     @property
     def directory(self) -> Directory | None:
@@ -234,6 +240,9 @@ class Conversation:
             return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),))
         if told_child and told_child.whole_message:
             return Outcome(locale, (self.risk.child_noted(locale, profile),))
+        if danger.tier is None and self.gate.adult_age(clean):
+            # "I am 40": the classifier reads any age as "I am 15"; a friendly word back
+            words = SMALL_TALK
         try:
             answers = await self._dialogue.send(UserTurn(user, words, locale))
         except EngineUnavailable:

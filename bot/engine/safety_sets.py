@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from bot.core.routing import load_ages
 from bot.core.urgency import Gate, SafetyNet
 from bot.core.urgency.model import load_or_train
 from bot.engine.nlu_eval import read_examples
@@ -70,7 +71,7 @@ def all_cases(locales: tuple[str, ...], folder: Path = SAFETY_DIR) -> list[Case]
 def load_gate() -> Gate:
     """The gate as the bot runs it: the project's phrase files and its model."""
     net = SafetyNet.load(LOCALES_DIR / "safety_net")
-    return Gate(net, load_or_train(PROJECT_DIR, MODELS_DIR))
+    return Gate(net, load_or_train(PROJECT_DIR, MODELS_DIR), load_ages(LOCALES_DIR))
 
 
 def gate_outcomes(gate: Gate, cases: list[Case]) -> list[Outcome]:

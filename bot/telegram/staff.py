@@ -66,10 +66,10 @@ async def reload_content(svc: Services) -> list[str]:
         log.warning("content reload refused: %d problem(s)", len(problems))
         return problems or ["content unreadable"]
     svc.catalogs = loaded.catalogs
-    svc.conversation.gate = Gate(net, svc.conversation.gate.model)  # same intents, same model
+    # same intents, same model; the age statements are content, reloaded with the phrases
+    svc.conversation.gate = Gate(net, svc.conversation.gate.model, load_ages(svc.locales_dir))
     # routing reads the same directory the catalogs' numbers were computed from
     svc.conversation.directory = loaded.directory
-    svc.conversation.ages = load_ages(svc.locales_dir)
     if book is not None and svc.conversation.lessons is not None:
         svc.conversation.lessons.book = book
     if answers is not None:

@@ -86,6 +86,20 @@ async def test_a_child_saying_their_age_gets_child_lines_and_is_remembered() -> 
     assert tier2.msgid == messages.ROUTED_CHILD and numbers(tier2)[0] == "1387"
 
 
+async def test_an_adult_saying_their_age_gets_a_friendly_word_not_child_lines() -> None:
+    """The classifier reads any age as "I am 15" (child labour, tier 2): an adult who only
+    says how old they are is answered as everyday words, and stays an adult at no tier."""
+    store, dialogue = FakeStore(), FakeDialogue(replies=[TIER2_ANSWER])
+    convo = conversation(dialogue, store)
+    for text in ("I'm 34 years old", "ผมอายุ 41 ปีครับ", "ຂ້ອຍອາຍຸ 23 ປີ"):
+        await convo.on_text("u1", text, None)
+        assert dialogue.calls[-1].text == "/small_talk"
+    await convo.on_text("u1", "I'm 34 and my boss keeps my passport", None)
+    assert dialogue.calls[-1].text != "/small_talk"  # more than an age: the engine reads it
+    await convo.recorder.settle("u1")
+    assert store.profiles["u1"].child is False
+
+
 async def test_engine_tier2_answer_is_routed_with_a_human_operator_button() -> None:
     convo = conversation(FakeDialogue(replies=[TIER2_ANSWER]))
     replies = (await convo.on_text("u1", "they keep my passport", "my")).replies

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.routing import load_ages
 from bot.core.urgency import Gate, SafetyNet
 from bot.core.urgency.gate import HEAD, TAIL, split_command, window
 from bot.core.urgency.matching import match_form
@@ -20,7 +21,8 @@ from bot.text.normalize import normalize
 
 @pytest.fixture(scope="module")
 def gate() -> Gate:
-    return Gate(SafetyNet.load(LOCALES_DIR / "safety_net"), load_or_train(PROJECT_DIR, MODELS_DIR))
+    net, model = SafetyNet.load(LOCALES_DIR / "safety_net"), load_or_train(PROJECT_DIR, MODELS_DIR)
+    return Gate(net, model, load_ages(LOCALES_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +220,29 @@ def test_a_witness_telling_what_happens_to_others_is_not_read_as_a_question(
 ) -> None:
     # no "me" or "us" to outweigh a question word: a relative "who" must not be one
     assert phrases_only.screen("the supervisor punches anyone who talks back").tier == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm 34 years old",
+        "my age is 52",
+        "ผมอายุ 41 ปีครับ",
+        "ကျွန်တော် အသက် ၂၇ နှစ်",
+        "ខ្ញុំអាយុ ៣៨ ឆ្នាំ",
+        "ຂ້ອຍອາຍຸ 23 ປີ",
+    ],
+)
+def test_an_adult_saying_their_age_is_no_sign(gate: Gate, text: str) -> None:
+    """The model reads every age as a child's ("I am 15": child labour, tier 2)."""
+    assert gate.screen(text).tier is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [("ผมอายุ 16 ครับ", 2), ("i am 14", 2), ("I'm 34, help me", 1), ("ຂ້ອຍອາຍຸ 23 ປີ ຊ່ວຍແດ່", 1)],
+)
+def test_a_childs_age_or_an_adults_cry_for_help_still_counts(
+    gate: Gate, text: str, tier: int
+) -> None:
+    assert gate.screen(text).tier == tier

@@ -154,3 +154,11 @@ def test_a_faint_reading_of_risk_alone_is_no_sign() -> None:
     assert decide(Scan(), Scores(risk=0.35)).tier is None
     assert decide(Scan(), Scores(risk=RISK)).tier == 2
     assert decide(Scan(personal=True, now=True), Scores(risk=0.35)).tier == 2  # never doubt
+
+
+def test_an_adult_age_silences_only_the_models_tier_two_reading() -> None:
+    """ "I am 40": the model's child-labour reading is no sign; danger and phrases are."""
+    assert decide(Scan(adult_age=True), Scores(risk=0.9)).tier is None
+    assert decide(Scan(adult_age=True, personal=True, now=True), Scores(risk=0.9)).tier is None
+    assert decide(Scan(adult_age=True), Scores(danger=0.8)).tier == 1
+    assert decide(Scan(adult_age=True, tier2=True), Scores(risk=0.9)).tier == 2

@@ -18,6 +18,7 @@ at all holds a phrase back.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from bot.core.urgency.model import Scores
@@ -49,6 +50,10 @@ class Scan:
     asking: bool = False
     information: bool = False
     command: bool = False  # a tier-1 command such as /sos
+    # the whole message says how old the writer is, 18 or more ("I am 25", "ผมอายุ 40 ปี"):
+    # the model reads every age as "I am 15" (report_child_labour, tier 2), so its tier-2
+    # reading does not count; its tier-1 reading and every phrase still do ("I am 20 help")
+    adult_age: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ def decide(scan: Scan, scores: Scores | None = None) -> Verdict:
     if scan.command:
         return Verdict(1, "command")
     model = scores or Scores()
+    if scan.adult_age:
+        model = dataclasses.replace(model, risk=0.0, coercion=frozenset())
     if information_question(scan, scores):
         return NO_SIGN
     signs = (

@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections import OrderedDict
 
+from bot.core.age import AgeReader
 from bot.core.urgency.context import NO_SIGN, Verdict, decide
 from bot.core.urgency.matching import match_form
 from bot.core.urgency.model import TierModel
@@ -47,9 +48,15 @@ def split_command(text: str) -> tuple[str, str]:
 class Gate:
     """Screens the words of every turn; swapped as a whole when staff reload the phrases."""
 
-    def __init__(self, net: SafetyNet | None = None, model: TierModel | None = None) -> None:
+    def __init__(
+        self,
+        net: SafetyNet | None = None,
+        model: TierModel | None = None,
+        ages: AgeReader | None = None,
+    ) -> None:
         self.net = net or SafetyNet.empty()
         self.model = model  # None until loaded: the phrases alone decide meanwhile
+        self.ages = ages or AgeReader.empty()  # "I am 15" (child routing), "I am 40" (no sign)
         self._recent: OrderedDict[str, Verdict] = OrderedDict()  # a pure function's memo
 
     def screen(self, text: str) -> Verdict:
@@ -70,4 +77,11 @@ class Gate:
         scan = self.net.scan(form)
         if command and command in self.net.commands:
             scan = dataclasses.replace(scan, command=True)
+        if self.adult_age(rest):
+            scan = dataclasses.replace(scan, adult_age=True)
         return decide(scan, self.model.scores(form) if self.model and form else None)
+
+    def adult_age(self, text: str) -> bool:
+        """Whether the whole message only says that the writer is 18 or older."""
+        statement = self.ages.read(text)
+        return statement is not None and statement.whole_message and not statement.under_18
