@@ -43,6 +43,16 @@ def tier(stack: StackRun, user: int) -> float:
     return float(json.loads(row[0])["tier"]) if row and row[0] else 4.0
 
 
+def language(stack: StackRun, user: int) -> str | None:
+    """The language the bot stored for a user, once their turn is recorded."""
+    with sqlite3.connect(stack.log.parent / "bot.sqlite3") as db:
+        row = db.execute(
+            "select locale from user where pseudonym = ?",
+            (pseudonym(STACK_KEY.encode(), user),),
+        ).fetchone()
+    return str(row[0]) if row else None
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_tier1_numbers_first_in_each_language_then_where_the_user_is(
     stack: StackRun, locale: str
@@ -91,6 +101,16 @@ def test_a_child_gets_child_lines_in_their_language(stack: StackRun) -> None:
     text = replies[0]["text"]
     assert text.index("1387") < text.index("1300")  # the child line first
     assert script_of(text) == "th"
+
+
+def test_an_adult_saying_their_age_gets_the_everyday_answer(stack: StackRun) -> None:
+    """The classifier reads any age as a child's; an adult gets a friendly word, no lines."""
+    [answer] = stack.sandbox.ask(7350, "ผมอายุ 41 ปีครับ")
+    assert answer["text"].startswith("ขอบคุณที่เล่าให้ฟังนะคะ")  # answers.yml: small_talk
+    assert "1300" not in answer["text"] and "1387" not in answer["text"]
+    # the record after the reply holds the language; the tier it holds is "none" (4)
+    wait_until(lambda: language(stack, 7350) == "th", 10, "the turn recorded")
+    assert tier(stack, 7350) == 4.0
 
 
 def test_the_short_check_accepts_i_dont_want_to_answer_and_stop(stack: StackRun) -> None:
