@@ -11,6 +11,9 @@ model cannot be had), so the gate and the engine judge a question the same way:
 - otherwise, if a tier-1 intent holds at least `threshold` confidence it comes first, so
   a person who may be in danger gets the emergency numbers rather than a brochure. A
   person who writes in the first person about danger now is never held back by doubt.
+  When the gate's model is there, it must agree a little (a tier-1 phrase, "me … now",
+  or its own tier-1 share reaching `threshold`): everyday words such as "my wife sells
+  at the market" (violence 0.24 under small_talk 0.29) are not lifted to an emergency.
 Runs last, so the fallback cannot undo it.
 """
 
@@ -62,7 +65,22 @@ def rerank(
             return ranking
         others = [r for r in ranking if r["name"] not in TIER1]
         return [*others, *(r for r in ranking if r["name"] in TIER1)] if others else ranking
+    if scan is not None and scores is not None and not some_danger(scan, scores, threshold):
+        return ranking  # the classifier alone, faintly: "my wife sells at the market"
     return promote(ranking, threshold)
+
+
+def some_danger(scan: Scan, scores: Scores, threshold: float) -> bool:
+    """Whether the gate's own reading agrees there may be danger: a tier-1 phrase, the
+    person speaking of danger to themselves now, or its model's tier-1 share reaching the
+    guard's own threshold. Only then is a tier-1 intent lifted over the classifier's top."""
+    personal_phrase = scan.tier1_if_personal and scan.personal
+    return (
+        scan.tier1
+        or personal_phrase
+        or (scan.personal and scan.now)
+        or (scores.danger >= threshold)
+    )
 
 
 def promote(ranking: Ranking, threshold: float) -> Ranking:

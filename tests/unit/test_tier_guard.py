@@ -59,3 +59,14 @@ def test_the_gate_models_reading_decides_what_a_question_is() -> None:
         rerank(SURE_DANGER, 0.2, question, reads_a_question)[0]["name"] == "ask_verify_job_offer"
     )
     assert rerank(SURE_DANGER, 0.2, question, reads_danger)[0]["name"] == "report_forced_scam_work"
+
+
+def test_a_faint_tier_one_reading_is_lifted_only_if_the_gate_agrees() -> None:
+    """Everyday words the classifier reads a little like violence stay everyday words."""
+    everyday = ranking(("small_talk", 0.29), ("report_violence", 0.24), ("greet", 0.1))
+    assert rerank(everyday, 0.2, Scan(), Scores(danger=0.05))[0]["name"] == "small_talk"
+    assert rerank(everyday, 0.2, Scan(), Scores(danger=0.2))[0]["name"] == "report_violence"
+    now = Scan(personal=True, now=True)  # "me … now": doubt never holds danger back
+    assert rerank(everyday, 0.2, now, Scores(danger=0.0))[0]["name"] == "report_violence"
+    assert rerank(everyday, 0.2, Scan(tier1=True), Scores())[0]["name"] == "report_violence"
+    assert rerank(everyday, 0.2, Scan(), None)[0]["name"] == "report_violence"  # no model
