@@ -246,3 +246,34 @@ def test_a_childs_age_or_an_adults_cry_for_help_still_counts(
     gate: Gate, text: str, tier: int
 ) -> None:
     assert gate.screen(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the brokers men are at the door with knives, what do we do",
+        "พวกมันถือมีดตามมาแล้ว ทำไงดี",
+        "သူတို့ ဓားတွေနဲ့ လိုက်လာပြီ ဘာလုပ်ရမလဲ",
+        "គេកាន់កាំបិតមកដល់ហើយ ធ្វើម៉េចទៅ",
+        "ພວກມັນຖືມີດມາຮອດແລ້ວ ເຮັດແນວໃດດີ",
+    ],
+)
+def test_asking_what_to_do_as_danger_comes_is_tier_one(gate: Gate, text: str) -> None:
+    """A plea ("what do we do") about danger at the door is no question for information."""
+    assert gate.screen(text).tier == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my visa runs out next week, what should i do",
+        "the agent is coming tomorrow to take us to the new site, what should we bring",
+        "วีซ่าจะหมดอาทิตย์หน้า ทำยังไงดี",
+        "เงินเดือนออกมาแล้วแต่ไม่ครบ ทำไงดี",
+        "ဗီဇာ ကုန်တော့မယ် ဘာလုပ်ရမလဲ",
+        "វីសាជិតផុតកំណត់ហើយ ធ្វើម៉េចទៅ",
+        "ເງິນເດືອນອອກມາແລ້ວ ແຕ່ບໍ່ຄົບ ເຮັດແນວໃດດີ",
+    ],
+)
+def test_asking_what_to_do_about_papers_or_pay_is_no_emergency(gate: Gate, text: str) -> None:
+    assert gate.screen(text).tier != 1
