@@ -37,9 +37,11 @@ def share(values: list[bool]) -> str:
     return f"{sum(values) / len(values):.2f} ({sum(values)}/{len(values)})" if values else "-"
 
 
-def fresh(outcomes: list[Outcome], tier_one: Callable[[Outcome], bool]) -> str:
-    """The fresh check (written after the tuning): tier-1 answered, questions alarmed."""
-    mine = [o for o in outcomes if o.case.set == "fresh"]
+def fresh(
+    outcomes: list[Outcome], tier_one: Callable[[Outcome], bool], name: str = "fresh"
+) -> str:
+    """A fresh check (written after the tuning): tier-1 answered, questions alarmed."""
+    mine = [o for o in outcomes if o.case.set == name]
     danger = [tier_one(o) for o in mine if o.case.tier == 1]
     alarms = [o.replied == 1 for o in mine if o.case.tier == 4]
     if not mine:
@@ -57,6 +59,7 @@ COLUMNS: dict[str, Row] = {
         [x.replied in (1, 2) for x in o if x.case.set == "everyday"]
     ),
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
+    "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh2"),
     "p50/max s": lambda o: (
         f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
     ),
@@ -69,6 +72,7 @@ GATE_COLUMNS: dict[str, Row] = {
     "ordinary->2": COLUMNS["ordinary->t2"],
     "everyday->alarm": COLUMNS["everyday->alarm"],
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
+    "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh2"),
 }
 
 
