@@ -31,6 +31,11 @@ class AgeStatement:
     under_18: bool
     whole_message: bool  # nothing much else was said, so the engine need not answer
 
+    @property
+    def adult_only(self) -> bool:
+        """The message only says the writer is 18 or older ("I am 40"): no sign of anything."""
+        return self.whole_message and not self.under_18
+
 
 @dataclass(frozen=True)
 class AgeReader:

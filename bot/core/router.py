@@ -229,7 +229,7 @@ class Conversation:
         clean = normalize(text)
         locale = await self._follow_script(user, clean, language_code)
         danger = verdict if verdict is not None else self.gate.screen(clean)
-        profile, told_child = await self._read_age(user, clean)
+        profile, age, news = await self._read_age(user, clean)
         await self.tiers.verdict(user, danger)  # its tier and coercion signs, if any
         if danger.tier == 1:
             # numbers first, before the engine has a say; it hears of the turn afterwards.
@@ -238,9 +238,9 @@ class Conversation:
         words = for_engine(clean)
         if not words:
             return Outcome(locale, (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),))
-        if told_child and told_child.whole_message:
+        if age is not None and news and age.under_18 and age.whole_message:
             return Outcome(locale, (self.risk.child_noted(locale, profile),))
-        if danger.tier is None and self.gate.adult_age(clean):
+        if danger.tier is None and age is not None and age.adult_only:
             # "I am 40": the classifier reads any age as "I am 15"; a friendly word back
             words = SMALL_TALK
         try:
@@ -294,15 +294,16 @@ class Conversation:
                 replies.extend(self.subtopics.bubbles(self.answers, choice))
         return tuple(replies) or (BotReply(messages.NOT_UNDERSTOOD, buttons=(menu_button(),)),)
 
-    async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None]:
-        """Notice an age statement; returns the profile and the statement if it is news."""
+    async def _read_age(self, user: str, text: str) -> tuple[Profile, AgeStatement | None, bool]:
+        """Notice an age statement: the profile (updated when the statement changes it),
+        the statement, and whether it was news."""
         profile = await self.profile_for(user)
         statement = self.ages.read(text)
         if statement is None or profile.child is statement.under_18:
-            return profile, None
+            return profile, statement, False
         profile = dataclasses.replace(profile, child=statement.under_18)
         await self.people.set_profile(user, profile)
-        return profile, statement if statement.under_18 else None
+        return profile, statement, True
 
     # -- commands -------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.urgency.context import Scan, information_question
+from bot.core.urgency.context import Scan, information_question, some_danger
 from bot.core.urgency.matching import match_form
 from bot.core.urgency.model import Scores, TierModel, load_or_train
 from bot.core.urgency.net import SafetyNet
@@ -68,19 +68,6 @@ def rerank(
     if scan is not None and scores is not None and not some_danger(scan, scores, threshold):
         return ranking  # the classifier alone, faintly: "my wife sells at the market"
     return promote(ranking, threshold)
-
-
-def some_danger(scan: Scan, scores: Scores, threshold: float) -> bool:
-    """Whether the gate's own reading agrees there may be danger: a tier-1 phrase, the
-    person speaking of danger to themselves now, or its model's tier-1 share reaching the
-    guard's own threshold. Only then is a tier-1 intent lifted over the classifier's top."""
-    personal_phrase = scan.tier1_if_personal and scan.personal
-    return (
-        scan.tier1
-        or personal_phrase
-        or (scan.personal and scan.now)
-        or (scores.danger >= threshold)
-    )
 
 
 def promote(ranking: Ranking, threshold: float) -> Ranking:

@@ -94,6 +94,14 @@ def information_question(scan: Scan, scores: Scores | None) -> bool:
     return scores is None or scan.information or model.asking >= ASKING
 
 
+def some_danger(scan: Scan, scores: Scores, bar: float) -> bool:
+    """Whether the gate reads any danger at all: a tier-1 phrase (one said of oneself, if
+    it needs that), the person speaking of themselves now, or the model's tier-1 share at
+    bar. The engine's tier-1 guard lifts a tier-1 intent only then (bot/nlu/tier_guard.py)."""
+    personal_phrase = scan.tier1_if_personal and scan.personal
+    return scan.tier1 or personal_phrase or (scan.personal and scan.now) or scores.danger >= bar
+
+
 def decide(scan: Scan, scores: Scores | None = None) -> Verdict:
     """The tier a message shows, most urgent first."""
     if scan.command:

@@ -77,11 +77,7 @@ class Gate:
         scan = self.net.scan(form)
         if command and command in self.net.commands:
             scan = dataclasses.replace(scan, command=True)
-        if self.adult_age(rest):
+        age = self.ages.read(rest)
+        if age is not None and age.adult_only:
             scan = dataclasses.replace(scan, adult_age=True)
         return decide(scan, self.model.scores(form) if self.model and form else None)
-
-    def adult_age(self, text: str) -> bool:
-        """Whether the whole message only says that the writer is 18 or older."""
-        statement = self.ages.read(text)
-        return statement is not None and statement.whole_message and not statement.under_18
