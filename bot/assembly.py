@@ -210,7 +210,7 @@ async def build(
     )
     optins = SqlOptInStore(sessions, settings.keys.sealer, clock=clock.now)
     found = Campaign(sessions, tally, locales, schedule=settings.report_schedule, optins=optins)
-    pipeline = Pipeline(conversation, chat_log=privacy_store)
+    pipeline = Pipeline(conversation, HandoffDesk(None, conversation), chat_log=privacy_store)
     core = Core(pipeline, conversation, loaded.catalogs, None, found)
     core.tasks.append(asyncio.create_task(load_gate_model(conversation)))
     core.closers.append(engine.dispose)
@@ -283,4 +283,5 @@ def test_bench(settings: Settings, http: aiohttp.ClientSession, live: Conversati
             leftover.unlink()
         folder.rmdir()
 
-    return TestBench(Pipeline(conversation, chat_log=privacy_store), folder, close)
+    pipeline = Pipeline(conversation, HandoffDesk(None, conversation), chat_log=privacy_store)
+    return TestBench(pipeline, folder, close)

@@ -8,10 +8,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.core.answers import AnswerBook, EngineAnswer
+from bot.core.chatlog import ChatLog
 from bot.core.dialogue import EngineUnavailable
 from bot.core.learning import QuizAnswer, QuizCell
+from bot.core.pipeline import Pipeline
+from bot.core.router import Conversation
 from bot.core.turn import Kind, Outcome, Turn
 from bot.core.types import Locale, Profile, UserTurn
+from bot.handoff.desk import HandoffDesk
 
 # answers the fake engine may name, as locales/answers.yml would define them
 BOOK = AnswerBook.parse(
@@ -152,3 +156,8 @@ def command(sender: str, name: str, args: str = "", hint: str | None = "en") -> 
     """A command such as /start or /help they locked us in."""
     return Turn(sender, Kind.COMMAND, args, command=name, locale_hint=hint, chat_id=1,
                 message_id=1)  # fmt: skip
+
+
+def pipeline(convo: Conversation, chat_log: ChatLog | None = None) -> Pipeline:
+    """The pipeline as the bot runs without a desk: "talk to a person" gives the hotlines."""
+    return Pipeline(convo, HandoffDesk(None, convo), chat_log=chat_log)

@@ -32,10 +32,9 @@ from bot.core.fairness import Budget
 from bot.core.order import Arrivals, Ticket
 from bot.core.router import FLOOR, Conversation
 from bot.core.state import PERSONAL, key
-from bot.core.turn import Kind, Outbox, Outcome, Turn
+from bot.core.turn import CaseDesk, Kind, Outbox, Outcome, Turn
 from bot.core.types import DEFAULT_LOCALE, BotReply, Locale, as_locale
 from bot.core.urgency import Verdict
-from bot.handoff.desk import HandoffDesk
 
 log = logging.getLogger(__name__)
 # seconds a turn may wait for, and hold, a person's lock (a process that dies holding it
@@ -52,12 +51,12 @@ class Pipeline:
     def __init__(
         self,
         conversation: Conversation,
-        handoff: HandoffDesk | None = None,
+        handoff: CaseDesk,
         budget: Budget | None = None,
         chat_log: ChatLog | None = None,
     ) -> None:
         self.conversation = conversation
-        self.handoff = handoff or HandoffDesk(None, conversation)
+        self.handoff = handoff  # bot/handoff/desk.py, plugged in by bot/assembly.py
         self.budget = budget or Budget(conversation.state)
         self.chat_log = chat_log  # message ids for /hide (None: nothing to hide)
         self.arrivals = Arrivals()  # each person's turns in the order they arrived

@@ -2,6 +2,8 @@
 
 The Telegram adapter turns every update into one `Turn` and decides nothing; the core runs
 the steps (bot/core/pipeline.py) and talks back through an `Outbox` the adapter provides.
+A `CaseDesk` (the hand-off, bot/handoff/desk.py) takes the turns that belong to a case:
+the core names what it needs and the assembly plugs it in, so the core never imports it.
 Tests build Turns by hand and record what an Outbox was given.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.types import BotReply, Locale, UserTurn
+from bot.core.urgency import Verdict
 
 # our own button data never holds white space; a "button" with words in it is screened
 _WORDS = re.compile(r"\s")
@@ -89,4 +92,20 @@ class Outbox(Protocol):
 
     async def delete(self, turn: Turn, message_ids: list[int]) -> int:
         """Delete messages of the person's chat (/hide); how many went."""
+        ...
+
+
+class CaseDesk(Protocol):
+    """The person's side of the hand-off, as the pipeline uses it (bot/handoff/desk.py)."""
+
+    async def on_turn(self, turn: Turn, verdict: Verdict, answered: bool) -> Outcome | None:
+        """The answer when the turn belongs to the hand-off; None lets the bot answer."""
+        ...
+
+    async def adapt(self, sender: str, outcome: Outcome) -> Outcome:
+        """The engine's "ask for a person" answer, made the offer of a person."""
+        ...
+
+    async def forget(self, sender: str) -> tuple[BotReply, ...]:
+        """/forget: the open case ends and the person's words leave the desks."""
         ...

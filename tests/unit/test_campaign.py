@@ -116,12 +116,11 @@ async def test_opt_in_and_out() -> None:
 
 async def test_the_adapter_counts_a_deep_link_once_and_the_numbers_a_turn_showed() -> None:
     from bot.campaign.hooks import CountingOutbox, on_turn
-    from bot.core.pipeline import Pipeline
     from bot.core.router import Conversation
     from bot.core.routing import load_directory
     from bot.core.urgency import SafetyNet
     from bot.settings import LOCALES_DIR
-    from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, command, text
+    from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, command, pipeline, text
 
     convo = Conversation(
         FakeDialogue(),
@@ -145,6 +144,6 @@ async def test_the_adapter_counts_a_deep_link_once_and_the_numbers_a_turn_showed
         ("u1", "poster-01", "my"),
         ("u2", "", "en"),
     ]
-    await Pipeline(convo).handle(text("u4", "they locked us in, help me now"), out)
+    await pipeline(convo).handle(text("u4", "they locked us in, help me now"), out)
     assert recorded.sent  # the reply went out as the adapter sends it
     assert [(e.step, e.item) for e in tally._events] == [("hotlines", "tier 1")]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from bot.core.clock import now
 from bot.core.learning import Learning
-from bot.core.pipeline import FORGOTTEN_STATE, Pipeline
+from bot.core.pipeline import FORGOTTEN_STATE
 from bot.core.privacy import FORGOTTEN, Privacy
 from bot.core.quiz import load_book
 from bot.core.router import Conversation
@@ -13,7 +13,7 @@ from bot.core.state import PERSONAL, LocalState, key
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from tests.fakes import FakeDialogue, FakeQuizStore, FakeStore, RecordingOutbox, press
+from tests.fakes import FakeDialogue, FakeQuizStore, FakeStore, RecordingOutbox, pipeline, press
 
 BOOK = load_book(LOCALES_DIR / "quiz.yml")
 
@@ -41,7 +41,7 @@ async def test_forget_drops_quiz_progress_and_every_memo_of_the_person_only(
                 await state.put(key(kind, user), "memo", 3600)
     assert await state.get(key("quiz", "u1")) is not None
     out = RecordingOutbox()
-    await Pipeline(convo).handle(press("u1", "forget:yes", "km"), out)
+    await pipeline(convo).handle(press("u1", "forget:yes", "km"), out)
     assert out.msgids() == [FORGOTTEN]
     assert set(FORGOTTEN_STATE) == set(PERSONAL) - {"bucket", "flight"}
     assert [k for k in FORGOTTEN_STATE if await state.get(key(k, "u1")) is not None] == []

@@ -38,6 +38,12 @@ def test_the_core_imports_neither_telegram_nor_sql() -> None:
     assert offenders("core", ("telegram", "sqlalchemy", "bot.telegram", "bot.storage")) == []
 
 
+def test_the_core_names_what_it_needs_of_the_handoff_and_never_imports_it() -> None:
+    # the hand-off builds on the core (cases, desks, the operators' side); the pipeline
+    # reaches it through bot/core/turn.py's CaseDesk, plugged in by bot/assembly.py
+    assert offenders("core", ("bot.handoff",)) == []
+
+
 def test_one_clock_tells_the_time() -> None:
     """Only bot/core/clock.py reads the wall clock; everything else asks it, so
     BOT_TEST_NOW moves the whole bot's time. The sandbox and the benchmarks play

@@ -14,8 +14,17 @@ from bot.core.state import LocalState
 from bot.core.turn import Kind, Turn
 from bot.core.types import Locale, Profile, UserTurn
 from bot.core.urgency import SafetyNet
+from bot.handoff.desk import HandoffDesk
 from bot.settings import LOCALES_DIR
-from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, command, press, text
+from tests.fakes import (
+    BOOK,
+    FakeDialogue,
+    FakeStore,
+    RecordingOutbox,
+    command,
+    press,
+    text,
+)
 
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
@@ -67,7 +76,7 @@ def pipeline(dialogue: FakeDialogue | None = None, store: FakeStore | None = Non
         directory=load_directory(LOCALES_DIR),
         answers=BOOK,
     )
-    return Pipeline(convo)
+    return Pipeline(convo, HandoffDesk(None, convo))
 
 
 async def test_danger_is_answered_while_the_same_persons_start_waits_for_the_engine() -> None:

@@ -12,7 +12,6 @@ from bot.core import messages
 from bot.core import privacy as consent
 from bot.core.answers import EngineAnswer
 from bot.core.clock import now
-from bot.core.pipeline import Pipeline
 from bot.core.privacy import Privacy
 from bot.core.router import Conversation
 from bot.core.types import BotReply
@@ -21,7 +20,7 @@ from bot.engine.tracker_store import without_words
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, pipeline, press
 
 INTENTS = frozenset({"greet", "ask_menu"})
 
@@ -94,7 +93,7 @@ async def test_forget_asks_first_then_erases_and_says_so(store: SqlPrivacyStore)
     assert msgids(kept.replies) == [consent.NOT_FORGOTTEN]
     assert await store.recent_texts("u1") != []
     out = RecordingOutbox()
-    await Pipeline(convo, chat_log=store).handle(press("u1", consent.FORGET_YES, "km"), out)
+    await pipeline(convo, chat_log=store).handle(press("u1", consent.FORGET_YES, "km"), out)
     [(_, done)] = out.sent
     assert msgids(done.replies) == [consent.FORGOTTEN]
     assert done.replies[0].params == {"texts": "1"} and done.locale == "km"
@@ -113,7 +112,7 @@ async def test_a_dead_database_is_told_honestly() -> None:
     chose = await convo.on_button("u1", consent.CONSENT_YES, "th")
     assert msgids(chose.replies) == [consent.NOT_SAVED]
     out = RecordingOutbox()
-    await Pipeline(convo).handle(press("u1", consent.FORGET_YES, "th"), out)
+    await pipeline(convo).handle(press("u1", consent.FORGET_YES, "th"), out)
     assert out.msgids() == [consent.FORGET_FAILED]
 
 

@@ -6,7 +6,6 @@ from bot.core import content, messages, routing
 from bot.core.age import AgeReader
 from bot.core.answers import EngineAnswer
 from bot.core.clock import now
-from bot.core.pipeline import Pipeline
 from bot.core.privacy import FORGOTTEN, Privacy
 from bot.core.router import Conversation
 from bot.core.types import BotReply, Line, Profile
@@ -14,7 +13,7 @@ from bot.core.urgency import SafetyNet
 from bot.settings import LOCALES_DIR
 from bot.storage.privacy import SqlPrivacyStore
 from bot.storage.session import migrate, new_engine, new_sessionmaker
-from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, press
+from tests.fakes import BOOK, FakeDialogue, FakeStore, RecordingOutbox, pipeline, press
 
 INTENTS = frozenset({"greet", "ask_menu", "ask_hotlines"})
 NET = SafetyNet.load(LOCALES_DIR / "safety_net")
@@ -115,7 +114,7 @@ async def test_without_a_desk_a_person_is_the_users_hotline_list() -> None:
     convo = conversation()
     await convo.on_button("u1", "where:KH", "km")
     out = RecordingOutbox()
-    await Pipeline(convo).handle(press("u1", "handoff", "km"), out)
+    await pipeline(convo).handle(press("u1", "handoff", "km"), out)
     [(_, outcome)] = out.sent
     [card] = outcome.replies
     assert card.msgid == messages.ROUTED_HOTLINES and numbers(card)[0] == "117"
@@ -207,7 +206,7 @@ async def test_forget_drops_place_and_a_running_check_from_memory(tmp_path: Path
     await convo.on_button("u1", "where:LA", "lo")
     await convo.on_button("u1", "check:start", "lo")
     out = RecordingOutbox()
-    await Pipeline(convo).handle(press("u1", "forget:yes", "lo"), out)
+    await pipeline(convo).handle(press("u1", "forget:yes", "lo"), out)
     assert out.msgids() == [FORGOTTEN]
     assert await convo.profile_for("u1") == Profile()
     stale = await convo.on_button("u1", "check:leave:yes", "lo")
