@@ -60,6 +60,7 @@ COLUMNS: dict[str, Row] = {
     ),
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
     "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh2"),
+    "fresh3: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh3"),
     "p50/max s": lambda o: (
         f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
     ),
@@ -73,6 +74,7 @@ GATE_COLUMNS: dict[str, Row] = {
     "everyday->alarm": COLUMNS["everyday->alarm"],
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
     "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh2"),
+    "fresh3: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh3"),
 }
 
 

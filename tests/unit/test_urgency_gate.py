@@ -149,6 +149,12 @@ def test_a_forged_long_message_is_read_at_both_ends_only() -> None:
         "ဗီဇာ ကုန်တော့မယ် ဘာလုပ်ရမလဲ",
         "វីសាជិតផុតកំណត់ហើយ ធ្វើម៉េចទៅ",
         "ເງິນເດືອນອອກມາແລ້ວ ແຕ່ບໍ່ຄົບ ເຮັດແນວໃດດີ",
+        # ... even said today, with another plea: no danger reading, no alarm
+        "my passport expires now in december, what must i do",
+        "the agent is coming into town tonight to sign contracts, where should we go",
+        "วันนี้นายจ้างยังไม่จ่ายเงินเดือน ควรทำยังไง",
+        "ဒီနေ့ လစာ မရသေးဘူး ဘာလုပ်ကြရမလဲ",
+        "ມື້ນີ້ນາຍຈ້າງຍັງບໍ່ຈ່າຍເງິນເດືອນ ຄວນເຮັດແນວໃດ",
     ],
 )
 def test_ordinary_questions_with_alarming_words_get_no_alarm(gate: Gate, question: str) -> None:
@@ -171,6 +177,20 @@ def test_ordinary_questions_with_alarming_words_get_no_alarm(gate: Gate, questio
         "သူတို့ ဓားတွေနဲ့ လိုက်လာပြီ ဘာလုပ်ရမလဲ",
         "គេកាន់កាំបិតមកដល់ហើយ ធ្វើម៉េចទៅ",
         "ພວກມັນຖືມີດມາຮອດແລ້ວ ເຮັດແນວໃດດີ",
+        # the same plea in other words ("should", "we", "which way"), and other ways of
+        # saying it comes: still following, breaking in (tenth session)
+        "two men on a motorbike still following us from the farm, where should we go",
+        "they are breaking the door of our room with a hammer, how can we escape",
+        "มีคนขับรถตามหลังพวกเรามาตั้งแต่ออกจากไร่ ควรทำยังไง",
+        "ဆိုင်ကယ်နဲ့ လူနှစ်ယောက် နောက်ကလိုက်နေတုန်းပဲ ဘယ်ကိုပြေးကြရမလဲ",
+        "ឡានខ្មៅមួយនៅតែតាមពួកយើងពីវាលស្រែ គួរធ្វើយ៉ាងម៉េច",
+        "ມີລົດຈັກສອງຄັນ ຕາມຫຼັງພວກເຮົາມາແຕ່ສວນ ໜີໄປທາງໃດ",
+        # about to be sold on, a plea: the plea's words do not make it a question
+        "the agent says we will be sold to another boat tonight, what do we do",
+        "เอเย่นต์บอกว่าคืนนี้จะขายพวกเราต่อให้เรืออีกลำ ทำไงดี",
+        "ပွဲစားက ဒီည ကျွန်တော်တို့ကို ငါးဖမ်းလှေကို ရောင်းမယ်တဲ့ ဘာလုပ်ကြရမလဲ",
+        "ឥឡូវគេនឹងលក់ពួកយើងទៅកប៉ាល់ផ្សេង ធ្វើម៉េចល្អ",
+        "ຄືນນີ້ນາຍໜ້າຈະຂາຍພວກເຮົາໃຫ້ເຮືອລຳອື່ນ ຄວນເຮັດແນວໃດ",
         # said another way than any phrase: the model reads it
         "the captain does not allow any of us to step off the ship",
         "the manager struck me across the face many times",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
@@ -110,6 +111,19 @@ def test_first_person_about_danger_now_is_never_held_back() -> None:
     # the model alone, a little unsure, with "me … now"
     assert decide(Scan(personal=True, now=True), Scores(danger=0.2)).tier == 1
     assert decide(Scan(), Scores(danger=0.2)).tier is None
+
+
+def test_a_plea_as_danger_comes_with_a_danger_phrase_is_never_a_question() -> None:
+    # "they will sell us to another company tonight, what do we do": the plea's own words
+    # make the model read a question, and its danger reading is faint
+    read = Scores(danger=0.1, risk=0.2, asking=0.6)
+    plea = Scan(tier1=True, asking=True, personal=True, plea=True, now=True)
+    assert decide(plea, read).tier == 1
+    # without the plea, or without "now", the model's reading of a question still counts
+    assert decide(dataclasses.replace(plea, plea=False), read).tier is None
+    assert decide(dataclasses.replace(plea, now=False), read).tier is None
+    # a plea about papers or pay names no danger: a question
+    assert decide(Scan(asking=True, personal=True, plea=True, now=True), read).tier is None
 
 
 def test_without_the_model_only_a_question_with_no_personal_word_holds_a_phrase_back() -> None:

@@ -11,7 +11,8 @@ or like a question for information (`Scores`); `decide` turns both into the turn
 - a `..._if_personal` phrase (a place, a sector, an everyday verb) also needs the person
   to speak of themselves (I, me, we…);
 - someone who writes in the first person about danger now is never held back by doubt:
-  with a personal and a now cue, the slightest danger sign is enough.
+  with a personal and a now cue, the slightest danger sign is enough; a plea as danger
+  comes ("they sell us tonight, what do we do") with a danger phrase is never a question.
 Without the model (still loading, or unreadable) only a question with no personal word
 at all holds a phrase back.
 """
@@ -45,7 +46,8 @@ class Scan:
     tier2: bool = False
     tier1_if_personal: bool = False
     tier2_if_personal: bool = False
-    personal: bool = False
+    personal: bool = False  # also set by a plea: asking what to do is speaking of oneself
+    plea: bool = False  # "what do we do", "where do I hide": asking for help, not information
     now: bool = False
     asking: bool = False
     information: bool = False
@@ -82,13 +84,17 @@ def information_question(scan: Scan, scores: Scores | None) -> bool:
     when the model sees an information reading in it, or when it has words only such
     questions use (how to avoid, is it legal, the penalty); one that speaks of the person,
     only when the model reads it more as a question than as a disclosure; one about the
-    person and now, with any danger reading, never.
+    person and now, with any danger reading, never; nor a plea as danger comes with a
+    danger phrase in it.
     """
     if not (scan.asking or scan.information):
         return False
     model = scores or Scores()
     if scan.personal and scan.now and (scores is None or model.danger >= FIRST_PERSON_NOW):
         return False
+    phrase = scan.tier1 or scan.tier2 or scan.tier1_if_personal or scan.tier2_if_personal
+    if scan.plea and scan.now and phrase:
+        return False  # its asking words are the plea's, and the phrase names the danger
     if scan.personal:
         return scores is not None and model.asking > model.danger + model.risk
     return scores is None or scan.information or model.asking >= ASKING

@@ -5,7 +5,8 @@ locales/safety_net/<lang>.yml (format in README "Safety net: the phrase files"):
 - `tier1_if_personal`, `tier2_if_personal`: phrases with everyday or informational uses
   ("lock", "KK Park", "debt"), which count only when the person writes about their own
   situation, not when they ask about something;
-- `cues`: `personal` (me, we are…), `now` (now, right now…), `asking` (is this real,
+- `cues`: `personal` (me, we are…), `plea` (what do I do, where do we hide…: counts as
+  personal too), `now` (now, right now…), `asking` (is this real,
   how, what…) and `information` (how to avoid, is it legal, the penalty…) words, which
   tell a disclosure from a question (bot/core/urgency/context.py);
 - `cues.not_asking`: words that hold an asking cue without asking anything (Lao ບໍລິສັດ,
@@ -27,7 +28,7 @@ from bot.core.urgency.matching import compile_phrases, match_form
 from bot.text.normalize import normalize
 
 PHRASES = ("tier1", "tier2", "tier1_if_personal", "tier2_if_personal")
-CUES = ("personal", "now", "asking", "information")
+CUES = ("personal", "plea", "now", "asking", "information")
 NOT_ASKING = "not_asking"
 Pattern = re.Pattern[str]
 
@@ -77,4 +78,6 @@ class SafetyNet:
             and pattern.search(asking_form if name == "asking" else form) is not None
             for name, pattern in self.patterns.items()
         }
+        # asking what to do, where to hide, is speaking of one's own situation
+        found["personal"] = found.get("personal", False) or found.get("plea", False)
         return Scan(**found)
