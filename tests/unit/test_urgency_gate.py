@@ -222,6 +222,19 @@ def test_asking_whether_something_is_safe_is_still_a_question(phrases_only: Gate
     assert phrases_only.screen(question).tier is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "กินข้าวที่โรงอาหารข้างโรงงาน",  # rice, beside: no archaic "I" (ข้า) in them
+        "เข้าใจแล้วค่ะ ขอบคุณ",  # "understand" holds the same letters
+        "ဒီည ငါးကြော်စားမယ်",  # fish, not "I" (ငါ)
+        "សូមអញ្ជើញមកលេងផ្ទះ",  # please come, not "I" (អញ)
+    ],
+)
+def test_everyday_words_that_hold_a_pronoun_speak_of_nobody(phrases_only: Gate, text: str) -> None:
+    assert not phrases_only.net.scan(match_form(normalize(text))).personal
+
+
 def _asks(net: SafetyNet, text: str) -> bool:
     return net.scan(match_form(normalize(text))).asking
 

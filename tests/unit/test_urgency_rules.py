@@ -152,13 +152,21 @@ def test_tier_one_beats_tier_two_and_commands_beat_everything() -> None:
     assert decide(Scan(), Scores(danger=0.1, risk=RISK - 0.1)).tier == 2  # the two add up
 
 
-def test_a_cue_does_not_end_inside_a_thai_or_lao_syllable() -> None:
-    """ບໍ asks a question; ບໍ່ says no: only danger phrases may match into a syllable."""
-    cue = compile_phrases([match_form("ບໍ")], whole_syllables=True)
+@pytest.mark.parametrize(
+    ("cue", "inside", "alone"),
+    [
+        ("ບໍ", "ບໍ່ເຄີຍໃຫ້ອອກ", "ແທ້ບໍ"),  # Lao: a question is not "not"
+        ("ငါ", "ဒီည ငါးကြော်စားမယ်", "ငါ ဒီမှာ ရှိတယ်"),  # Burmese: "I" is not fish
+        ("អញ", "សូមអញ្ជើញមកលេងផ្ទះ", "អញ នៅទីនេះ"),  # Khmer: "I" is not "please come"
+    ],
+)
+def test_a_cue_does_not_end_inside_a_syllable(cue: str, inside: str, alone: str) -> None:
+    """Only danger phrases may match into a syllable ("ຊ່ວຍແດ" finds "ຊ່ວຍແດ່")."""
+    pattern = compile_phrases([match_form(cue)], whole_syllables=True)
     phrase = compile_phrases([match_form("ຊ່ວຍແດ")])
-    assert cue is not None and phrase is not None
-    assert cue.search(match_form("ແທ້ບໍ"))
-    assert not cue.search(match_form("ບໍ່ເຄີຍໃຫ້ອອກ"))
+    assert pattern is not None and phrase is not None
+    assert pattern.search(match_form(alone))
+    assert not pattern.search(match_form(inside))
     assert phrase.search(match_form("ຊ່ວຍແດ່"))
 
 

@@ -28,13 +28,18 @@ _DOUBLED = re.compile(r"([a-z])\1+")
 _SPACES = re.compile(r"\s+")
 _NOT_LETTER = re.compile(r"[^a-z]")
 _WORD_CHAR = re.compile("[a-z0-9]")
-# Thai and Lao vowel and tone marks. A context cue does not end inside a syllable ("ບໍ", a
-# question, is not the start of "ບໍ່", not); danger phrases may ("ຊ່ວຍແດ" matches "ຊ່ວຍແດ່",
-# "မရ" matches "မရှိ", as their lists expect).
-_THAI_LAO_MARKS = "".join(
-    chr(c) for c in range(0x0E00, 0x0F00) if unicodedata.category(chr(c)).startswith("M")
+# Thai, Lao, Khmer and Burmese vowel, tone and stacking marks. A context cue does not end
+# inside a syllable ("ບໍ", a question, is not the start of "ບໍ່", not; Burmese "ငါ", I, is
+# not "ငါး", fish or five; Khmer "អញ", I, is not "អញ្ជើញ", please come); danger phrases may
+# ("ຊ່ວຍແດ" matches "ຊ່ວຍແດ່", "မရ" matches "မရှိ", as their lists expect).
+_SYLLABLE_SCRIPTS = ((0x0E00, 0x0F00), (0x1000, 0x10A0), (0x1780, 0x1800))
+_SYLLABLE_MARKS = "".join(
+    chr(c)
+    for start, end in _SYLLABLE_SCRIPTS
+    for c in range(start, end)
+    if unicodedata.category(chr(c)).startswith("M")
 )
-_THAI_LAO_LETTER = re.compile("[\u0e00-\u0eff]")
+_SYLLABLE_LETTER = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 Trie = dict[str, "Trie"]
 
 
@@ -54,8 +59,8 @@ def _atoms(form: str, whole_syllables: bool) -> list[str]:
         atoms.insert(0, "(?<![a-z0-9])")
     if _WORD_CHAR.match(form[-1]):
         atoms.append("(?![a-z0-9])")
-    elif whole_syllables and _THAI_LAO_LETTER.match(form[-1]):
-        atoms.append(f"(?![{_THAI_LAO_MARKS}])")
+    elif whole_syllables and _SYLLABLE_LETTER.match(form[-1]):
+        atoms.append(f"(?![{_SYLLABLE_MARKS}])")
     return atoms
 
 
@@ -70,7 +75,8 @@ def _emit(node: Trie) -> str:
 
 def compile_phrases(forms: Iterable[str], whole_syllables: bool = False) -> re.Pattern[str] | None:
     """One trie-shaped regex matching any of the phrases (already in match form);
-    whole_syllables: a Thai or Lao phrase must not end inside a syllable (for cues)."""
+    whole_syllables: a Thai, Lao, Khmer or Burmese phrase must not end inside a syllable
+    (for cues)."""
     trie: Trie = {}
     for form in {f for f in forms if f}:
         node = trie

@@ -64,7 +64,7 @@ class SafetyNet:
             for name in (*CUES, NOT_ASKING):
                 lists[name].extend(_forms((data.get("cues") or {}).get(name) or []))
             commands.update(str(c).lower().lstrip("/") for c in data.get("commands") or [])
-        # cues must not end inside a Thai or Lao syllable (ບໍ, a question, is not ບໍ່, not)
+        # cues must not end inside a syllable (Lao ບໍ, a question, is not ບໍ່, not)
         not_asking = compile_phrases(lists.pop(NOT_ASKING))
         patterns = {name: compile_phrases(forms, name in CUES) for name, forms in lists.items()}
         return cls(patterns, frozenset(commands), not_asking)
