@@ -5,20 +5,19 @@
   which would reveal the user's name and account), and replies in the user's language.
 - the person's side of a case (relay, consent steps) is core-level: bot/handoff/desk.py,
   called by the pipeline (bot/core/pipeline.py) for every turn.
-- `on_operator_message` / `on_operator_button`: only members of the case's desk
-  (OPERATOR_IDS, or the desk's `members`) act; anything else in the group is ignored, and
-  a button acts only on the case whose topic it sits in, so forged data does nothing.
+- `on_operator_message` / `on_operator_button`: read who wrote or pressed what, in which
+  topic, and hand it to the hand-off's rules (bot/handoff/operators.py: only members of
+  the case's desk act, a button acts only on the case whose topic it sits in).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -26,24 +25,16 @@ from telegram.ext import ContextTypes
 from bot.campaign.figures import case_figures as figures
 from bot.core import messages
 from bot.core.types import BotReply, Button, Locale, as_locale
+from bot.handoff import operators as desk_side
 from bot.handoff import texts
-from bot.handoff.cases import (
-    CLAIMED,
-    Actor,
-    Case,
-    CaseBook,
-    OperatorButton,
-    StoreUnavailable,
-    now_utc,
-)
-from bot.handoff.commands import OperatorCommand, operator_command
+from bot.handoff.cases import Actor, CaseBook, OperatorButton, StoreUnavailable, now_utc
+from bot.handoff.operators import Topic
 from bot.i18n import Catalogs
 from bot.telegram.handlers import on_button, send_reply
 from bot.telegram.membership import DeskGuard
 from bot.telegram.render import keyboard
 
 log = logging.getLogger(__name__)
-_OPERATOR_DATA = re.compile(r"^hc:(claim|release|close|say:(\d))?:?(\d{1,12})$")
 FIGURE_DAYS = 30
 
 
@@ -167,74 +158,27 @@ def _book(context: ContextTypes.DEFAULT_TYPE) -> CaseBook | None:
     return book
 
 
-async def _case_of_topic(book: CaseBook, message: Message) -> Case | None:
-    if not message.is_topic_message or message.message_thread_id is None:
-        return None
-    try:
-        return await book.store.by_topic(message.chat.id, message.message_thread_id)
-    except StoreUnavailable:
-        return None
+def _topic(message: Message, user: User, context: ContextTypes.DEFAULT_TYPE) -> Topic:
+    """Where and by whom, as the hand-off's rules read it (bot/handoff/operators.py)."""
+    thread = message.message_thread_id if message.is_topic_message else None
+    actor = Actor(user.id, user.first_name or "operator")
+    return Topic(message.chat.id, thread, actor, _staff_ids(context))
 
 
 async def on_operator_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A message in a desk's group: relayed, a tool command, or ignored. Nothing that
-    starts with "/" (text or caption) ever reaches the person (bot/handoff/commands.py)."""
+    """A message in a desk's group: relayed, a tool command, or ignored (the rules:
+    bot/handoff/operators.py)."""
     message, user, book = update.message, update.effective_user, _book(context)
     if message is None or user is None or book is None or user.is_bot:
         return
-    case = await _case_of_topic(book, message)
-    actor = Actor(user.id, user.first_name or "operator")
-    if case is None or not book.may_act(case, actor):
-        return  # not a case topic, or not an operator: ignored, nothing reaches the user
     typed = message.text if message.text is not None else message.caption
-    command = operator_command(typed)
-    if command is None:
-        await book.from_operator(case, actor, message.chat.id, message.message_id)
-        return
-    if command.name == "note":
-        await book.channel.post(case.desk_chat, case.thread_id, texts.NOTE_KEPT)
-    elif not command.is_tool or message.text is None:  # a caption never acts
-        await book.channel.post(case.desk_chat, case.thread_id, texts.NOT_SENT)
-    else:
-        await _use_tool(book, case, actor, command, _staff_ids(context))
-
-
-async def _use_tool(
-    book: CaseBook, case: Case, actor: Actor, command: OperatorCommand, staff: frozenset[int]
-) -> None:
-    """/claim, /release, /close, /transfer <desk>, typed by one of the desk's operators."""
-    tool, rest = command.name, command.rest
-    if tool in ("close", "transfer") and not may_manage(book, case, actor, staff):
-        await book.channel.post(case.desk_chat, case.thread_id, texts.OWNER_OR_LEAD)
-    elif tool == "claim":
-        await book.claim(case, actor)
-    elif tool == "release":
-        await book.release(case, actor)
-    elif tool == "close":
-        await book.close(case, actor.name)
-    elif tool == "transfer":
-        target = book.desks.get(rest)
-        if target is None or target.name == case.desk:
-            names = ", ".join(d.name for d in book.desks.desks if d.name != case.desk) or "-"
-            await book.channel.post(
-                case.desk_chat, case.thread_id, texts.TRANSFER_USAGE.format(desks=names)
-            )
-        else:
-            await book.transfer(case, target)
+    topic = _topic(message, user, context)
+    await desk_side.on_message(book, topic, message.message_id, typed, message.text is None)
 
 
 def _staff_ids(context: ContextTypes.DEFAULT_TYPE) -> frozenset[int]:
     svc = context.bot_data.get("services")
     return frozenset(getattr(svc, "staff_ids", frozenset()))
-
-
-def may_manage(book: CaseBook, case: Case, actor: Actor, staff_ids: frozenset[int]) -> bool:
-    """Close or transfer: a claimed case only by its owner or a lead (the desk's `leads`,
-    or STAFF_IDS acting at the desk); an unclaimed case by any of the desk's operators."""
-    if case.state != CLAIMED or case.owner == book.owner_id(actor):
-        return True
-    desk = book.desks.get(case.desk)
-    return actor.user_id in staff_ids or (desk is not None and actor.user_id in desk.leads)
 
 
 async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -247,28 +191,11 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         # (forged or stale) button, so the usual button handler answers it with the menu.
         await on_button(update, context)
         return
-    answer = ""
-    match = _OPERATOR_DATA.match(query.data or "")
     message = query.message if isinstance(query.message, Message) else None
-    case = await _case_of_topic(book, message) if book and message else None
-    actor = Actor(query.from_user.id, query.from_user.first_name or "operator")
-    # a button acts only on the case of the topic it is in, pressed by that desk's operator
-    if book is None or match is None or case is None or str(case.id) != match.group(3):
-        answer = "This button is no longer valid."
-    elif not book.may_act(case, actor):
-        answer = "Only operators of this desk can do that."
-    else:
-        action = match.group(1) or ""
-        if action == "claim":
-            answer = "" if await book.claim(case, actor) else "Someone else has this case."
-        elif action == "release":
-            answer = "" if await book.release(case, actor) else "Only the owner can release."
-        elif action == "close" and not may_manage(book, case, actor, _staff_ids(context)):
-            answer = texts.OWNER_OR_LEAD
-        elif action == "close":
-            await book.close(case, actor.name)
-        elif action.startswith("say:"):
-            await book.say(case, actor, int(match.group(2)))
+    answer = desk_side.STALE
+    if book is not None and message is not None:
+        topic = _topic(message, query.from_user, context)
+        answer = await desk_side.on_button(book, topic, query.data or "")
     with contextlib.suppress(TelegramError):
         await query.answer(answer or None)
 

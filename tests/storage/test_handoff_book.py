@@ -14,10 +14,12 @@ from bot.core.clock import now
 from bot.core.identity import Keys
 from bot.core.types import BotReply
 from bot.core.urgency.conversation import ConversationTier
+from bot.handoff import operators as desk_side
 from bot.handoff import texts
 from bot.handoff.cases import Actor, CaseBook, OperatorButton
 from bot.handoff.desks import Desk, Desks
 from bot.handoff.engine import EngineControl
+from bot.handoff.operators import Topic
 from bot.storage.handoff import CLAIMED, QUEUED, HandoffStore
 from bot.storage.session import new_sessionmaker
 
@@ -221,3 +223,42 @@ async def test_a_message_whose_relay_died_midway_is_relayed_when_replayed(
     copies = [p for p in channel.posts if p[2] == "copy of 90"]
     assert copies == [(case.desk_chat, case.thread_id, "copy of 90")]  # there, once
     assert len(await book.store.copies_of("user-7")) == 1  # and /forget can delete it
+
+
+async def test_in_a_case_topic_only_the_desk_acts_and_only_owner_or_lead_close(
+    engine: Engine,
+) -> None:
+    # bot/handoff/operators.py: the rules the Telegram adapter hands every topic message
+    # and button press to
+    book, channel, _ = book_on(engine)
+    three, lead = frozenset({1, 2, 3}), frozenset({3})
+    desk = Desk("c", "Org C", -3, frozenset({"my"}), frozenset({1, 2}), members=three, leads=lead)
+    book.desks = Desks((*book.desks.desks, desk), "a")
+    case = await book.open("user-1", USER_CHAT, "my", desk, None, DEBT)
+    assert case is not None
+    people = {"anna": ANNA, "boris": BORIS, "lead": Actor(3, "Lead"), "x": Actor(9, "X")}
+    where = {name: Topic(desk.chat_id, case.thread_id, actor) for name, actor in people.items()}
+    posted = len(channel.posts)
+    await desk_side.on_message(book, where["x"], 7, "hello from outside", caption=False)
+    assert len(channel.posts) == posted  # not the desk's: nothing relayed, nothing said
+    await desk_side.on_message(book, where["anna"], 8, "/claim", caption=True)
+    assert channel.posts[-1][2] == texts.NOT_SENT  # a caption never acts
+    await desk_side.on_message(book, where["anna"], 9, "/note call back at 6", caption=False)
+    assert channel.posts[-1][2] == texts.NOTE_KEPT
+    assert not channel.told  # nothing that starts with "/" reached the person
+    # a button acts only on the case of its own topic, pressed by the desk's operator
+    other_case = f"hc:claim:{case.id + 1}"
+    assert await desk_side.on_button(book, where["anna"], other_case) == desk_side.STALE
+    pressed = f"hc:claim:{case.id}"
+    assert await desk_side.on_button(book, where["x"], pressed) == desk_side.NOT_AN_OPERATOR
+    assert await desk_side.on_button(book, where["anna"], pressed) == ""
+    assert await desk_side.on_button(book, where["boris"], pressed) == desk_side.TAKEN
+    # Anna's case: Boris may not close it, the desk's lead may
+    claimed = await book.store.get(case.id)
+    assert claimed is not None and claimed.state == CLAIMED
+    closing = f"hc:close:{case.id}"
+    assert await desk_side.on_button(book, where["boris"], closing) == texts.OWNER_OR_LEAD
+    await desk_side.on_message(book, where["boris"], 10, "/close", caption=False)
+    assert channel.posts[-1][2] == texts.OWNER_OR_LEAD
+    assert await desk_side.on_button(book, where["lead"], closing) == ""
+    assert await book.store.by_topic(desk.chat_id, case.thread_id or 0) is None  # closed
