@@ -49,6 +49,16 @@ def fresh(
     return f"{sum(danger)}/{len(danger)}, {sum(alarms)}/{len(alarms)}"
 
 
+def now_questions(outcomes: list[Outcome]) -> str:
+    """Ordinary questions in the first person about now: how many got the emergency
+    reply, and how many a tier-2 line."""
+    mine = [o for o in outcomes if o.case.set == "nowq"]
+    if not mine:
+        return "-"
+    tier1, tier2 = (sum(o.replied == tier for o in mine) for tier in (1, 2))
+    return f"{tier1}/{len(mine)}, {tier2}/{len(mine)}"
+
+
 COLUMNS: dict[str, Row] = {
     "tier-1 -> 191": lambda o: share([x.right for x in o if x.case.set == "tier1"]),
     "tier-2 -> line": lambda o: share([x.right for x in o if x.case.set == "tier2"]),
@@ -61,6 +71,7 @@ COLUMNS: dict[str, Row] = {
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
     "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh2"),
     "fresh3: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh3"),
+    "now-q: t1, t2": now_questions,
     "p50/max s": lambda o: (
         f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
     ),
@@ -75,6 +86,7 @@ GATE_COLUMNS: dict[str, Row] = {
     "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
     "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh2"),
     "fresh3: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh3"),
+    "now-q: t1, t2": now_questions,
 }
 
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from bot.engine.safety_reply import Outcome
 
 SAFETY_DIR = PROJECT_DIR / "tests" / "safety"
-SETS = ("ordinary", "everyday", "tier1", "tier2", "forms", "fresh", "fresh2", "fresh3")
-NO_SIGN_SETS = ("ordinary", "everyday")  # the bot must answer these with no alarm
+SETS = ("ordinary", "everyday", "tier1", "tier2", "forms", "fresh", "fresh2", "fresh3", "nowq")
+NO_SIGN_SETS = ("ordinary", "everyday", "nowq")  # the bot must answer these with no alarm
 KINDS = ("text", "command", "caption", "edit")
 
 

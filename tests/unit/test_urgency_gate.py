@@ -235,6 +235,29 @@ def test_everyday_words_that_hold_a_pronoun_speak_of_nobody(phrases_only: Gate, 
     assert not phrases_only.net.scan(match_form(normalize(text))).personal
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "วันนี้หนูไม่สบาย อยากลางาน ต้องทำยังไงคะ",
+        "ဒီနေ့ ကျွန်တော် နေမကောင်းဘူး ခွင့်ယူချင်တယ် ဘယ်လိုလုပ်ရမလဲ",
+        "ថ្ងៃនេះខ្ញុំឈឺ ចង់សុំច្បាប់ឈប់សម្រាក ត្រូវធ្វើម៉េច",
+        "ມື້ນີ້ຂ້ອຍເຈັບຫົວ ຢາກລາພັກວຽກ ຕ້ອງເຮັດແນວໃດ",
+    ],
+)
+def test_today_is_not_the_moment_of_danger(phrases_only: Gate, text: str) -> None:
+    # "my visa ends today, what do I do" asks about papers: "today" is no now cue (as in
+    # English), so the slightest danger reading does not make such a question an alarm
+    assert not phrases_only.net.scan(match_form(normalize(text))).now
+
+
+def test_a_passports_months_are_not_a_childs_years(phrases_only: Gate) -> None:
+    passport = "ตอนนี้พาสปอร์ตผมเหลืออายุไม่ถึง 6 เดือน ต่อวีซ่าได้ไหม ต้องทำไง"
+    child = "น้องสาวอายุไม่ถึง 18 ต้องทำงานในไร่ทุกวัน"
+    assert not phrases_only.net.scan(match_form(normalize(passport))).tier2
+    assert phrases_only.screen(passport).tier is None
+    assert phrases_only.screen(child).tier == 2
+
+
 def _asks(net: SafetyNet, text: str) -> bool:
     return net.scan(match_form(normalize(text))).asking
 
