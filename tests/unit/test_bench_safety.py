@@ -52,6 +52,10 @@ def test_every_language_has_the_sets_the_issue_asks_for(locale: str) -> None:
     assert len(sets["everyday"]) >= 20 and {c.tier for c in sets["everyday"]} == {4}
     assert len(sets["tier1"]) >= 30 and {c.tier for c in sets["tier1"]} == {1}
     assert len(sets["tier2"]) >= 25 and {c.tier for c in sets["tier2"]} == {2}
+    # the held-out checks: disclosures and questions apart, and questions about now
+    fresh3 = [c.tier for c in sets["fresh3"]]
+    assert fresh3.count(1) == 10 and fresh3.count(4) == 12
+    assert len(sets["nowq"]) == 20 and {c.tier for c in sets["nowq"]} == {4}
     forms = sets["forms"]
     assert {c.kind for c in forms} == set(KINDS)
     assert any(c.text.startswith("/sos") for c in forms)
