@@ -16,6 +16,7 @@ bot chose: tier-1, tier-2, or the floor). With the engine down every floor reply
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import statistics
 import tempfile
@@ -49,6 +50,17 @@ def fresh(
     return f"{sum(danger)}/{len(danger)}, {sum(alarms)}/{len(alarms)}"
 
 
+FRESH_SETS = ("fresh", "fresh2", "fresh3")
+
+
+def fresh_columns(tier_one: Callable[[Outcome], bool]) -> dict[str, Row]:
+    """One column per fresh check, each judging tier 1 answered by `tier_one`."""
+    return {
+        f"{name}: t1, FA": functools.partial(fresh, tier_one=tier_one, name=name)
+        for name in FRESH_SETS
+    }
+
+
 def now_questions(outcomes: list[Outcome]) -> str:
     """Ordinary questions in the first person about now: how many got the emergency
     reply, and how many a tier-2 line."""
@@ -68,9 +80,7 @@ COLUMNS: dict[str, Row] = {
     "everyday->alarm": lambda o: share(
         [x.replied in (1, 2) for x in o if x.case.set == "everyday"]
     ),
-    "fresh: t1, FA": lambda o: fresh(o, lambda x: x.right),
-    "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh2"),
-    "fresh3: t1, FA": lambda o: fresh(o, lambda x: x.right, "fresh3"),
+    **fresh_columns(lambda x: x.right),
     "now-q: t1, t2": now_questions,
     "p50/max s": lambda o: (
         f"{statistics.median(s):.2f}/{max(s):.2f}" if (s := [x.seconds for x in o]) else "-"
@@ -83,9 +93,7 @@ GATE_COLUMNS: dict[str, Row] = {
     "false alarms": COLUMNS["false alarms"],
     "ordinary->2": COLUMNS["ordinary->t2"],
     "everyday->alarm": COLUMNS["everyday->alarm"],
-    "fresh: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1),
-    "fresh2: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh2"),
-    "fresh3: t1, FA": lambda o: fresh(o, lambda x: x.replied == 1, "fresh3"),
+    **fresh_columns(lambda x: x.replied == 1),
     "now-q: t1, t2": now_questions,
 }
 

@@ -21,10 +21,6 @@ from bot.storage.handoff import StoreUnavailable
 
 # a case card's buttons: hc:claim:<id>, hc:release:<id>, hc:close:<id>, hc:say:<n>:<id>
 BUTTON_DATA = re.compile(r"^hc:(claim|release|close|say:(\d))?:?(\d{1,12})$")
-STALE = "This button is no longer valid."
-NOT_AN_OPERATOR = "Only operators of this desk can do that."
-TAKEN = "Someone else has this case."
-NOT_THE_OWNER = "Only the owner can release."
 
 
 @dataclass(frozen=True)
@@ -103,14 +99,14 @@ async def on_button(book: CaseBook, topic: Topic, data: str) -> str:
     match = BUTTON_DATA.match(data)
     case = await case_of(book, topic)
     if match is None or case is None or str(case.id) != match.group(3):
-        return STALE
+        return texts.STALE_BUTTON
     if not book.may_act(case, topic.actor):
-        return NOT_AN_OPERATOR
+        return texts.NOT_AN_OPERATOR
     action = match.group(1) or ""
     if action == "claim":
-        return "" if await book.claim(case, topic.actor) else TAKEN
+        return "" if await book.claim(case, topic.actor) else texts.TAKEN
     if action == "release":
-        return "" if await book.release(case, topic.actor) else NOT_THE_OWNER
+        return "" if await book.release(case, topic.actor) else texts.NOT_THE_OWNER
     if action == "close":
         if not may_manage(book, case, topic):
             return texts.OWNER_OR_LEAD

@@ -99,6 +99,11 @@ NOT_SENT = (
     "/note <text>, /claim, /release, /close, /transfer <desk>."
 )
 OWNER_OR_LEAD = "Only the operator who has this case, or a desk lead, can close or transfer it."
+# what an operator is told when a case card's button cannot act (a small pop-up)
+STALE_BUTTON = "This button is no longer valid."
+NOT_AN_OPERATOR = "Only operators of this desk can do that."
+TAKEN = "Someone else has this case."
+NOT_THE_OWNER = "Only the owner can release."
 CANNED_SENT = "💬 Sent to the person, in {language}: {text}"
 NOT_RELAYED = "⚠️ This message could not reach the person (they may have blocked the bot)."
 DANGER_NOTE = (

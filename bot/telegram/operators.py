@@ -192,7 +192,7 @@ async def on_operator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await on_button(update, context)
         return
     message = query.message if isinstance(query.message, Message) else None
-    answer = desk_side.STALE
+    answer = texts.STALE_BUTTON
     if book is not None and message is not None:
         topic = _topic(message, query.from_user, context)
         answer = await desk_side.on_button(book, topic, query.data or "")

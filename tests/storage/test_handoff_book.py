@@ -248,11 +248,11 @@ async def test_in_a_case_topic_only_the_desk_acts_and_only_owner_or_lead_close(
     assert not channel.told  # nothing that starts with "/" reached the person
     # a button acts only on the case of its own topic, pressed by the desk's operator
     other_case = f"hc:claim:{case.id + 1}"
-    assert await desk_side.on_button(book, where["anna"], other_case) == desk_side.STALE
+    assert await desk_side.on_button(book, where["anna"], other_case) == texts.STALE_BUTTON
     pressed = f"hc:claim:{case.id}"
-    assert await desk_side.on_button(book, where["x"], pressed) == desk_side.NOT_AN_OPERATOR
+    assert await desk_side.on_button(book, where["x"], pressed) == texts.NOT_AN_OPERATOR
     assert await desk_side.on_button(book, where["anna"], pressed) == ""
-    assert await desk_side.on_button(book, where["boris"], pressed) == desk_side.TAKEN
+    assert await desk_side.on_button(book, where["boris"], pressed) == texts.TAKEN
     # Anna's case: Boris may not close it, the desk's lead may
     claimed = await book.store.get(case.id)
     assert claimed is not None and claimed.state == CLAIMED
